@@ -1,0 +1,149 @@
+"""Read the published B2B instances (MiniZinc .dzn, Bofill et al., JAIR 74 (2022)).
+
+``read_dzn(path)`` converts one file to an instance dict in the exchange format
+(``shared/formats/scheduling.md``): every meeting ``must`` with score 1, one zone with
+``nTables`` tables, ``nTotalSlots`` slots on one day, session 1/2 as candidate ``slots``
+(morning/afternoon), forbidden slots as gaps in ``available``, fixed meetings as ``fixed``
+(tables numbered in meeting order per slot), a pair requested twice kept once.
+Participants are not bipartite: the lower-numbered one is the ``buyer``, roles are ``both``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ORIGINAL = Path(__file__).resolve().parents[2] / "shared" / "b2b-instances" / "original"
+
+# Proven optima (total breaks, fairness d = 2) of JAIR 74 (2022), as listed in scheduling.md.
+PUBLISHED_OPTIMA: dict[str, int] = {
+    "forum-13": 0,
+    "forum-13crafb": 6,
+    "forum-13crafc": 1,
+    "forum-14": 2,
+    "forumt-14": 5,
+    "forumt-14crafc": 5,
+    "forumt-14crafd": 4,
+    "forumt-14crafe": 5,
+    "tic-12": 0,
+    "tic-12crafc": 0,
+    "tic-13": 0,
+    "tic-13crafb": 0,
+    "tic-13crafc": 4,
+    "tic-14crafa": 0,
+    "tic-14crafc": 0,
+    "tic-14crafd": 0,
+    "ticf-13crafa": 0,
+    "ticf-13crafb": 3,
+    "ticf-13crafc": 1,
+    "ticf-14crafa": 0,
+}
+
+_ASSIGN = re.compile(r"(\w+)\s*=\s*(.*?);", re.S)
+_DAY = datetime(2022, 3, 1, tzinfo=UTC)
+
+
+def _ints(text: str) -> list[int]:
+    return [int(tok) for tok in re.findall(r"-?\d+", text)]
+
+
+def _sets(text: str) -> list[list[int]]:
+    return [_ints(body) for body in re.findall(r"\{([^}]*)\}", text)]
+
+
+def _slot_id(t: int) -> str:
+    return f"s{t:02d}"
+
+
+def _slots(total: int, morning: int) -> list[dict[str, Any]]:
+    """Twenty-minute slots; afternoon slots start at 14:00 (times are descriptive only)."""
+    slots = []
+    for t in range(1, total + 1):
+        offset = 20 * (t - 1) if t <= morning else 300 + 20 * (t - morning - 1)
+        start = _DAY + timedelta(hours=9, minutes=offset)
+        slots.append(
+            {
+                "id": _slot_id(t),
+                "start": start.isoformat(),
+                "end": (start + timedelta(minutes=20)).isoformat(),
+            }
+        )
+    return slots
+
+
+def read_dzn(path: str | Path) -> dict[str, Any]:
+    """Convert one published .dzn file to an instance dict in the exchange format."""
+    path = Path(path)
+    fields = dict(_ASSIGN.findall(path.read_text(encoding="ascii")))
+    n_business = int(fields["nBusiness"])
+    tables = int(fields["nTables"])
+    total = int(fields["nTotalSlots"])
+    morning = int(fields["nMorningSlots"])
+    rows = _ints(fields["requested"])
+    requested = [tuple(rows[i : i + 3]) for i in range(0, len(rows), 3)]
+    forbidden = _sets(fields.get("forbidden", "[]"))
+    fixed = _ints(fields.get("fixed", "[]"))
+    all_slots = [_slot_id(t) for t in range(1, total + 1)]
+    sessions = {1: all_slots[:morning], 2: all_slots[morning:]}
+
+    def cid(p: int) -> str:
+        return f"p{p:03d}"
+
+    companies = []
+    for p in range(1, n_business + 1):
+        company: dict[str, Any] = {"id": cid(p), "role": "both"}
+        gaps = {t for t in (forbidden[p - 1] if p - 1 < len(forbidden) else []) if t > 0}
+        if gaps:
+            company["available"] = [s for t, s in enumerate(all_slots, 1) if t not in gaps]
+        companies.append(company)
+
+    candidates: list[dict[str, Any]] = []
+    fixed_meetings: list[dict[str, Any]] = []
+    seen: set[tuple[int, int]] = set()
+    tables_used: dict[int, int] = {}
+    for m, (a, b, session) in enumerate(requested):
+        low, high = min(a, b), max(a, b)
+        if (low, high) in seen:
+            continue
+        seen.add((low, high))
+        cand: dict[str, Any] = {
+            "buyer": cid(low),
+            "supplier": cid(high),
+            "zone": "b2b",
+            "score": 1,
+            "must": True,
+        }
+        if session in sessions and morning < total:
+            cand["slots"] = sessions[session]
+        candidates.append(cand)
+        slot = fixed[m] if m < len(fixed) else 0
+        if slot > 0:
+            tables_used[slot] = tables_used.get(slot, 0) + 1
+            fixed_meetings.append(
+                {
+                    "buyer": cid(low),
+                    "supplier": cid(high),
+                    "slot": _slot_id(slot),
+                    "zone": "b2b",
+                    "table": tables_used[slot],
+                }
+            )
+
+    instance: dict[str, Any] = {
+        "format": "matchmaking-instance/1",
+        "event": {"name": path.name.split(".")[0], "timezone": "UTC"},
+        "slots": _slots(total, morning),
+        "zones": [{"id": "b2b", "name": "Brokerage event", "tables": tables}],
+        "companies": companies,
+        "candidates": candidates,
+    }
+    if fixed_meetings:
+        instance["fixed"] = fixed_meetings
+    return instance
+
+
+def published_paths(folder: Path = ORIGINAL) -> list[Path]:
+    """The 20 published instance files, sorted by name."""
+    return sorted(folder.glob("*.original.dzn"))

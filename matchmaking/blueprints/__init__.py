@@ -1,0 +1,1 @@
+"""Blueprints: one folder per feature, thin views."""

@@ -1,0 +1,55 @@
+"""Role checks applied to every view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from matchmaking.extensions import db
+from matchmaking.models import Event
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def role_required(*roles: str) -> Callable[[F], F]:
+    """Require a logged-in user with one of ``roles`` (403 otherwise)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def event_or_404(slug: str, public: bool = False) -> Event:
+    """The event with ``slug``; 404 when unknown, or when ``public`` and still a draft."""
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None or (public and event.status == "draft"):
+        abort(404)
+    return event
+
+
+def is_safe_redirect(target: str | None) -> bool:
+    """Only same-site relative paths are followed after login or a language switch.
+
+    Browsers drop tabs and newlines and read backslashes as slashes, so "/\t/evil.example"
+    would leave the site: any control character or whitespace makes the target unsafe.
+    """
+    if not target or not target.startswith("/"):
+        return False
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return False
+    parts = urlsplit(target.replace("\\", "/"))
+    return not parts.scheme and not parts.netloc and not target.startswith("//")

@@ -1,0 +1,29 @@
+"""Forms of the agenda views."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField
+from wtforms.validators import InputRequired
+
+
+class FeedForm(FlaskForm):
+    """Create or replace the calendar subscription link (only the CSRF token)."""
+
+
+class AttendanceForm(FlaskForm):
+    """Check-in: the meeting was held, nobody came, or the mark is cleared."""
+
+    attendance = SelectField(
+        _l("Attendance"),
+        choices=[
+            SelectChoice("held", _l("Held")),
+            SelectChoice("no_show", _l("No-show")),
+            SelectChoice("clear", _l("Not marked")),
+        ],
+        validators=[InputRequired()],
+    )
+
+    def value(self) -> str | None:
+        return None if self.attendance.data == "clear" else self.attendance.data

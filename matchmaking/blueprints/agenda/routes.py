@@ -1,0 +1,225 @@
+"""Agenda views: a company sees only its own; organisers print sheets and check meetings in."""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
+
+from matchmaking.blueprints.access import event_or_404 as _event
+from matchmaking.blueprints.access import is_safe_redirect, role_required
+from matchmaking.blueprints.agenda import bp
+from matchmaking.blueprints.agenda.forms import AttendanceForm, FeedForm
+from matchmaking.errors import DomainError
+from matchmaking.extensions import db, limiter
+from matchmaking.models import Company, Event, Meeting, Participation, Slot
+from matchmaking.models.types import utcnow
+from matchmaking.services.agendas import build_agenda, get_published_version, list_meetings
+from matchmaking.services.agendas import record_attendance as record_attendance_service
+from matchmaking.services.calendar import (
+    agenda_calendar,
+    company_for_token,
+    get_feed,
+    regenerate_feed,
+)
+from matchmaking.services.dispatch import list_undelivered
+from matchmaking.services.pdf import agenda_pdf, table_sheets_pdf, zone_overview_pdf
+
+
+def _own_participation(slug: str) -> Participation:
+    participation = db.session.scalar(
+        select(Participation)
+        .join(Participation.event)
+        .where(Event.slug == slug, Participation.company_id == current_user.company_id)
+    )
+    if participation is None:
+        abort(404)
+    return participation
+
+
+def _download(content: bytes, mimetype: str, filename: str, inline: bool = False) -> Response:
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        content,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def _feed_url(company: Company) -> str | None:
+    feed = get_feed(db.session, company)
+    return url_for("agenda.feed", token=feed.token, _external=True) if feed else None
+
+
+@bp.get("/company/events/<slug>/agenda")
+@role_required("company")
+def company_agenda(slug: str) -> str:
+    participation = _own_participation(slug)
+    agenda = build_agenda(db.session, participation)
+    return render_template(
+        "agenda/agenda.html",
+        agenda=agenda,
+        feed_url=_feed_url(participation.company),
+        feed_form=FeedForm(),
+    )
+
+
+@bp.get("/company/events/<slug>/agenda.pdf")
+@role_required("company")
+def company_pdf(slug: str) -> Response:
+    participation = _own_participation(slug)
+    locale = current_user.locale
+    if locale not in current_app.config["LANGUAGES"]:
+        locale = current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        agenda = build_agenda(db.session, participation)
+        pdf = agenda_pdf(agenda, locale, utcnow())
+    return _download(pdf, "application/pdf", f"agenda-{slug}.pdf", inline=True)
+
+
+@bp.get("/company/events/<slug>/agenda.ics")
+@role_required("company")
+def company_ics(slug: str) -> Response:
+    participation = _own_participation(slug)
+    agenda = build_agenda(db.session, participation)
+    ics = agenda_calendar([agenda], utcnow(), name=agenda.event.name)
+    return _download(ics, "text/calendar", f"agenda-{slug}.ics")
+
+
+@bp.post("/company/calendar-feed")
+@role_required("company")
+def regenerate_feed_link() -> BaseResponse:
+    form = FeedForm()
+    if not form.validate_on_submit():
+        abort(400)
+    company = db.session.get(Company, current_user.company_id)
+    if company is None:
+        abort(404)
+    regenerate_feed(db.session, company)
+    db.session.commit()
+    flash(_("A new calendar link was created; the previous one no longer works."), "success")
+    target = request.form.get("next", "")
+    if not target.startswith("/company/") or not is_safe_redirect(target):
+        target = url_for("company.dashboard")
+    return redirect(target)
+
+
+@bp.get("/calendar/<token>.ics")
+@limiter.limit("120 per minute")
+def feed(token: str) -> Response:
+    """A company's calendar subscription: every published meeting, no login, token in the URL."""
+    company = company_for_token(db.session, token)
+    if company is None:
+        abort(404)
+    locale = next((u.locale for u in company.contacts if u.active), None)
+    if locale not in current_app.config["LANGUAGES"]:
+        locale = current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        agendas = [
+            build_agenda(db.session, participation)
+            for participation in company.participations
+            if participation.status == "approved"
+        ]
+        ics = agenda_calendar(
+            [a for a in agendas if a.version is not None],
+            utcnow(),
+            name=company.legal_name,
+            method=None,
+        )
+    response = _download(ics, "text/calendar", "meetings.ics", inline=True)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/organiser/events/<slug>/sheets")
+@role_required("organiser")
+def sheets(slug: str) -> str:
+    event = _event(slug)
+    version = get_published_version(db.session, event.id)
+    undelivered = list_undelivered(db.session, event.id)
+    return render_template(
+        "agenda/sheets.html", event=event, version=version, undelivered=undelivered
+    )
+
+
+def _published_meetings(event: Event) -> list[Meeting]:
+    version = get_published_version(db.session, event.id)
+    if version is None:
+        abort(404)
+    return list_meetings(db.session, version)
+
+
+@bp.get("/organiser/events/<slug>/sheets/tables.pdf")
+@role_required("organiser")
+def table_sheets(slug: str) -> Response:
+    event = _event(slug)
+    pdf = table_sheets_pdf(event, _published_meetings(event), utcnow())
+    return _download(pdf, "application/pdf", f"tables-{slug}.pdf", inline=True)
+
+
+@bp.get("/organiser/events/<slug>/sheets/overview.pdf")
+@role_required("organiser")
+def zone_overview(slug: str) -> Response:
+    event = _event(slug)
+    pdf = zone_overview_pdf(event, _published_meetings(event), utcnow())
+    return _download(pdf, "application/pdf", f"zones-{slug}.pdf", inline=True)
+
+
+def _render_check_in(event: Event, status: int = 200) -> tuple[str, int]:
+    meetings = [m for m in _published_meetings(event) if m.status == "scheduled"]
+    slot_ids = list(dict.fromkeys(m.slot_id for m in meetings))
+    slots = {s.id: s for s in db.session.scalars(select(Slot).where(Slot.id.in_(slot_ids or [0])))}
+    chosen = request.args.get("slot", type=int)
+    if chosen not in slots:
+        now = utcnow()
+        chosen = next((i for i in slot_ids if slots[i].ends_at > now), None)
+        chosen = chosen if chosen is not None else (slot_ids[-1] if slot_ids else None)
+    rows = [m for m in meetings if m.slot_id == chosen]
+    return render_template(
+        "agenda/check_in.html",
+        event=event,
+        slots=[slots[i] for i in slot_ids],
+        chosen=chosen,
+        meetings=rows,
+        form=AttendanceForm(),
+    ), status
+
+
+@bp.get("/organiser/events/<slug>/check-in")
+@role_required("organiser")
+def check_in(slug: str) -> tuple[str, int]:
+    return _render_check_in(_event(slug))
+
+
+@bp.post("/organiser/events/<slug>/check-in/<int:meeting_id>")
+@role_required("organiser")
+def record_attendance(slug: str, meeting_id: int) -> BaseResponse | tuple[str, int]:
+    event = _event(slug)
+    version = get_published_version(db.session, event.id)
+    meeting = db.session.get(Meeting, meeting_id)
+    if version is None or meeting is None or meeting.version_id != version.id:
+        abort(404)
+    form = AttendanceForm()
+    if not form.validate_on_submit():
+        flash(_("Choose held, no-show or not marked."), "error")
+        return _render_check_in(event, 422)
+    try:
+        record_attendance_service(db.session, meeting, form.value())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _render_check_in(event, 422)
+    db.session.commit()
+    return redirect(url_for("agenda.check_in", slug=slug, slot=meeting.slot_id))
+
+
+@bp.get("/organiser/messages")
+@role_required("organiser")
+def messages() -> str:
+    return render_template("agenda/messages.html", messages=list_undelivered(db.session))

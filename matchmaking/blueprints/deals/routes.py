@@ -1,0 +1,410 @@
+"""Deal views: companies record their own outcomes; organisers see and publish the tally."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from matchmaking.blueprints.access import event_or_404 as _event
+from matchmaking.blueprints.access import role_required
+from matchmaking.blueprints.deals import bp
+from matchmaking.blueprints.deals.forms import (
+    ConfirmForm,
+    MemorandumForm,
+    OutcomeForm,
+    PublishForm,
+    RateForm,
+    ReporterForm,
+    RuleForm,
+    TokenForm,
+)
+from matchmaking.errors import DomainError, show_on_form
+from matchmaking.extensions import db
+from matchmaking.models import ApiToken, Event, ExchangeRate, Meeting, Participation, User
+from matchmaking.models.types import utcnow
+from matchmaking.services import api_tokens, notifications
+from matchmaking.services.deals import (
+    OutcomeInput,
+    get_outcome,
+    list_company_meetings,
+    list_event_outcomes,
+    record_outcome,
+)
+from matchmaking.services.memoranda import MemorandumInput, add_memorandum, list_memoranda
+from matchmaking.services.rates import (
+    RateInput,
+    delete_exchange_rate,
+    list_exchange_rates,
+    set_exchange_rate,
+)
+from matchmaking.services.tally import (
+    compute_tally,
+    deals_csv,
+    get_settings,
+    get_snapshot,
+    publish_tally,
+    set_conflict_rule,
+    unpublish_tally,
+)
+
+# --- companies (and organisers on their behalf) -------------------------------------------
+
+
+@bp.get("/events/<slug>/meetings")
+@role_required("company")
+def company_meetings(slug: str) -> str:
+    participation = db.session.scalar(
+        select(Participation)
+        .join(Participation.event)
+        .where(Event.slug == slug, Participation.company_id == current_user.company_id)
+    )
+    if participation is None:
+        abort(404)
+    rows = list_company_meetings(db.session, participation)
+    return render_template(
+        "deals/company_meetings.html", participation=participation, rows=rows, now=utcnow()
+    )
+
+
+def _outcome_page(meeting: Meeting, participation: Participation) -> Response | tuple[str, int]:
+    """The outcome form of ``participation``'s side of ``meeting`` (access already checked)."""
+    event = participation.event
+    outcome = get_outcome(db.session, meeting, participation)
+    form = OutcomeForm()
+    form.setup(event)
+    if request.method == "GET" and outcome is not None:
+        form.stage.data = outcome.stage
+        form.amount.data = outcome.amount
+        form.currency.data = outcome.currency or ""
+        form.sector.data = str(outcome.sector_id) if outcome.sector_id else ""
+        form.product.data = outcome.product
+        form.note.data = outcome.note
+    if form.validate_on_submit():
+        sector = form.sector.data or ""
+        data = OutcomeInput(
+            stage=form.stage.data or "",
+            amount=form.amount.data,
+            currency=form.currency.data or None,
+            sector_id=int(sector) if sector.isdigit() else None,
+            product=form.product.data or "",
+            note=form.note.data or "",
+        )
+        try:
+            record_outcome(db.session, meeting, participation, data, current_user, utcnow())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            if error.status == 403:
+                abort(403)
+            show_on_form(form, error)
+        else:
+            flash(_("The outcome is saved."), "success")
+            if current_user.role == "organiser":
+                return redirect(url_for("deals.outcomes", slug=event.slug))
+            return redirect(url_for("deals.company_meetings", slug=event.slug))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "deals/outcome.html",
+        form=form,
+        meeting=meeting,
+        participation=participation,
+        counterpart=meeting.counterpart_of(participation.id),
+        outcome=outcome,
+        on_behalf=current_user.role == "organiser",
+    ), status
+
+
+@bp.route("/meetings/<int:meeting_id>/outcome", methods=["GET", "POST"])
+@role_required("company")
+def outcome(meeting_id: int) -> Response | tuple[str, int]:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.version.status != "published":
+        abort(404)  # draft meetings are the organisers' business until publication
+    own = [p for p in (meeting.buyer, meeting.supplier) if p.company_id == current_user.company_id]
+    if not own:
+        abort(404)  # another company's meeting: not even its existence is confirmed
+    return _outcome_page(meeting, own[0])
+
+
+@bp.route("/meetings/<int:meeting_id>/outcome/<int:participation_id>", methods=["GET", "POST"])
+@role_required("organiser")
+def outcome_on_behalf(meeting_id: int, participation_id: int) -> Response | tuple[str, int]:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or participation_id not in (meeting.buyer_id, meeting.supplier_id):
+        abort(404)
+    participation = meeting.buyer if participation_id == meeting.buyer_id else meeting.supplier
+    return _outcome_page(meeting, participation)
+
+
+# --- organisers: dashboard, outcomes, rule, publication, CSV ------------------------------
+
+
+@bp.get("/")
+@role_required("organiser")
+def index() -> str:
+    events = db.session.scalars(select(Event).order_by(Event.start_date.desc())).all()
+    return render_template("deals/index.html", events=events)
+
+
+def _dashboard(
+    event: Event, rule_form: RuleForm | None = None, publish_form: PublishForm | None = None
+) -> str:
+    settings = get_settings(db.session, event)
+    view = compute_tally(db.session, event)
+    if rule_form is None:
+        rule_form = RuleForm(formdata=None, rule=settings.conflict_rule)
+    if publish_form is None:
+        embargo = settings.embargo_until
+        publish_form = PublishForm(
+            formdata=None,
+            embargo_until=embargo.astimezone(event.tz).replace(tzinfo=None) if embargo else None,
+        )
+    largest = max([v for _d, v in view.cumulative] or [Decimal(0)])
+    return render_template(
+        "deals/dashboard.html",
+        event=event,
+        view=view,
+        settings=settings,
+        snapshot=get_snapshot(db.session, event),
+        rule_form=rule_form,
+        publish_form=publish_form,
+        unpublish_form=ConfirmForm(),
+        largest_cumulative=largest,
+        memoranda=list_memoranda(db.session, event),
+        now=utcnow(),
+    )
+
+
+@bp.get("/events/<slug>/")
+@role_required("organiser")
+def dashboard(slug: str) -> str:
+    return _dashboard(_event(slug))
+
+
+@bp.post("/events/<slug>/rule")
+@role_required("organiser")
+def rule(slug: str) -> Response | tuple[str, int]:
+    event = _event(slug)
+    form = RuleForm()
+    if form.validate_on_submit():
+        set_conflict_rule(db.session, event, form.rule.data or "", current_user)
+        db.session.commit()
+        flash(_("The rule is saved; the tally uses it from now on."), "success")
+        return redirect(url_for("deals.dashboard", slug=slug))
+    return _dashboard(event, rule_form=form), 422
+
+
+@bp.post("/events/<slug>/publish")
+@role_required("organiser")
+def publish(slug: str) -> Response | tuple[str, int]:
+    event = _event(slug)
+    form = PublishForm()
+    if form.validate_on_submit():
+        embargo: datetime | None = None
+        if form.embargo_until.data is not None:
+            embargo = form.embargo_until.data.replace(tzinfo=event.tz)
+        publish_tally(db.session, event, embargo, current_user, utcnow())
+        db.session.commit()
+        flash(_("The tally is published."), "success")
+        return redirect(url_for("deals.dashboard", slug=slug))
+    return _dashboard(event, publish_form=form), 422
+
+
+@bp.post("/events/<slug>/unpublish")
+@role_required("organiser")
+def unpublish(slug: str) -> Response:
+    event = _event(slug)
+    if ConfirmForm().validate_on_submit():
+        unpublish_tally(db.session, event, current_user)
+        db.session.commit()
+        flash(_("The tally is no longer published."), "info")
+    return redirect(url_for("deals.dashboard", slug=slug))
+
+
+@bp.get("/events/<slug>/deals.csv")
+@role_required("organiser")
+def deals_export(slug: str) -> Response:
+    event = _event(slug)
+    body = deals_csv(compute_tally(db.session, event))
+    return Response(
+        "\ufeff" + body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{event.slug}-deals.csv"'},
+    )
+
+
+@bp.get("/events/<slug>/outcomes")
+@role_required("organiser")
+def outcomes(slug: str) -> str:
+    event = _event(slug)
+    rows = list_event_outcomes(db.session, event)
+    return render_template("deals/outcomes.html", event=event, rows=rows, now=utcnow())
+
+
+# --- organisers: exchange rates and memoranda ---------------------------------------------
+
+
+@bp.route("/events/<slug>/rates", methods=["GET", "POST"])
+@role_required("organiser")
+def rates(slug: str) -> Response | tuple[str, int]:
+    event = _event(slug)
+    form = RateForm()
+    form.setup()
+    if form.validate_on_submit():
+        assert form.valid_from.data is not None
+        data = RateInput(
+            currency=form.currency.data or "",
+            valid_from=form.valid_from.data,
+            to_cny=form.to_cny.data,
+            to_usd=form.to_usd.data,
+        )
+        try:
+            set_exchange_rate(db.session, event, data, current_user)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            flash(_("The exchange rate is saved."), "success")
+            return redirect(url_for("deals.rates", slug=slug))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "deals/rates.html",
+        event=event,
+        form=form,
+        rates=list_exchange_rates(db.session, event),
+        delete_form=ConfirmForm(),
+    ), status
+
+
+@bp.post("/events/<slug>/rates/<int:rate_id>/delete")
+@role_required("organiser")
+def delete_rate(slug: str, rate_id: int) -> Response:
+    event = _event(slug)
+    if db.session.get(ExchangeRate, rate_id) is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        delete_exchange_rate(db.session, event, rate_id)
+        db.session.commit()
+        flash(_("The exchange rate is deleted."), "info")
+    return redirect(url_for("deals.rates", slug=slug))
+
+
+@bp.route("/events/<slug>/memoranda", methods=["GET", "POST"])
+@role_required("organiser")
+def memoranda(slug: str) -> Response | tuple[str, int]:
+    event = _event(slug)
+    form = MemorandumForm()
+    form.setup()
+    if form.validate_on_submit():
+        assert form.signed_on.data is not None
+        data = MemorandumInput(
+            partner=form.partner.data or "",
+            country=form.country.data or "",
+            signed_on=form.signed_on.data,
+            title=form.title.data or "",
+        )
+        try:
+            add_memorandum(db.session, event, data, current_user)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            flash(_("The memorandum is recorded."), "success")
+            return redirect(url_for("deals.memoranda", slug=slug))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "deals/memoranda.html", event=event, form=form, memoranda=list_memoranda(db.session, event)
+    ), status
+
+
+# --- reporters and their API tokens -------------------------------------------------------
+
+
+@bp.route("/reporters", methods=["GET", "POST"])
+@role_required("organiser")
+def reporters() -> Response | tuple[str, int]:
+    form = ReporterForm()
+    if form.validate_on_submit():
+        try:
+            user = api_tokens.create_reporter(
+                db.session, form.email.data or "", form.full_name.data or "", current_user, utcnow()
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            notifications.send_password_reset(user)
+            flash(
+                _("The reporter account is created; we sent a link to choose a password."),
+                "success",
+            )
+            return redirect(url_for("deals.reporter_tokens", user_id=user.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "deals/reporters.html", form=form, reporters=api_tokens.list_reporters(db.session)
+    ), status
+
+
+def _tokens_page(owner: User) -> Response | tuple[str, int]:
+    form = TokenForm()
+    new_token: str | None = None
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            try:
+                _row, new_token = api_tokens.create_token(
+                    db.session, owner, form.name.data or "", current_user, utcnow()
+                )
+                db.session.commit()
+                status = 200
+            except DomainError as error:
+                db.session.rollback()
+                show_on_form(form, error)
+    return render_template(
+        "deals/tokens.html",
+        owner=owner,
+        form=TokenForm(formdata=None) if new_token else form,
+        tokens=api_tokens.list_tokens(db.session, owner),
+        new_token=new_token,
+        revoke_form=ConfirmForm(),
+    ), status
+
+
+@bp.route("/reporters/<int:user_id>/tokens", methods=["GET", "POST"])
+@role_required("organiser")
+def reporter_tokens(user_id: int) -> Response | tuple[str, int]:
+    owner = db.session.get(User, user_id)
+    if owner is None or owner.role != "reporter":
+        abort(404)
+    return _tokens_page(owner)
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@role_required("reporter")
+def my_tokens() -> Response | tuple[str, int]:
+    return _tokens_page(current_user)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@role_required("organiser", "reporter")
+def revoke(token_id: int) -> Response:
+    token = db.session.get(ApiToken, token_id)
+    if token is None or (current_user.role == "reporter" and token.user_id != current_user.id):
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        api_tokens.revoke_token(db.session, token, current_user, utcnow())
+        db.session.commit()
+        flash(_("The token is revoked."), "info")
+    if current_user.role == "organiser":
+        return redirect(url_for("deals.reporter_tokens", user_id=token.user_id))
+    return redirect(url_for("deals.my_tokens"))

@@ -1,0 +1,65 @@
+"""Directory and request forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
+
+
+def _int_or_none(value: object) -> int | None:
+    if value in (None, ""):
+        return None
+    return int(str(value))
+
+
+class DirectoryFilterForm(FlaskForm):
+    """Directory filters (GET)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    sector = SelectField(_l("Sector"), coerce=_int_or_none, choices=[], validators=[Optional()])
+    country = SelectField(_l("Country"), choices=[], validators=[Optional()])
+    language = SelectField(_l("Language"), choices=[], validators=[Optional()])
+
+
+class RequestForm(FlaskForm):
+    """Ask for a meeting."""
+
+    message = TextAreaField(
+        _l("Message (optional)"),
+        validators=[Optional(), Length(max=500)],
+        render_kw={"placeholder": _l("What would you like to discuss?")},
+    )
+
+
+class AnswerForm(FlaskForm):
+    """Accept or decline."""
+
+    decision = SelectField(
+        _l("Answer"),
+        choices=[SelectChoice("accept", _l("Accept")), SelectChoice("decline", _l("Decline"))],
+        validators=[DataRequired(), AnyOf(["accept", "decline"])],
+    )
+
+
+class OnBehalfForm(FlaskForm):
+    """An organiser asks for a meeting on a company's behalf."""
+
+    requester = SelectField(
+        _l("Asking company"), coerce=_int_or_none, choices=[], validators=[DataRequired()]
+    )
+    recipient = SelectField(
+        _l("Asked company"), coerce=_int_or_none, choices=[], validators=[DataRequired()]
+    )
+    message = TextAreaField(_l("Message (optional)"), validators=[Optional(), Length(max=500)])
+
+
+class ProposeForm(FlaskForm):
+    """Propose another time for a meeting."""
+
+    slot = SelectField(_l("New time"), coerce=_int_or_none, choices=[], validators=[DataRequired()])
+    message = StringField(_l("Message (optional)"), validators=[Optional(), Length(max=300)])

@@ -1,0 +1,211 @@
+"""Organiser forms."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    FieldList,
+    FloatField,
+    Form,
+    FormField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+
+class DecisionForm(FlaskForm):
+    """Approve or reject a registration; a rejection needs a reason."""
+
+    decision = SelectField(
+        _l("Decision"),
+        choices=[SelectChoice("approve", _l("Approve")), SelectChoice("reject", _l("Reject"))],
+        validators=[DataRequired(), AnyOf(["approve", "reject"])],
+    )
+    reason = TextAreaField(
+        _l("Reason (shown to the company)"), validators=[Optional(), Length(max=1000)]
+    )
+
+
+class RegistrationFilterForm(FlaskForm):
+    """Filters of the registration list (GET, no CSRF needed)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    country = SelectField(_l("Country"), choices=[], validators=[Optional()])
+    sector = SelectField(_l("Sector"), choices=[], validators=[Optional()])
+    role = SelectField(
+        _l("Role"),
+        choices=[
+            SelectChoice("", _l("Any role")),
+            SelectChoice("buyer", _l("Buyer")),
+            SelectChoice("supplier", _l("Supplier")),
+            SelectChoice("both", _l("Buyer and supplier")),
+        ],
+        validators=[Optional()],
+    )
+    status = SelectField(
+        _l("Status"),
+        choices=[
+            SelectChoice("", _l("Any status")),
+            SelectChoice("pending", _l("Pending")),
+            SelectChoice("approved", _l("Approved")),
+            SelectChoice("rejected", _l("Rejected")),
+        ],
+        validators=[Optional()],
+    )
+
+
+class DayForm(Form):
+    """Meeting hours of one day (an empty row is ignored)."""
+
+    day = DateField(_l("Day"), validators=[Optional()])
+    start = TimeField(_l("From"), validators=[Optional()])
+    end = TimeField(_l("Until"), validators=[Optional()])
+
+    def validate_end(self, field: TimeField) -> None:
+        if self.day.data is None:
+            return
+        if self.start.data is None or field.data is None:
+            raise ValidationError(_l("Give both times."))
+        if field.data <= self.start.data:
+            raise ValidationError(_l("Must be later than the start time."))
+
+
+class BreakForm(DayForm):
+    """A break that blocks everyone."""
+
+    label = StringField(_l("Label"), validators=[Optional(), Length(max=120)])
+
+
+class ZoneForm(Form):
+    """A negotiation zone (an empty row is ignored)."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(r"^[a-z0-9-]*$", message=_l("Use a-z, 0-9 and -.")),
+        ],
+    )
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    tables = IntegerField(_l("Tables"), validators=[Optional(), NumberRange(min=1, max=500)])
+    sectors = SelectMultipleField(_l("Sectors"), coerce=int, choices=[], validators=[Optional()])
+
+    def validate_code(self, field: StringField) -> None:
+        # On the code: the tables field's Optional() stops its own chain when it is empty.
+        if field.data and (self.tables.data is None or not self.name.data):
+            raise ValidationError(_l("A zone needs a name and a number of tables."))
+
+
+class SetupForm(FlaskForm):
+    """The event's set-up."""
+
+    status = SelectField(
+        _l("Status"),
+        choices=[
+            SelectChoice("draft", _l("Draft")),
+            SelectChoice("open", _l("Registration open")),
+            SelectChoice("closed", _l("Registration closed")),
+            SelectChoice("archived", _l("Archived")),
+        ],
+        validators=[DataRequired()],
+    )
+    registration_deadline = DateTimeLocalField(
+        _l("Registration deadline (event time)"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired()],
+    )
+    slot_minutes = IntegerField(
+        _l("Slot length in minutes"), validators=[DataRequired(), NumberRange(min=5, max=240)]
+    )
+    default_max_meetings = IntegerField(
+        _l("Meeting cap per company"), validators=[DataRequired(), NumberRange(min=1, max=100)]
+    )
+    open_request_cap = IntegerField(
+        _l("Unanswered requests a company may have"),
+        validators=[DataRequired(), NumberRange(min=1, max=500)],
+    )
+    request_expiry_hours = IntegerField(
+        _l("Hours before an unanswered request expires"),
+        validators=[DataRequired(), NumberRange(min=1, max=24 * 60)],
+    )
+    days = FieldList(FormField(DayForm), min_entries=1, max_entries=31)
+    breaks = FieldList(FormField(BreakForm), min_entries=1, max_entries=100)
+    zones = FieldList(FormField(ZoneForm), min_entries=1, max_entries=30)
+    weight_sector = FloatField(
+        _l("Weight: sector fit"), validators=[InputRequired(), NumberRange(min=0, max=10)]
+    )
+    weight_text = FloatField(
+        _l("Weight: product description"), validators=[InputRequired(), NumberRange(min=0, max=10)]
+    )
+    weight_request = FloatField(
+        _l("Weight: meeting requests"), validators=[InputRequired(), NumberRange(min=0, max=10)]
+    )
+    weight_language = FloatField(
+        _l("Weight: common language"), validators=[InputRequired(), NumberRange(min=0, max=10)]
+    )
+    weight_capacity = FloatField(
+        _l("Weight: order size and capacity"),
+        validators=[InputRequired(), NumberRange(min=0, max=10)],
+    )
+    weight_diversity = FloatField(
+        _l("Diversity discount per repeated country"),
+        validators=[InputRequired(), NumberRange(min=0, max=0.99)],
+    )
+    confirm_drop = BooleanField(_l("Yes, cancel the meetings listed above"))
+
+
+class NewEventForm(FlaskForm):
+    """Create an event."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    slug = StringField(
+        _l("Short name for addresses"),
+        validators=[
+            DataRequired(),
+            Length(min=3, max=80),
+            Regexp(r"^[a-z0-9-]+$", message=_l("Use a-z, 0-9 and -.")),
+        ],
+    )
+    venue = StringField(_l("Venue"), validators=[DataRequired(), Length(max=200)])
+    city = StringField(_l("City"), validators=[DataRequired(), Length(max=100)])
+    timezone = StringField(
+        _l("Timezone"), default="Asia/Shanghai", validators=[DataRequired(), Length(max=64)]
+    )
+    start_date = DateField(_l("First day"), validators=[InputRequired()])
+    end_date = DateField(_l("Last day"), validators=[InputRequired()])
+    registration_deadline = DateTimeLocalField(
+        _l("Registration deadline (event time)"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired()],
+    )
+
+    def validate_timezone(self, field: StringField) -> None:
+        try:
+            ZoneInfo(field.data or "")
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError(_l("Unknown timezone, e.g. Asia/Shanghai.")) from None

@@ -1,0 +1,65 @@
+"""Schedule forms; choices are filled by the view from the version's data."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, FloatField, IntegerField, SelectField
+from wtforms.validators import DataRequired, NumberRange, Optional
+
+
+def _int_or_none(value: object) -> int | None:
+    if value in (None, ""):
+        return None
+    return int(str(value))
+
+
+class GenerateForm(FlaskForm):
+    """Start the optimiser."""
+
+    time_limit = FloatField(
+        _l("Time limit in seconds"),
+        default=10.0,
+        validators=[DataRequired(), NumberRange(min=1, max=600)],
+    )
+
+
+class MoveForm(FlaskForm):
+    """Move a meeting to another slot and optionally a given table."""
+
+    slot = SelectField(_l("New time"), coerce=_int_or_none, choices=[], validators=[DataRequired()])
+    table = IntegerField(
+        _l("Table (empty: first free)"), validators=[Optional(), NumberRange(min=1, max=1000)]
+    )
+
+
+class SwapForm(FlaskForm):
+    """Swap two meetings' times and tables."""
+
+    other = SelectField(
+        _l("Swap with meeting"), coerce=_int_or_none, choices=[], validators=[DataRequired()]
+    )
+
+
+class AddForm(FlaskForm):
+    """Add a meeting by hand."""
+
+    buyer = SelectField(_l("Buyer"), coerce=_int_or_none, choices=[], validators=[DataRequired()])
+    supplier = SelectField(
+        _l("Supplier"), coerce=_int_or_none, choices=[], validators=[DataRequired()]
+    )
+    slot = SelectField(_l("Time"), coerce=_int_or_none, choices=[], validators=[DataRequired()])
+    zone = SelectField(_l("Zone"), coerce=_int_or_none, choices=[], validators=[DataRequired()])
+    table = IntegerField(
+        _l("Table (empty: first free)"), validators=[Optional(), NumberRange(min=1, max=1000)]
+    )
+
+
+class LockForm(FlaskForm):
+    """Lock or unlock a meeting."""
+
+    locked = BooleanField(_l("Locked"))
+
+
+class ActionForm(FlaskForm):
+    """A bare POST with a CSRF token (cancel, publish, regenerate)."""

@@ -1,0 +1,180 @@
+"""The ``matchmaking`` command group (Flask's CLI with the app factory)."""
+
+from __future__ import annotations
+
+import random
+import sys
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+
+from matchmaking import create_app
+
+
+class _Group(FlaskGroup):
+    """Flask's group; bad usage prints one line on stderr and exits 2."""
+
+    def main(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+        kwargs.setdefault("standalone_mode", False)
+        try:
+            return super().main(*args, **kwargs)  # type: ignore[arg-type]
+        except click.exceptions.Abort:
+            click.echo("error: aborted", err=True)
+            sys.exit(1)
+        except click.ClickException as exc:
+            click.echo(f"error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+
+
+cli = _Group(create_app=create_app, help="Business matchmaking for trade conferences.")
+
+
+@cli.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only seed when the database has no event yet.")
+@click.option(
+    "--schedule/--no-schedule",
+    "with_schedule",
+    default=True,
+    help="Also generate and publish the demo schedule (default: yes).",
+)
+@with_appcontext
+def seed_demo_command(if_empty: bool, with_schedule: bool) -> None:
+    """Create the synthetic Chongqing-SCO 2025 demo event and print the demo logins."""
+    from sqlalchemy import func, select
+
+    from matchmaking.extensions import db
+    from matchmaking.models import Event
+    from matchmaking.models.types import utcnow
+    from matchmaking.services.demo import (
+        DEMO_COMPANY,
+        DEMO_ORGANISER,
+        publish_demo_schedule,
+        seed_demo,
+    )
+    from matchmaking.services.demo_deals import seed_demo_outcomes
+
+    if if_empty and db.session.scalar(select(func.count(Event.id))):
+        click.echo("Database already has events; demo not re-seeded.")
+    else:
+        summary = seed_demo(db.session, utcnow())
+        db.session.commit()
+        if summary.created:
+            click.echo(
+                f"Seeded demo event '{summary.event.name}': {summary.buyers} buyers, "
+                f"{summary.suppliers} suppliers (synthetic data)."
+            )
+            if with_schedule:
+                meetings = publish_demo_schedule(db.session, summary.event, utcnow())
+                db.session.commit()
+                click.echo(f"Published the demo schedule: {meetings} meetings.")
+                outcomes = seed_demo_outcomes(
+                    db.session, summary.event, utcnow(), random.Random(2025)
+                )
+                db.session.commit()
+                click.echo(f"Recorded {outcomes} synthetic meeting outcomes.")
+        else:
+            click.echo("Demo event already present.")
+    click.echo(f"Demo organiser login: {DEMO_ORGANISER[0]} / {DEMO_ORGANISER[1]}")
+    click.echo(f"Demo company login:   {DEMO_COMPANY[0]} / {DEMO_COMPANY[1]}")
+
+
+@cli.command("create-user")
+@click.option("--email", required=True, help="Login e-mail address.")
+@click.option("--name", "full_name", required=True, help="Full name.")
+@click.option(
+    "--role", type=click.Choice(["organiser", "reporter"]), required=True, help="Account role."
+)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Password (prompted when omitted; at least 10 characters).",
+)
+@with_appcontext
+def create_user_command(email: str, full_name: str, role: str, password: str) -> None:
+    """Create an organiser or reporter account (the only way to become one)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    from matchmaking.extensions import db
+    from matchmaking.models import User
+    from matchmaking.models.types import utcnow
+    from matchmaking.services.registration import get_user_by_email, normalise_email
+
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise click.BadParameter(str(exc), param_hint="--email") from None
+    if len(password) < 10:
+        raise click.BadParameter("must be at least 10 characters", param_hint="--password")
+    if not full_name.strip():
+        raise click.BadParameter("must not be empty", param_hint="--name")
+    if get_user_by_email(db.session, email) is not None:
+        raise click.BadParameter(f"an account with {email} already exists", param_hint="--email")
+    user = User(
+        email=normalise_email(email),
+        full_name=full_name.strip(),
+        role=role,
+        email_confirmed_at=utcnow(),
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} {user.email}.")
+
+
+@cli.command("scheduler")
+@click.option("--once", is_flag=True, help="Run every job once now and exit (for cron or checks).")
+@with_appcontext
+def scheduler_command(once: bool) -> None:
+    """Run the job scheduler: agendas, changes, reminders, summaries (run exactly one)."""
+    import logging
+
+    from flask import current_app
+
+    from matchmaking.extensions import db
+    from matchmaking.jobs import (
+        JOBS,
+        SchedulerAlreadyRunning,
+        acquire_scheduler_lock,
+        build_scheduler,
+        release_scheduler_lock,
+        run_job,
+        use_app,
+    )
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    use_app(app)
+    if once:
+        for spec in JOBS:
+            click.echo(f"{spec.id}: {run_job(spec.id)}")
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        lock = acquire_scheduler_lock(db.engine)
+    except SchedulerAlreadyRunning as exc:
+        raise click.ClickException(str(exc)) from None
+    scheduler = build_scheduler(app)
+    click.echo(f"Scheduler started with {len(JOBS)} jobs: {', '.join(s.id for s in JOBS)}.")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown(wait=False)
+    finally:
+        release_scheduler_lock(lock)
+
+
+def _register_solve() -> None:
+    try:
+        from matchmaking.scheduling.command import solve
+    except ImportError:  # the scheduling engine is optional while it is being built
+        return
+    cli.add_command(solve)
+
+
+_register_solve()
+
+
+def main() -> None:
+    """Entry point of the ``matchmaking`` console script."""
+    cli.main(prog_name="matchmaking")

@@ -1,0 +1,218 @@
+"""The event aggregate: an event, its sector taxonomy, zones and slot grid."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy import false as sa_false
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from matchmaking.extensions import db
+from matchmaking.models.types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from matchmaking.models.company import Participation
+
+EVENT_STATUSES = ("draft", "open", "closed", "archived")
+
+zone_sectors = Table(
+    "zone_sectors",
+    db.metadata,
+    Column("zone_id", ForeignKey("zones.id", ondelete="CASCADE"), primary_key=True),
+    Column("sector_id", ForeignKey("sectors.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Event(db.Model):  # type: ignore[name-defined,misc]
+    """A conference or forum; everything else is scoped to one event."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="dates_ordered"),
+        CheckConstraint("status IN ('draft', 'open', 'closed', 'archived')", name="status_known"),
+        CheckConstraint("default_max_meetings > 0", name="max_meetings_positive"),
+        CheckConstraint("slot_minutes BETWEEN 5 AND 240", name="slot_minutes_sane"),
+        CheckConstraint("open_request_cap > 0", name="open_request_cap_positive"),
+        CheckConstraint("request_expiry_hours > 0", name="request_expiry_positive"),
+        CheckConstraint("reminder_evening_hour BETWEEN 0 AND 23", name="evening_hour_sane"),
+        CheckConstraint("reminder_minutes_before >= 0", name="minutes_before_non_negative"),
+        CheckConstraint("summary_hour BETWEEN 0 AND 23", name="summary_hour_sane"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    venue: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(100))
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    registration_deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    description: Mapped[str] = mapped_column(Text, default="")
+    default_max_meetings: Mapped[int] = mapped_column(Integer, default=12)
+    slot_minutes: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
+    open_request_cap: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
+    request_expiry_hours: Mapped[int] = mapped_column(Integer, default=72, server_default="72")
+    # Reminders, in the event's timezone: the evening before each day, and before each meeting
+    # (0 minutes: no per-meeting reminder); the organisers' daily summary at summary_hour.
+    reminder_evening_hour: Mapped[int] = mapped_column(Integer, default=18, server_default="18")
+    reminder_minutes_before: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    summary_hour: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
+    scoring_weights: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    sectors: Mapped[list[Sector]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Sector.position"
+    )
+    zones: Mapped[list[Zone]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Zone.position"
+    )
+    slots: Mapped[list[Slot]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Slot.starts_at"
+    )
+    schedule_days: Mapped[list[EventDay]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="EventDay.day"
+    )
+    breaks: Mapped[list[EventBreak]] = relationship(
+        back_populates="event",
+        cascade="all, delete-orphan",
+        order_by="(EventBreak.day, EventBreak.start_time)",
+    )
+    participations: Mapped[list[Participation]] = relationship(
+        back_populates="event", cascade="all, delete-orphan"
+    )
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def days(self) -> list[date]:
+        return [
+            date.fromordinal(o)
+            for o in range(self.start_date.toordinal(), self.end_date.toordinal() + 1)
+        ]
+
+    def registration_open(self, now: datetime) -> bool:
+        """Companies may register and edit until the deadline while the event is open."""
+        return self.status == "open" and now < self.registration_deadline
+
+    def top_sectors(self) -> list[Sector]:
+        return [s for s in self.sectors if s.parent_id is None]
+
+
+class Sector(db.Model):  # type: ignore[name-defined,misc]
+    """A node of the event's two-level sector taxonomy."""
+
+    __tablename__ = "sectors"
+    __table_args__ = (UniqueConstraint("event_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("sectors.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    event: Mapped[Event] = relationship(back_populates="sectors")
+    parent: Mapped[Sector | None] = relationship(remote_side="Sector.id", back_populates="children")
+    children: Mapped[list[Sector]] = relationship(
+        back_populates="parent", order_by="Sector.position"
+    )
+
+
+class Zone(db.Model):  # type: ignore[name-defined,misc]
+    """A negotiation zone with its tables and the sectors it hosts."""
+
+    __tablename__ = "zones"
+    __table_args__ = (
+        UniqueConstraint("event_id", "code"),
+        CheckConstraint("tables > 0", name="tables_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    tables: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    event: Mapped[Event] = relationship(back_populates="zones")
+    sectors: Mapped[list[Sector]] = relationship(secondary=zone_sectors)
+
+
+class Slot(db.Model):  # type: ignore[name-defined,misc]
+    """A meeting slot of the event's grid, stored in UTC."""
+
+    __tablename__ = "slots"
+    __table_args__ = (
+        UniqueConstraint("event_id", "starts_at"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A slot removed from the grid is retired, not deleted: cancelled meetings keep pointing at it.
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+
+    event: Mapped[Event] = relationship(back_populates="slots")
+
+    def local_start(self) -> datetime:
+        return self.starts_at.astimezone(self.event.tz)
+
+    def local_end(self) -> datetime:
+        return self.ends_at.astimezone(self.event.tz)
+
+
+class EventDay(db.Model):  # type: ignore[name-defined,misc]
+    """Meeting hours of one event day, in the event's timezone."""
+
+    __tablename__ = "event_days"
+    __table_args__ = (
+        UniqueConstraint("event_id", "day"),
+        CheckConstraint("end_time > start_time", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+
+    event: Mapped[Event] = relationship(back_populates="schedule_days")
+
+
+class EventBreak(db.Model):  # type: ignore[name-defined,misc]
+    """A break that blocks everyone (lunch, plenary session), in the event's timezone."""
+
+    __tablename__ = "event_breaks"
+    __table_args__ = (CheckConstraint("end_time > start_time", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+    label: Mapped[str] = mapped_column(String(120), default="")
+
+    event: Mapped[Event] = relationship(back_populates="breaks")

@@ -1,0 +1,65 @@
+"""Outgoing notifications: the log of what was sent, and companies' calendar feed secrets."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from matchmaking.extensions import db
+from matchmaking.models.types import UTCDateTime, utcnow
+
+MESSAGE_STATUSES = ("sending", "delivered", "retry", "failed", "superseded")
+
+
+class SentMessage(db.Model):  # type: ignore[name-defined,misc]
+    """One e-mail the scheduler owes someone; the unique key makes sending at most once.
+
+    A job inserts (and commits) the row before it talks to the mail server, so a second,
+    concurrent run fails on the unique key instead of sending again.
+    """
+
+    __tablename__ = "sent_messages"
+    __table_args__ = (
+        UniqueConstraint("kind", "subject_key", "recipient"),
+        CheckConstraint(
+            "status IN ('sending', 'delivered', 'retry', 'failed', 'superseded')",
+            name="status_known",
+        ),
+        CheckConstraint("attempts >= 0", name="attempts_non_negative"),
+        Index("ix_sent_messages_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    subject_key: Mapped[str] = mapped_column(String(200))
+    recipient: Mapped[str] = mapped_column(String(254))
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    company_id: Mapped[int | None] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(16), default="sending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CalendarFeed(db.Model):  # type: ignore[name-defined,misc]
+    """A company's calendar subscription: the random token in its feed URL."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), unique=True
+    )
+    # 256 random bits (secrets.token_urlsafe); kept so the page can show the URL again.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,64 @@
+"""User accounts: company contact persons, organisers and reporters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from matchmaking.extensions import db
+from matchmaking.models.types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from matchmaking.models.company import Company
+
+ROLES = ("company", "organiser", "reporter")
+# Werkzeug's default (scrypt). Tests lower it to keep factories fast; never lowered in the app.
+PASSWORD_HASH_METHOD = "scrypt"
+
+
+class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+    """A person who logs in with an e-mail address; company users belong to one company."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('company', 'organiser', 'reporter')", name="role_known"),
+        CheckConstraint(
+            "(role = 'company') = (company_id IS NOT NULL)", name="company_users_have_company"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    full_name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    role: Mapped[str] = mapped_column(String(16), default="company")
+    company_id: Mapped[int | None] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
+    locale: Mapped[str] = mapped_column(String(8), default="en")
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    company: Mapped[Company | None] = relationship(back_populates="contacts")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: deactivated accounts cannot log in
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method=PASSWORD_HASH_METHOD)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        # The hash fragment invalidates sessions when the password changes.
+        return f"{self.id}:{self.password_hash[-12:]}"

@@ -1,0 +1,323 @@
+"""Weighted MaxSAT model of the slot assignment, minimising breaks (RC2, python-sat).
+
+The approach of Bofill et al., JAIR 74 (2022), the best on their published instances. Only
+for the exact case: every pair in ``active`` meets exactly once. Hard clauses: each pair in
+exactly one allowed slot; ``busy[c, t]`` is the OR of c's pairs in t, with at most one of
+them; each zone within its free tables per slot; implied, a company is busy in exactly as
+many slots as it has pairs. Soft unit clauses (weight 1): ``not brk[c, t]``, where
+``brk[c, t]`` is forced by "c meets in t, not in t-1, and at some slot before t-1 that day":
+a block of meetings that is not the first one, i.e. one break. Fixed meetings are constants.
+Redundant, on one-day instances: a company either meets in one block of consecutive slots
+(``y[c, s]``: it starts at s; at most one start) or is ``free[c]``, which needs a break; with
+every break assumed away (RC2's first call) this propagates like an interval model.
+
+RC2 is core-guided: it returns a proven optimum or nothing. It runs under a wall-clock
+deadline (the SAT oracles are interrupted), so the caller keeps its schedule when time is up.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from itertools import pairwise
+
+from pysat.card import CardEnc, EncType, ITotalizer
+from pysat.examples.rc2 import RC2Stratified
+from pysat.formula import WCNF, IDPool
+from pysat.solvers import Solver
+
+from .greedy import UNPLACED
+from .problem import Problem
+
+
+class _Timeout(Exception):
+    """The deadline passed during a SAT call."""
+
+
+class BreakMaxSat:
+    """The MaxSAT model over the pairs listed in ``active`` (each exactly once)."""
+
+    def __init__(self, problem: Problem, active: Sequence[int]) -> None:
+        self.problem = problem
+        self.active = list(active)
+        pool = IDPool()
+        self.pool = pool
+        wcnf = WCNF()
+        self.wcnf = wcnf
+        self.x: dict[tuple[int, int], int] = {}
+        by_company: dict[tuple[int, int], list[int]] = defaultdict(list)
+        by_zone: dict[tuple[int, int], list[int]] = defaultdict(list)
+        degree: dict[int, int] = defaultdict(int)
+        for k in self.active:
+            pair = problem.pairs[k]
+            degree[pair.a] += 1
+            degree[pair.b] += 1
+            row = []
+            for t in pair.allowed:
+                var = pool.id(("x", k, t))
+                self.x[k, t] = var
+                row.append(var)
+                by_company[pair.a, t].append(var)
+                by_company[pair.b, t].append(var)
+                by_zone[pair.zone, t].append(var)
+            self._card(row, 1, EncType.pairwise if len(row) <= 6 else EncType.seqcounter, True)
+        for (z, t), row in by_zone.items():
+            if len(row) > problem.free_tables[z][t]:
+                self._card(row, problem.free_tables[z][t], EncType.seqcounter, False)
+        busy: dict[tuple[int, int], int] = {}
+        for (c, t), row in by_company.items():
+            if len(row) == 1:
+                busy[c, t] = row[0]
+                continue
+            var = pool.id(("b", c, t))
+            busy[c, t] = var
+            wcnf.append([-var, *row])
+            for v in row:
+                wcnf.append([-v, var])
+            self._card(row, 1, EncType.pairwise if len(row) <= 6 else EncType.seqcounter, False)
+        # Every active pair meets: impossible when a company has more than its cap.
+        self.feasible = all(n <= problem.cap[c] for c, n in degree.items())
+        cells: dict[int, list[int]] = defaultdict(list)
+        for (c, _), var in busy.items():
+            cells[c].append(var)
+        for c, n in degree.items():
+            if len(cells[c]) > n:
+                self._card(cells[c], n, EncType.seqcounter, True)
+        self.n_soft = 0
+        self.brk: list[int] = []
+        for c in sorted(degree):
+            fixed = problem.fixed_busy[c]
+            for day in problem.days:
+                state: list[int | bool] = [
+                    True if t in fixed else busy.get((c, t), False) for t in day
+                ]
+                if sum(1 for s in state if s is not False) < 2:
+                    continue
+                breaks: list[int] = []
+                before: int | bool = False  # c meets at some position <= i - 2
+                for i in range(len(state)):
+                    now = state[i]
+                    prev = state[i - 1] if i > 0 else False
+                    if i >= 2 and now is not False and prev is not True and before is not False:
+                        lits = []
+                        if now is not True:
+                            lits.append(-now)
+                        if prev is not False:
+                            lits.append(prev)
+                        if before is not True:
+                            lits.append(-before)
+                        brk = pool.id(("g", c, day[i]))
+                        wcnf.append([*lits, brk])
+                        wcnf.append([-brk], weight=1)
+                        breaks.append(brk)
+                        self.brk.append(brk)
+                        self.n_soft += 1
+                    # before for position i + 1: meets at some position <= i - 1
+                    if prev is True or before is True:
+                        before = True
+                    elif prev is False:
+                        pass
+                    elif before is False:
+                        before = prev
+                    else:
+                        var = pool.id(("a", c, day[i]))
+                        wcnf.append([-prev, var])
+                        wcnf.append([-before, var])
+                        before = var
+                if len(problem.days) == 1 and breaks:
+                    self._blocks(c, day, state, breaks)
+
+    def _blocks(self, c: int, day: list[int], state: list[int | bool], breaks: list[int]) -> None:
+        """Redundant: unless ``free[c]`` (which needs a break), c meets in one block of
+        consecutive slots, starting at one of the positions where such a block fits."""
+        pool, wcnf = self.pool, self.wcnf
+        n = sum(1 for s in state if s is True) + sum(
+            1 for k in self.active if c in (self.problem.pairs[k].a, self.problem.pairs[k].b)
+        )
+        free = pool.id(("f", c))
+        wcnf.append([-free, *breaks])
+        covering: dict[int, list[int]] = defaultdict(list)
+        starts = []
+        for s in range(len(state) - n + 1):
+            window = state[s : s + n]
+            if any(v is False for v in window):
+                continue
+            if any(v is True for v in state[:s]) or any(v is True for v in state[s + n :]):
+                continue
+            y = pool.id(("y", c, s))
+            starts.append(y)
+            for i, v in enumerate(window):
+                covering[s + i].append(y)
+                if v is not True:
+                    wcnf.append([-y, v])
+        wcnf.append([free, *starts])
+        for i in range(len(starts)):
+            for j in range(i + 1, len(starts)):
+                wcnf.append([-starts[i], -starts[j]])
+        for i, v in enumerate(state):
+            if v is True or v is False:
+                continue
+            wcnf.append([free, -v, *covering[i]])
+
+    def _card(self, lits: list[int], bound: int, enc: int, exact: bool) -> None:
+        if exact:
+            cnf = CardEnc.equals(lits, bound, vpool=self.pool, encoding=enc)
+        else:
+            cnf = CardEnc.atmost(lits, bound, vpool=self.pool, encoding=enc)
+        for clause in cnf.clauses:
+            self.wcnf.append(clause)
+
+    def _assignment(self, model: Sequence[int], slots: Sequence[int]) -> list[int] | None:
+        true = {v for v in model if v > 0}
+        result = list(slots)
+        for k in self.active:
+            result[k] = UNPLACED
+        for (k, t), var in self.x.items():
+            if var in true:
+                result[k] = t
+        if any(result[k] == UNPLACED for k in self.active):
+            return None
+        return result
+
+    def _count(self, result: Sequence[int]) -> int:
+        """Breaks of an assignment (fixed meetings included), per company and day."""
+        problem = self.problem
+        busy: dict[tuple[int, int], set[int]] = defaultdict(set)
+        for c, fixed in enumerate(problem.fixed_busy):
+            for t in fixed:
+                busy[c, problem.day_of[t]].add(problem.pos_of[t])
+        for k, t in enumerate(result):
+            if t != UNPLACED:
+                pair = problem.pairs[k]
+                for c in (pair.a, pair.b):
+                    busy[c, problem.day_of[t]].add(problem.pos_of[t])
+        total = 0
+        for positions in busy.values():
+            ordered = sorted(positions)
+            total += sum(1 for p, q in pairwise(ordered) if q > p + 1)
+        return total
+
+    def minimise_breaks(
+        self, slots: Sequence[int], deadline: float
+    ) -> tuple[list[int] | None, bool]:
+        """(assignment placing every active pair, proven break-optimal) or (None, False)
+        when none is found before the deadline (a ``time.monotonic`` value).
+
+        Two threads (the SAT oracles release the GIL): RC2 (core-guided, lower bounds up,
+        returns an optimum) and a linear search down from the breaks of ``slots`` (each
+        solution found bounds the next call by its breaks minus one; an unsatisfiable call
+        proves the last one optimal). The first proof stops the other; the best so far is
+        returned at the deadline.
+        """
+        if not self.feasible or time.monotonic() >= deadline:
+            return None, False
+        phases = [v if slots[k] == t else -v for (k, t), v in self.x.items()]
+        stop = threading.Event()
+        lock = threading.Lock()
+        running: list[object] = []
+        best: list[tuple[int, list[int], bool]] = []
+
+        def halt() -> None:
+            with lock:
+                stop.set()
+                for oracle in running:
+                    oracle.interrupt()  # type: ignore[attr-defined]
+
+        def offer(result: list[int] | None, optimal: bool) -> None:
+            if result is None:
+                return
+            with lock:
+                value = self._count(result)
+                if not best or value < best[0][0] or (optimal and value <= best[0][0]):
+                    best[:] = [(value, result, optimal)]
+
+        def guarded(oracle: object) -> None:
+            plain = oracle.solve_limited  # type: ignore[attr-defined]
+
+            def limited(assumptions: Sequence[int] = (), expect_interrupt: bool = False) -> object:
+                result = plain(assumptions=assumptions, expect_interrupt=True)
+                if stop.is_set():
+                    raise _Timeout
+                return result
+
+            oracle.solve_limited = limited  # type: ignore[attr-defined]
+
+        def core_guided() -> None:
+            rc2 = RC2Stratified(self.wcnf, solver="g3", adapt=True, exhaust=True, minz=True)
+            oracle = rc2.oracle
+            oracle.set_phases(phases)
+            guarded(oracle)
+            with lock:
+                running.append(oracle)
+            try:
+                if not stop.is_set():
+                    model = rc2.compute()
+                    if model is not None:
+                        offer(self._assignment(model, slots), True)
+                    halt()
+            except _Timeout:
+                pass
+            finally:
+                with lock:
+                    running.remove(oracle)
+                rc2.delete()
+
+        def linear() -> None:
+            bound = self._count(slots) - 1
+            if bound < 0 or not self.brk or any(slots[k] == UNPLACED for k in self.active):
+                return
+            oracle = Solver(name="g4", bootstrap_with=self.wcnf.hard)
+            oracle.set_phases(phases)
+            guarded(oracle)
+            counter = ITotalizer(lits=self.brk, ubound=bound + 1, top_id=self.pool.top)
+            oracle.append_formula(counter.cnf.clauses)
+            with lock:
+                running.append(oracle)
+            try:
+                while bound >= 0 and not stop.is_set():
+                    assumptions = [-counter.rhs[bound]] if bound < len(counter.rhs) else []
+                    if not oracle.solve_limited(assumptions=assumptions):
+                        if best:
+                            with lock:
+                                best[0] = (best[0][0], best[0][1], True)
+                        else:
+                            offer(list(slots), True)
+                        halt()
+                        return
+                    found = self._assignment(oracle.get_model(), slots)
+                    if found is None:
+                        return
+                    offer(found, False)
+                    bound = self._count(found) - 1
+                if bound < 0 and best:
+                    with lock:
+                        best[0] = (best[0][0], best[0][1], True)
+                    halt()
+            except _Timeout:
+                pass
+            finally:
+                with lock:
+                    running.remove(oracle)
+                oracle.delete()
+                counter.delete()
+
+        threads = [
+            threading.Thread(target=core_guided, daemon=True),
+            threading.Thread(target=linear, daemon=True),
+        ]
+        timer = threading.Timer(max(0.0, deadline - time.monotonic()), halt)
+        timer.start()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        timer.cancel()
+        if not best:
+            return None, False
+        _, result, optimal = best[0]
+        return result, optimal
+
+
+__all__ = ["BreakMaxSat"]

@@ -1,0 +1,332 @@
+"""Quality yardsticks for schedules: breaks, the must-first upper bound, the FCFS baseline.
+
+These judge any schedule the way ``shared/formats/scheduling.md`` ("How quality is judged")
+says: score and `must` pairs against an LP upper bound, breaks against a first-come,
+first-served booking. Meetings passed in are assumed to satisfy the hard rules (see
+``benchmarks/checker.py``); the functions here measure, they do not validate.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from itertools import pairwise
+from typing import Any
+
+from ortools.linear_solver import pywraplp
+
+from matchmaking.scheduling.model import Candidate, Company, Instance, Meeting
+
+# HiGHS works to a feasibility tolerance of about 1e-7; an LP optimum within this of an
+# integer is taken to be that integer. HiGHS is reached through OR-Tools: the ``highspy`` wheel
+# and OR-Tools' bundled HiGHS clash on native symbols, so one process cannot load both, and
+# the solver needs OR-Tools.
+_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """Upper bounds from the LP relaxation of choosing pairs.
+
+    ``must``: no valid schedule keeps more `must` pairs (floor of the LP optimum).
+    ``score``: no valid schedule keeping at least ``must`` `must` pairs scores more (the
+    must-first bound). ``must_upper`` is the raw LP optimum; ``score_upper`` bounds the score
+    of every valid schedule, whatever its `must` count.
+    """
+
+    must: int
+    score: float
+    must_upper: float
+    score_upper: float
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """What a schedule achieves; ``table_use`` is meetings over (sum of tables x slots)."""
+
+    meetings: int
+    must_scheduled: int
+    must_total: int
+    score: float
+    breaks: int
+    idle_slots: int
+    table_use: float
+
+
+def day_positions(instance: Instance) -> dict[str, tuple[date, int]]:
+    """Map slot id to (day, position within that day), positions following instance.slots."""
+    next_position: dict[date, int] = defaultdict(int)
+    positions: dict[str, tuple[date, int]] = {}
+    for slot in instance.slots:
+        positions[slot.id] = (slot.day, next_position[slot.day])
+        next_position[slot.day] += 1
+    return positions
+
+
+def gaps(instance: Instance, meetings: Iterable[Meeting]) -> tuple[int, int]:
+    """Return (breaks, idle slots) summed over companies and days."""
+    positions = day_positions(instance)
+    busy: dict[tuple[str, date], set[int]] = defaultdict(set)
+    for meeting in meetings:
+        day, position = positions[meeting.slot]
+        busy[(meeting.buyer, day)].add(position)
+        busy[(meeting.supplier, day)].add(position)
+    breaks = idle = 0
+    for taken in busy.values():
+        ordered = sorted(taken)
+        for earlier, later in pairwise(ordered):
+            if later - earlier > 1:
+                breaks += 1
+                idle += later - earlier - 1
+    return breaks, idle
+
+
+def count_breaks(instance: Instance, meetings: Iterable[Meeting]) -> int:
+    """Count idle gaps between consecutive meetings per company and day (slots 1, 2, 5: one)."""
+    return gaps(instance, meetings)[0]
+
+
+def idle_slots(instance: Instance, meetings: Iterable[Meeting]) -> int:
+    """Count empty slots between each company's first and last meeting of a day (1, 2, 5: two)."""
+    return gaps(instance, meetings)[1]
+
+
+def _available(company: Company, all_slots: frozenset[str]) -> frozenset[str]:
+    return all_slots if company.available is None else company.available & all_slots
+
+
+def _has_common_slot(instance: Instance) -> dict[tuple[str, str], bool]:
+    """Map each candidate pair to whether its own slots (if listed) and both companies meet."""
+    all_slots = frozenset(slot.id for slot in instance.slots)
+    available = {c.id: _available(c, all_slots) for c in instance.companies}
+    common: dict[tuple[str, str], bool] = {}
+    for candidate in instance.candidates:
+        buyer = available.get(candidate.buyer, frozenset())
+        supplier = available.get(candidate.supplier, frozenset())
+        if candidate.slots is not None:
+            buyer = buyer & candidate.slots
+        common[candidate.pair] = not buyer.isdisjoint(supplier)
+    return common
+
+
+def must_first_bound(instance: Instance, backend: str = "HIGHS_LP") -> Bound:
+    """Solve the LP relaxation of choosing pairs with HiGHS; return the must-first bound.
+
+    Variables: x_p in [0, 1] for each candidate with at least one allowed common slot; the
+    pairs of fixed meetings are forced to 1. Rows: per company sum <= min(max_meetings,
+    available slots); per zone sum <= tables x slots. Three LPs on one model: max the `must`
+    count M*; max the score with must-sum >= floor(M* + 1e-6) (or M* itself when that is
+    smaller, so a round-off never makes the LP infeasible); max the score alone. Every integer
+    schedule is a feasible point, so all three optima are upper bounds.
+    ``backend`` names an OR-Tools LP solver ("GLOP" cross-checks HiGHS). Raises ValueError
+    if the fixed meetings alone break a cap.
+    """
+    all_slots = frozenset(slot.id for slot in instance.slots)
+    companies = {company.id: company for company in instance.companies}
+    fixed_pairs = {meeting.pair for meeting in instance.fixed}
+    common = _has_common_slot(instance)
+    columns: list[Candidate] = []
+    seen: set[tuple[str, str]] = set()
+    for candidate in instance.candidates:
+        if candidate.pair in seen:
+            continue
+        if candidate.pair in fixed_pairs or common[candidate.pair]:
+            seen.add(candidate.pair)
+            columns.append(candidate)
+    if not columns:
+        return Bound(must=0, score=0.0, must_upper=0.0, score_upper=0.0)
+
+    rows: dict[str, list[int]] = defaultdict(list)
+    for index, candidate in enumerate(columns):
+        rows[f"company:{candidate.buyer}"].append(index)
+        rows[f"company:{candidate.supplier}"].append(index)
+        rows[f"zone:{candidate.zone}"].append(index)
+    caps = {
+        f"company:{company.id}": min(
+            len(_available(company, all_slots)),
+            math.inf if company.max_meetings is None else company.max_meetings,
+        )
+        for company in instance.companies
+    }
+    caps.update({f"zone:{zone.id}": zone.tables * len(instance.slots) for zone in instance.zones})
+    missing = {candidate.buyer for candidate in columns} | {c.supplier for c in columns}
+    if missing - companies.keys():
+        raise ValueError(f"unknown company {sorted(missing - companies.keys())[0]!r}")
+
+    solver = _lp_solver(backend)
+    infinity = solver.infinity()
+    x = [
+        solver.NumVar(1.0 if c.pair in fixed_pairs else 0.0, 1.0, f"x{i}")
+        for i, c in enumerate(columns)
+    ]
+    for name, indices in rows.items():
+        cap = caps.get(name, math.inf)
+        if cap < len(indices):  # a row with fewer pairs than its cap never binds
+            row = solver.Constraint(-infinity, float(cap), name)
+            for index in indices:
+                row.SetCoefficient(x[index], 1.0)
+    objective = solver.Objective()
+    objective.SetMaximization()
+    for variable, candidate in zip(x, columns, strict=True):
+        objective.SetCoefficient(variable, 1.0 if candidate.must else 0.0)
+    must_upper = _optimum(solver)
+
+    must_bound = math.floor(must_upper + _TOLERANCE)
+    keep = solver.Constraint(min(float(must_bound), must_upper), infinity, "must")
+    for variable, candidate in zip(x, columns, strict=True):
+        keep.SetCoefficient(variable, 1.0 if candidate.must else 0.0)
+        objective.SetCoefficient(variable, candidate.score)
+    score = _optimum(solver)
+    keep.SetBounds(-infinity, infinity)
+    score_upper = _optimum(solver)
+    return Bound(must=must_bound, score=score, must_upper=must_upper, score_upper=score_upper)
+
+
+def _lp_solver(backend: str = "HIGHS_LP") -> pywraplp.Solver:
+    """HiGHS as bundled with OR-Tools, silenced (GLOP if absent): both exact simplex solvers."""
+    solver = pywraplp.Solver.CreateSolver(backend)
+    if solver is None:
+        backend, solver = "GLOP", pywraplp.Solver.CreateSolver("GLOP")
+    solver.SuppressOutput()
+    if backend.startswith("HIGHS"):
+        # Without this HiGHS prints a banner on stdout, which `matchmaking solve` may own.
+        # OR-Tools reports False for it, yet it takes effect (a test checks stdout stays empty).
+        solver.SetSolverSpecificParametersAsString("output_flag=false")
+    return solver
+
+
+def _optimum(solver: pywraplp.Solver) -> float:
+    """Solve and return the optimum; raise ValueError unless optimal."""
+    status = solver.Solve()
+    if status != pywraplp.Solver.OPTIMAL:
+        raise ValueError(f"bound LP not solved to optimality (status {status})")
+    return float(solver.Objective().Value())
+
+
+def first_come_first_served(instance: Instance) -> list[Meeting]:
+    """Book like a request-driven platform: the baseline of the format.
+
+    Fixed meetings first, unchanged. Then candidates by (must first, higher score, input
+    order), each into the earliest slot (instance.slots order) allowed by the candidate where
+    both companies are available and free, neither is at its cap and the zone has a free table
+    (lowest free number). A candidate with no such slot stays unscheduled.
+    """
+    slot_ids = [slot.id for slot in instance.slots]
+    all_slots = frozenset(slot_ids)
+    companies = {company.id: company for company in instance.companies}
+    tables = {zone.id: zone.tables for zone in instance.zones}
+    busy: dict[str, set[str]] = defaultdict(set)
+    used: dict[tuple[str, str], set[int]] = defaultdict(set)
+    booked: dict[str, int] = defaultdict(int)
+    pairs: set[tuple[str, str]] = set()
+    meetings: list[Meeting] = []
+
+    def book(meeting: Meeting) -> None:
+        meetings.append(meeting)
+        pairs.add(meeting.pair)
+        used[(meeting.zone, meeting.slot)].add(meeting.table)
+        for company_id in meeting.pair:
+            busy[company_id].add(meeting.slot)
+            booked[company_id] += 1
+
+    def has_room(company_id: str) -> bool:
+        cap = companies[company_id].max_meetings
+        return cap is None or booked[company_id] < cap
+
+    for meeting in instance.fixed:
+        book(meeting)
+    order = sorted(
+        range(len(instance.candidates)),
+        key=lambda i: (not instance.candidates[i].must, -instance.candidates[i].score, i),
+    )
+    for index in order:
+        candidate = instance.candidates[index]
+        if candidate.pair in pairs or not (
+            has_room(candidate.buyer) and has_room(candidate.supplier)
+        ):
+            continue
+        buyer, supplier = companies[candidate.buyer], companies[candidate.supplier]
+        allowed = all_slots if candidate.slots is None else candidate.slots
+        allowed = allowed & _available(buyer, all_slots) & _available(supplier, all_slots)
+        for slot_id in slot_ids:
+            if slot_id not in allowed or slot_id in busy[buyer.id] or slot_id in busy[supplier.id]:
+                continue
+            taken = used[(candidate.zone, slot_id)]
+            if len(taken) >= tables[candidate.zone]:
+                continue
+            table = next(t for t in range(1, tables[candidate.zone] + 1) if t not in taken)
+            book(Meeting(buyer.id, supplier.id, slot_id, candidate.zone, table))
+            break
+    return meetings
+
+
+def evaluate(instance: Instance, meetings: Sequence[Meeting]) -> Figures:
+    """Measure a schedule; meetings whose pair is no candidate count as meetings only."""
+    candidates = {candidate.pair: candidate for candidate in instance.candidates}
+    scheduled = {meeting.pair for meeting in meetings}
+    chosen = [candidates[pair] for pair in scheduled if pair in candidates]
+    breaks, idle = gaps(instance, meetings)
+    capacity = sum(zone.tables for zone in instance.zones) * len(instance.slots)
+    return Figures(
+        meetings=len(meetings),
+        must_scheduled=sum(1 for candidate in chosen if candidate.must),
+        must_total=sum(1 for candidate in candidates.values() if candidate.must),
+        score=sum(candidate.score for candidate in chosen),
+        breaks=breaks,
+        idle_slots=idle,
+        table_use=len(meetings) / capacity if capacity else 0.0,
+    )
+
+
+def _percent(value: float, reference: float) -> float | None:
+    """Return value as a percentage of reference, None when reference is zero."""
+    return round(100.0 * value / reference, 3) if reference else None
+
+
+def report(
+    instance: Instance,
+    meetings: Sequence[Meeting],
+    bound: Bound | None = None,
+    baseline: Sequence[Meeting] | None = None,
+) -> dict[str, Any]:
+    """Give the quality figures a UI or the CLI shows, JSON-serialisable.
+
+    ``bound`` defaults to ``must_first_bound(instance)`` and ``baseline`` to the FCFS
+    schedule; pass them when already computed. Percentages are None when the reference is 0.
+    """
+    if bound is None:
+        bound = must_first_bound(instance)
+    if baseline is None:
+        baseline = first_come_first_served(instance)
+    figures = evaluate(instance, meetings)
+    base = evaluate(instance, baseline)
+    return {
+        "figures": asdict(figures),
+        "baseline": asdict(base),
+        "bound": asdict(bound),
+        "must": {
+            "scheduled": figures.must_scheduled,
+            "bound": bound.must,
+            "total": figures.must_total,
+            "baseline": base.must_scheduled,
+            "all_kept": figures.must_scheduled >= bound.must,
+        },
+        "score": {
+            "value": round(figures.score, 6),
+            "bound": round(bound.score, 6),
+            "percent_of_bound": _percent(figures.score, bound.score),
+            "baseline": round(base.score, 6),
+            "percent_of_baseline": _percent(figures.score, base.score),
+        },
+        "breaks": {
+            "value": figures.breaks,
+            "baseline": base.breaks,
+            "percent_of_baseline": _percent(figures.breaks, base.breaks),
+            "idle_slots": figures.idle_slots,
+            "baseline_idle_slots": base.idle_slots,
+        },
+        "table_use": {"value": round(figures.table_use, 4), "baseline": round(base.table_use, 4)},
+    }

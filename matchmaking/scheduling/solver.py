@@ -1,0 +1,263 @@
+"""``solve``: the scheduler behind ``matchmaking solve``.
+
+Objective, lexicographic: most must pairs, then most score, then fewest breaks. Pipeline:
+
+1. index the instance, fixed meetings applied (``problem``); a greedy schedule (``greedy``);
+2. choose pairs: the must-first LP relaxation (GLOP) rounded, or CP-SAT when the LP is
+   fractional (``select``); slots ignored, so its weight is an upper bound when proven;
+3. slots for those pairs: a time sweep that keeps runs unbroken, a repair that moves
+   blocking meetings, hill climbing on breaks (``greedy``, ``local``);
+4. for models up to ``FULL_MODEL_LIMIT`` variables, CP-SAT on the whole slot assignment
+   (each chosen pair exactly once, breaks minimised; ``cpsat``);
+5. spare capacity filled with any pair that still fits, then neighbourhood search on breaks
+   until the deadline (``lns``); tables numbered last per zone and slot.
+
+Every intermediate assignment is valid and only replaced by a lexicographically better one,
+so a short time limit still returns the best schedule found so far.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+
+from .cpsat import SlotModel
+from .greedy import UNPLACED, greedy, priority_order, sweep
+from .lns import improve
+from .local import polish, repair, rescue
+from .maxsat import BreakMaxSat
+from .model import Instance, Meeting, Schedule
+from .problem import Problem, build_problem
+from .select import lp_pairs, select_pairs
+from .stats import gaps, measure
+
+# Above this many (pair, slot) variables the whole CP-SAT model would take too long to build
+# and presolve; only the neighbourhood search (lns) runs then.
+FULL_MODEL_LIMIT = 20_000
+# Above this many the integer pair selection (CP-SAT) is skipped: the rounded LP is close
+# and, unlike a slower integer optimum, is known to schedule well.
+SELECT_LIMIT = 200_000
+# Up to this many (pair, slot) variables, and with at least ``MAXSAT_SECONDS`` left, the
+# MaxSAT model (``maxsat``) gets ``MAXSAT_SHARE`` of the remaining time first: it returns a
+# proven break optimum, or its best schedule so far, and unless proven optimal the CP-SAT
+# model and neighbourhood search follow.
+MAXSAT_LIMIT = 12_000
+MAXSAT_SECONDS = 3.0
+MAXSAT_SHARE = 0.7
+# Sweep start thresholds tried in turn (see ``greedy.sweep``); the best schedule is kept.
+SWEEP_THRESHOLDS = (1.2, 0.0, 0.8, 1.5, 1.0, 2.0, 0.5)
+
+
+def _weight(problem: Problem, slots: Sequence[int]) -> int:
+    return sum(problem.weight_of(p) for p, t in zip(problem.pairs, slots, strict=True) if t >= 0)
+
+
+def _musts(problem: Problem, slots: Sequence[int]) -> int:
+    return sum(1 for p, t in zip(problem.pairs, slots, strict=True) if t >= 0 and p.must)
+
+
+def _tables(problem: Problem, slots: Sequence[int]) -> list[Meeting]:
+    """Fixed meetings unchanged, then new ones at the lowest free table of their zone and slot."""
+    instance = problem.instance
+    used: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for m in instance.fixed:
+        used[m.zone, m.slot].add(m.table)
+    meetings = list(instance.fixed)
+    for pair, t in zip(problem.pairs, slots, strict=True):
+        if t == UNPLACED:
+            continue
+        cand = instance.candidates[pair.index]
+        slot = instance.slots[t].id
+        taken = used[cand.zone, slot]
+        table = 1
+        while table in taken:
+            table += 1
+        taken.add(table)
+        meetings.append(Meeting(cand.buyer, cand.supplier, slot, cand.zone, table))
+    return meetings
+
+
+def _unscheduled(problem: Problem, slots: Sequence[int]) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for cand, reason in problem.blocked:
+        rows.append({"buyer": cand.buyer, "supplier": cand.supplier, "reason": reason})
+    for pair, t in zip(problem.pairs, slots, strict=True):
+        if t == UNPLACED:
+            cand = problem.instance.candidates[pair.index]
+            reason = "no room left (companies, caps or tables)"
+            rows.append({"buyer": cand.buyer, "supplier": cand.supplier, "reason": reason})
+    return rows
+
+
+def _breaks(problem: Problem, slots: Sequence[int]) -> int:
+    return gaps(problem.instance, _tables(problem, slots))[0]
+
+
+def _variables(problem: Problem) -> int:
+    return sum(len(pair.allowed) for pair in problem.pairs)
+
+
+def _as_slots(picked: Sequence[bool]) -> list[int]:
+    """A selection as a pseudo-assignment (slot 0 for chosen pairs), for ``_weight``."""
+    return [0 if chosen else UNPLACED for chosen in picked]
+
+
+def _better(problem: Problem, new: Sequence[int], old: Sequence[int]) -> bool:
+    """Lexicographic comparison: weight (must, then score) first, then fewer breaks."""
+    w_new, w_old = _weight(problem, new), _weight(problem, old)
+    if w_new != w_old:
+        return w_new > w_old
+    return _breaks(problem, new) < _breaks(problem, old)
+
+
+def _construct(
+    problem: Problem, chosen: Sequence[int], greedy_slots: Sequence[int], stop: float
+) -> list[int]:
+    """Best of several sweeps (start thresholds in ``SWEEP_THRESHOLDS`` order) after repair;
+    at least one is always built, more while time lasts before ``stop``."""
+    best: list[int] | None = None
+    for threshold in SWEEP_THRESHOLDS:
+        if best is not None and time.monotonic() > stop:
+            break
+        found = repair(problem, sweep(problem, chosen, threshold), chosen, stop)
+        if _musts(problem, found) < _musts(problem, greedy_slots):
+            found = rescue(problem, found, priority_order(problem))
+        if best is None or _better(problem, found, best):
+            best = found
+    assert best is not None
+    return best
+
+
+def _reschedule(
+    problem: Problem, pairs: Sequence[int], hint: Sequence[int], seconds: float
+) -> tuple[list[int], bool, bool]:
+    """Slots for ``pairs`` with fewest breaks: (assignment, breaks optimal, all placed).
+
+    When the hint already places every pair, the exact model (each pair exactly once, each
+    company busy in as many slots as it has pairs) starts from it. Otherwise the exact model
+    first gets a share of the time to place them all; failing that, the at-most-once model
+    with a penalty per missing pair (larger than any break count) starts from the hint.
+    """
+    if sum(len(problem.pairs[k].allowed) for k in pairs) > FULL_MODEL_LIMIT:
+        return list(hint), False, False
+    stop = time.monotonic() + seconds
+    complete = all(hint[k] != UNPLACED for k in pairs)
+    if not complete:
+        # When every pair of the problem is in play (each fits on its own), one long exact
+        # solve beats splitting the time; otherwise keep time for the penalty model.
+        share = 1.0 if len(pairs) == len(problem.pairs) else 0.4
+        model = SlotModel(problem, pairs, exact=True)
+        found, optimal, verdict = model.minimise_breaks(hint, share * seconds)
+        if verdict == "feasible":
+            hint, complete = found, True
+            if optimal or share == 1.0:
+                return found, optimal, True
+    if complete:
+        model = SlotModel(problem, pairs, exact=True)
+        found, optimal, verdict = model.minimise_breaks(hint, stop - time.monotonic())
+        return (found, optimal, True) if verdict == "feasible" else (list(hint), False, True)
+    model = SlotModel(problem, pairs)
+    penalty = 2 * len(pairs) + 1
+    found, _, verdict = model.minimise_breaks(hint, stop - time.monotonic(), penalty)
+    if verdict != "feasible":
+        return list(hint), False, False
+    return found, False, all(found[k] != UNPLACED for k in pairs)
+
+
+def _default_seconds(problem: Problem) -> float:
+    """Search time when none is given, by model size: thorough for small events (like the
+    published ones), interactive for one-day conferences, bounded for the largest."""
+    size = _variables(problem)
+    if size <= 12_000:
+        return 9.0
+    if size <= 120_000:
+        return 1.75
+    if size <= 1_000_000:
+        return 18.0
+    return 52.0
+
+
+def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
+    """Schedule an instance: most must pairs, then most score, then fewest breaks."""
+    started = time.monotonic()
+    problem = build_problem(instance)
+    budget = _default_seconds(problem) if time_limit is None else time_limit
+    deadline = started + budget
+    everything = range(len(problem.pairs))
+    slots = greedy(problem)
+    top = _weight(problem, [0] * len(problem.pairs))
+    bound, bound_proven = top, True
+    breaks_optimal = False
+
+    def left(share: float = 1.0) -> float:
+        return share * (deadline - time.monotonic())
+
+    chosen = list(everything)
+    if problem.pairs and _weight(problem, slots) < top and left() > 0.05:
+        # Pairs first (a degree-constrained subgraph), then slots for exactly those pairs.
+        picked, bound_proven = lp_pairs(problem)
+        if not bound_proven and left() > 0.5 and _variables(problem) <= SELECT_LIMIT:
+            better, bound_proven = select_pairs(problem, time.monotonic() + left(0.25), picked)
+            if _weight(problem, _as_slots(better)) >= _weight(problem, _as_slots(picked)):
+                picked = better
+        if any(picked):
+            chosen = [k for k in priority_order(problem) if picked[k]]
+            bound = _weight(problem, _as_slots(picked))
+    if problem.pairs and left() > 0:
+        first = _construct(problem, chosen, slots, time.monotonic() + left(0.2))
+        first = polish(problem, first, time.monotonic() + left(0.2))
+        if _better(problem, first, slots):
+            slots = first
+    if (
+        problem.pairs
+        and _weight(problem, slots) < bound
+        and left() > 0.05
+        and _variables(problem) <= FULL_MODEL_LIMIT
+        and len({problem.weight_of(p) for p in problem.pairs}) > 1
+    ):
+        # With a trade-off between pairs (must or higher-scoring ones first), the LP's pairs
+        # ignore slot conflicts and may not all fit: maximise the weight
+        # (must pairs first) exactly over every pair, from the best assignment so far.
+        found, proven = SlotModel(problem, everything).maximise_weight(slots, left(0.25))
+        if _better(problem, found, slots):
+            slots = found
+        if proven:
+            # The optimum is known: later phases work on exactly the pairs it places.
+            bound, bound_proven = _weight(problem, slots), True
+            chosen = [k for k in priority_order(problem) if slots[k] != UNPLACED]
+    if problem.pairs and left() > 0.3:
+        placed = [k for k in everything if slots[k] != UNPLACED]
+        target = chosen if set(placed) < set(chosen) else placed
+        size = sum(len(problem.pairs[k].allowed) for k in target)
+        if size <= MAXSAT_LIMIT and left() >= MAXSAT_SECONDS and _breaks(problem, slots) > 0:
+            found, proven = BreakMaxSat(problem, target).minimise_breaks(
+                slots, time.monotonic() + left(MAXSAT_SHARE)
+            )
+            if found is not None and not _better(problem, slots, found):
+                slots, breaks_optimal = found, proven
+        if not breaks_optimal and size <= FULL_MODEL_LIMIT:
+            found, breaks_optimal, _ = _reschedule(problem, target, slots, left(0.75))
+            if _better(problem, found, slots):
+                slots = found
+            elif _better(problem, slots, found):
+                breaks_optimal = False
+    if problem.pairs and left() > 0.05:
+        # Spare capacity after the chosen pairs: any other pair that still fits.
+        filled = repair(problem, slots, priority_order(problem), time.monotonic() + left(0.1))
+        if filled != slots:
+            slots, breaks_optimal = filled, False
+    if problem.pairs and not breaks_optimal and left() > 0.1:
+        found = improve(problem, slots, deadline)
+        if _better(problem, found, slots):
+            slots = found
+    breaks_optimal = breaks_optimal or _breaks(problem, slots) == 0
+    weight = _weight(problem, slots)
+    weight_optimal = weight == top or (bound_proven and weight >= bound)
+    optimal = (weight_optimal and breaks_optimal) or not problem.pairs
+    status = "optimal" if optimal else "feasible"
+    meetings = _tables(problem, slots)
+    statistics = measure(instance, meetings)
+    statistics["solve_seconds"] = round(time.monotonic() - started, 3)
+    statistics["status"] = status
+    return Schedule(meetings, statistics, _unscheduled(problem, slots))

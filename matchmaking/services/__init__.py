@@ -1,0 +1,1 @@
+"""Use cases: load models, apply the rules, write back. Views own the commit."""

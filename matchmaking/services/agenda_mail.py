@@ -1,0 +1,416 @@
+"""What the scheduler sends: agendas, changed agendas, reminders and organisers' summaries.
+
+Each function discovers its work from the database at ``now`` and hands every message to
+``dispatch.deliver`` under a key that names it for good, so running a function twice (or
+after a restart) sends nothing twice. Messages are rendered in the recipient's language.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from matchmaking import models
+from matchmaking.models import (
+    Event,
+    Meeting,
+    MeetingChange,
+    Participation,
+    ScheduleVersion,
+    Slot,
+    User,
+)
+from matchmaking.services import dispatch
+from matchmaking.services.agendas import (
+    build_agenda,
+    get_previous_version,
+    list_meetings,
+    list_published_versions,
+)
+from matchmaking.services.calendar import agenda_calendar
+from matchmaking.services.dispatch import MessageKey
+from matchmaking.services.mail import Attachment, Mail
+from matchmaking.services.pdf import agenda_pdf
+
+log = logging.getLogger("matchmaking.jobs")
+
+
+def _locale(config: Any, user: User) -> str:
+    return user.locale if user.locale in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
+
+
+def _contacts(participation: Participation) -> list[User]:
+    return [user for user in participation.company.contacts if user.active]
+
+
+def _running(event: Event, now: datetime) -> bool:
+    """The event has not ended yet (in its own timezone)."""
+    return now.astimezone(event.tz).date() <= event.end_date
+
+
+def _at(event: Event, day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=event.tz)
+
+
+def close_registrations(session: Session, now: datetime) -> int:
+    """Close every open event whose registration deadline has passed."""
+    events = session.scalars(
+        select(Event).where(Event.status == "open", Event.registration_deadline <= now)
+    ).all()
+    for event in events:
+        event.status = "closed"
+        log.info("registration of %s closed at its deadline", event.slug)
+    session.flush()
+    return len(events)
+
+
+def _agenda_mail(
+    session: Session,
+    config: Any,
+    participation: Participation,
+    user: User,
+    kind: str,
+    now: datetime,
+) -> Mail:
+    """The agenda e-mail with its PDF and .ics, in ``user``'s language."""
+    locale = _locale(config, user)
+    with force_locale(locale):
+        agenda = build_agenda(session, participation)
+        event = agenda.event
+        if kind == "changes":
+            subject = _("Your meetings at %(event)s have changed", event=event.name)
+        else:
+            subject = _("Your meeting agenda for %(event)s", event=event.name)
+        text = render_template(
+            "agenda/email_agenda.txt", agenda=agenda, user=user, changed=kind == "changes"
+        )
+        pdf = agenda_pdf(agenda, locale, now)
+        ics = agenda_calendar([agenda], now, name=event.name)
+    return Mail(
+        to=user.email,
+        subject=subject,
+        text=text,
+        attachments=(
+            Attachment(f"agenda-{event.slug}.pdf", pdf, "application/pdf"),
+            Attachment(f"agenda-{event.slug}.ics", ics, "text/calendar"),
+        ),
+    )
+
+
+def _participants(session: Session, version: ScheduleVersion) -> list[Participation]:
+    """Companies with meetings in ``version``, or in the one it replaced (to cancel those)."""
+    previous = get_previous_version(session, version)
+    versions = [version.id] + ([previous.id] if previous else [])
+    ids = set()
+    for buyer_id, supplier_id in session.execute(
+        select(Meeting.buyer_id, Meeting.supplier_id).where(Meeting.version_id.in_(versions))
+    ):
+        ids.update((buyer_id, supplier_id))
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(Participation).where(Participation.id.in_(ids)).order_by(Participation.id)
+        )
+    )
+
+
+def issue_agendas(session: Session, config: Any, now: datetime) -> int:
+    """Send each company of a newly published schedule its agenda (PDF and .ics attached)."""
+    sent = 0
+    for version in list_published_versions(session):
+        if not _running(version.event, now):
+            continue
+        for participation in _participants(session, version):
+            for user in _contacts(participation):
+                key = MessageKey(
+                    "agenda",
+                    f"version:{version.id}:p:{participation.id}",
+                    user.email,
+                    version.event_id,
+                    participation.company_id,
+                )
+                outcome = dispatch.deliver(
+                    session,
+                    config,
+                    key,
+                    lambda p=participation, u=user: _agenda_mail(
+                        session, config, p, u, "agenda", now
+                    ),
+                    now,
+                )
+                sent += outcome == dispatch.SENT
+    return sent
+
+
+def send_changed_agendas(session: Session, config: Any, now: datetime) -> int:
+    """Tell each company that published changes affect, once, with its updated agenda.
+
+    Changes recorded before the schedule's publication are already in the first agenda and
+    are only marked notified. A change is marked notified once the messages of both of its
+    companies are settled (delivered, or failed for good and reported).
+    """
+    sent = 0
+    for version in list_published_versions(session):
+        if not _running(version.event, now):
+            continue
+        pending = session.scalars(
+            select(MeetingChange)
+            .join(MeetingChange.meeting)
+            .where(
+                Meeting.version_id == version.id,
+                MeetingChange.published.is_(True),
+                MeetingChange.notified_at.is_(None),
+            )
+            .order_by(MeetingChange.id)
+        ).all()
+        assert version.published_at is not None
+        by_participation: dict[int, list[MeetingChange]] = defaultdict(list)
+        later = []
+        for change in pending:
+            if change.created_at <= version.published_at:
+                change.notified_at = now
+                continue
+            later.append(change)
+            by_participation[change.meeting.buyer_id].append(change)
+            by_participation[change.meeting.supplier_id].append(change)
+        settled: dict[int, bool] = {}
+        for participation_id, changes in sorted(by_participation.items()):
+            participation = session.get(Participation, participation_id)
+            assert participation is not None
+            subject_key = (
+                f"version:{version.id}:p:{participation_id}:upto:{max(c.id for c in changes)}"
+            )
+            done = True
+            for user in _contacts(participation):
+                key = MessageKey(
+                    "changes",
+                    subject_key,
+                    user.email,
+                    version.event_id,
+                    participation.company_id,
+                )
+                dispatch.supersede(
+                    session, "changes", participation.company_id, subject_key, user.email
+                )
+                outcome = dispatch.deliver(
+                    session,
+                    config,
+                    key,
+                    lambda p=participation, u=user: _agenda_mail(
+                        session, config, p, u, "changes", now
+                    ),
+                    now,
+                )
+                sent += outcome == dispatch.SENT
+                done = done and dispatch.is_settled(session, key)
+            settled[participation_id] = done
+        for change in later:
+            meeting = change.meeting
+            if settled.get(meeting.buyer_id) and settled.get(meeting.supplier_id):
+                change.notified_at = now
+        session.flush()
+    return sent
+
+
+def _reminder_mail(
+    session: Session,
+    config: Any,
+    participation: Participation,
+    user: User,
+    day: date,
+    meeting_id: int | None,
+) -> Mail:
+    locale = _locale(config, user)
+    with force_locale(locale):
+        agenda = build_agenda(session, participation)
+        event = agenda.event
+        entries = [
+            e
+            for e in agenda.entries
+            if e.starts_at.astimezone(event.tz).date() == day
+            and (meeting_id is None or e.meeting.id == meeting_id)
+        ]
+        if meeting_id is None:
+            subject = _("Your meetings tomorrow at %(event)s", event=event.name)
+        else:
+            subject = _("Your next meeting at %(event)s", event=event.name)
+        text = render_template(
+            "agenda/email_reminder.txt",
+            agenda=agenda,
+            entries=entries,
+            user=user,
+            day=day,
+            single=meeting_id is not None,
+        )
+    return Mail(to=user.email, subject=subject, text=text)
+
+
+def send_reminders(session: Session, config: Any, now: datetime) -> int:
+    """Remind companies the evening before each day and shortly before each meeting."""
+    sent = 0
+    for version in list_published_versions(session):
+        event = version.event
+        if not _running(event, now):
+            continue
+        first_of_day: dict[tuple[int, date], datetime] = {}
+        soon: list[tuple[Meeting, Participation]] = []
+        lead = timedelta(minutes=event.reminder_minutes_before)
+        for meeting in list_meetings(session, version):
+            if meeting.status != "scheduled":
+                continue
+            start = meeting.slot.starts_at
+            day = start.astimezone(event.tz).date()
+            for participation in (meeting.buyer, meeting.supplier):
+                key = (participation.id, day)
+                first_of_day[key] = min(first_of_day.get(key, start), start)
+                if lead and start - lead <= now < start:
+                    soon.append((meeting, participation))
+        for (participation_id, day), first in sorted(first_of_day.items()):
+            # "Tomorrow" is only true until midnight; a scheduler that was down all evening
+            # sends nothing rather than a stale note.
+            due = _at(event, day - timedelta(days=1), event.reminder_evening_hour)
+            if not due <= now < min(first, _at(event, day, 0)):
+                continue
+            participation = session.get(Participation, participation_id)
+            assert participation is not None
+            for user in _contacts(participation):
+                key = MessageKey(
+                    "evening",
+                    f"event:{event.id}:day:{day.isoformat()}:p:{participation_id}",
+                    user.email,
+                    event.id,
+                    participation.company_id,
+                )
+                outcome = dispatch.deliver(
+                    session,
+                    config,
+                    key,
+                    lambda p=participation, u=user, d=day: _reminder_mail(
+                        session, config, p, u, d, None
+                    ),
+                    now,
+                )
+                sent += outcome == dispatch.SENT
+        for meeting, participation in soon:
+            start = meeting.slot.starts_at
+            day = start.astimezone(event.tz).date()
+            for user in _contacts(participation):
+                key = MessageKey(
+                    "meeting",
+                    f"{meeting.uid}:{start.isoformat()}:p:{participation.id}",
+                    user.email,
+                    event.id,
+                    participation.company_id,
+                )
+                outcome = dispatch.deliver(
+                    session,
+                    config,
+                    key,
+                    lambda p=participation, u=user, m=meeting, d=day: _reminder_mail(
+                        session, config, p, u, d, m.id
+                    ),
+                    now,
+                )
+                sent += outcome == dispatch.SENT
+    return sent
+
+
+def count_deals(session: Session, event: Event, day: date | None = None) -> int | None:
+    """Meetings of ``event`` (on ``day`` when given) with a deal reported by either company.
+
+    None while the deals module (``Outcome`` with its ``DEAL_STAGES``) is absent or its
+    table is not migrated yet: the summary then goes out without the figure.
+    """
+    outcome = getattr(models, "Outcome", None)
+    stages = getattr(getattr(models, "deal", None), "DEAL_STAGES", None)
+    if outcome is None or not stages:
+        return None
+    query = (
+        select(func.count(func.distinct(outcome.meeting_id)))
+        .join(Meeting, Meeting.id == outcome.meeting_id)
+        .where(Meeting.event_id == event.id, outcome.stage.in_(stages))
+    )
+    if day is not None:
+        start = _at(event, day, 0)
+        query = query.join(Slot, Slot.id == Meeting.slot_id).where(
+            Slot.starts_at >= start, Slot.starts_at < start + timedelta(days=1)
+        )
+    try:
+        with session.begin_nested():
+            return int(session.scalar(query) or 0)
+    except SQLAlchemyError:
+        log.warning("deals could not be counted for %s", event.slug, exc_info=True)
+        return None
+
+
+def day_summary(session: Session, version: ScheduleVersion, day: date) -> dict[str, Any]:
+    """Counts for one event day: meetings scheduled, held, no-shows, unmarked; deals."""
+    event = version.event
+    counts = {"scheduled": 0, "held": 0, "no_show": 0, "unmarked": 0}
+    for meeting in list_meetings(session, version):
+        if meeting.status != "scheduled":
+            continue
+        if meeting.slot.starts_at.astimezone(event.tz).date() != day:
+            continue
+        counts["scheduled"] += 1
+        counts[meeting.attendance or "unmarked"] += 1
+    return {
+        **counts,
+        "deals": count_deals(session, event, day),
+        "deals_total": count_deals(session, event),
+    }
+
+
+def _summary_mail(
+    session: Session, config: Any, version: ScheduleVersion, user: User, day: date
+) -> Mail:
+    with force_locale(_locale(config, user)):
+        event = version.event
+        subject = _("Daily summary of %(event)s", event=event.name)
+        text = render_template(
+            "agenda/email_summary.txt",
+            event=event,
+            day=day,
+            summary=day_summary(session, version, day),
+        )
+    return Mail(to=user.email, subject=subject, text=text)
+
+
+def send_daily_summaries(session: Session, config: Any, now: datetime) -> int:
+    """After each event day's summary hour, send the organisers that day's figures once."""
+    organisers = session.scalars(
+        select(User).where(User.role == "organiser", User.active.is_(True)).order_by(User.id)
+    ).all()
+    sent = 0
+    for version in list_published_versions(session):
+        event = version.event
+        for day in event.days:
+            due = _at(event, day, event.summary_hour)
+            if not due <= now < due + timedelta(days=1):
+                continue
+            for user in organisers:
+                key = MessageKey("summary", f"event:{event.id}:day:{day.isoformat()}", user.email)
+                outcome = dispatch.deliver(
+                    session,
+                    config,
+                    key,
+                    lambda u=user, d=day, v=version: _summary_mail(session, config, v, u, d),
+                    now,
+                )
+                sent += outcome == dispatch.SENT
+    return sent
+
+
+def sweep_messages(session: Session, now: datetime) -> int:
+    """Retries no job picks up any more become reported failures."""
+    return dispatch.give_up_abandoned(session, now)

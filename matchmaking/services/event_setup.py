@@ -1,0 +1,288 @@
+"""Organisers set up an event: days and hours, breaks, slot length, zones, caps and weights.
+
+Changing the slot grid never drops a meeting silently: ``apply_setup`` refuses with the list
+of meetings in slots that would disappear, unless the organiser confirms; then those meetings
+are cancelled with a recorded change and their slots retired.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matchmaking.errors import DomainError, NotAllowed
+from matchmaking.models import (
+    Event,
+    EventBreak,
+    EventDay,
+    Meeting,
+    Sector,
+    Slot,
+    User,
+    Zone,
+)
+from matchmaking.services.schedule_edits import cancel_meeting
+from matchmaking.services.taxonomy import install_default_taxonomy
+
+
+@dataclass(frozen=True)
+class DayInput:
+    day: date
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class BreakInput:
+    day: date
+    start: time
+    end: time
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class ZoneInput:
+    code: str
+    name: str
+    tables: int
+    sector_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class SetupInput:
+    """Everything the set-up form edits."""
+
+    registration_deadline: datetime
+    slot_minutes: int
+    default_max_meetings: int
+    open_request_cap: int
+    request_expiry_hours: int
+    days: tuple[DayInput, ...]
+    breaks: tuple[BreakInput, ...] = ()
+    zones: tuple[ZoneInput, ...] = ()
+    weights: dict[str, float] = field(default_factory=dict)
+
+
+class GridWouldDropMeetings(DomainError):
+    """The new grid removes slots that hold meetings; the organiser must confirm."""
+
+    status = 409
+
+    def __init__(self, meetings: list[Meeting]) -> None:
+        super().__init__(
+            _("%(count)d meetings are in slots the new grid removes.", count=len(meetings)),
+            field="confirm_drop",
+        )
+        self.meetings = meetings
+
+
+def plan_grid(
+    tz: str, days: tuple[DayInput, ...], breaks: tuple[BreakInput, ...], minutes: int
+) -> list[tuple[datetime, datetime]]:
+    """Slots (UTC start, end) filling each day's hours, skipping any that touch a break."""
+    zone = ZoneInfo(tz)
+    result = []
+    for day in sorted(days, key=lambda d: d.day):
+        cursor = datetime.combine(day.day, day.start, tzinfo=zone)
+        stop = datetime.combine(day.day, day.end, tzinfo=zone)
+        day_breaks = [
+            (
+                datetime.combine(b.day, b.start, tzinfo=zone),
+                datetime.combine(b.day, b.end, tzinfo=zone),
+            )
+            for b in breaks
+            if b.day == day.day
+        ]
+        while cursor + timedelta(minutes=minutes) <= stop:
+            end = cursor + timedelta(minutes=minutes)
+            clash = next((b for b in day_breaks if cursor < b[1] and b[0] < end), None)
+            if clash is not None:
+                cursor = max(cursor + timedelta(minutes=minutes), clash[1])
+                continue
+            result.append((cursor.astimezone(UTC), end.astimezone(UTC)))
+            cursor = end
+    return result
+
+
+def meetings_dropped_by(
+    session: Session, event: Event, grid: list[tuple[datetime, datetime]]
+) -> list[Meeting]:
+    """Scheduled meetings (drafts and published) whose slot is not in ``grid``."""
+    keep = set(grid)
+    return [
+        m
+        for m in session.scalars(
+            select(Meeting)
+            .join(Meeting.slot)
+            .where(
+                Meeting.event_id == event.id,
+                Meeting.status == "scheduled",
+                Slot.retired.is_(False),
+            )
+        )
+        if (m.slot.starts_at, m.slot.ends_at) not in keep
+        and m.version.status in ("draft", "published")
+    ]
+
+
+def _validate(event: Event, data: SetupInput) -> None:
+    if not data.days:
+        raise DomainError(_("Give at least one day with meeting hours."), field="days")
+    seen = set()
+    for day in data.days:
+        if day.day in seen:
+            raise DomainError(_("Each day appears once."), field="days")
+        seen.add(day.day)
+        if day.end <= day.start:
+            raise DomainError(_("A day must end after it starts."), field="days")
+    for brk in data.breaks:
+        if brk.day not in seen:
+            raise DomainError(_("A break must be on one of the event's days."), field="breaks")
+        if brk.end <= brk.start:
+            raise DomainError(_("A break must end after it starts."), field="breaks")
+    codes = [z.code for z in data.zones]
+    if not codes:
+        raise DomainError(_("Give at least one negotiation zone."), field="zones")
+    if len(set(codes)) != len(codes):
+        raise DomainError(_("Zone codes must be different."), field="zones")
+    sector_ids = {s.id for s in event.sectors}
+    for zone in data.zones:
+        if not set(zone.sector_ids) <= sector_ids:
+            raise DomainError(_("Unknown sector."), field="zones")
+
+
+def apply_setup(
+    session: Session, event: Event, data: SetupInput, actor: User, confirm_drop: bool = False
+) -> list[Meeting]:
+    """Apply the set-up; returns the meetings cancelled because their slot disappeared."""
+    if actor.role != "organiser":
+        raise NotAllowed(_("Only organisers can set up events."))
+    _validate(event, data)
+    grid = plan_grid(event.timezone, data.days, data.breaks, data.slot_minutes)
+    dropped = meetings_dropped_by(session, event, grid)
+    _check_zone_changes(session, event, data)
+    if dropped and not confirm_drop:
+        raise GridWouldDropMeetings(dropped)
+    for meeting in dropped:
+        cancel_meeting(session, meeting, actor)
+    existing = {(s.starts_at, s.ends_at): s for s in event.slots}
+    for key, slot in existing.items():
+        slot.retired = key not in set(grid)
+    for start, end in grid:
+        if (start, end) not in existing:
+            session.add(Slot(event=event, starts_at=start, ends_at=end))
+    event.schedule_days.clear()
+    event.breaks.clear()
+    session.flush()
+    event.schedule_days.extend(
+        EventDay(day=d.day, start_time=d.start, end_time=d.end) for d in data.days
+    )
+    event.breaks.extend(
+        EventBreak(day=b.day, start_time=b.start, end_time=b.end, label=b.label.strip())
+        for b in data.breaks
+    )
+    event.start_date = min(d.day for d in data.days)
+    event.end_date = max(d.day for d in data.days)
+    event.registration_deadline = data.registration_deadline
+    event.slot_minutes = data.slot_minutes
+    event.default_max_meetings = data.default_max_meetings
+    event.open_request_cap = data.open_request_cap
+    event.request_expiry_hours = data.request_expiry_hours
+    event.scoring_weights = dict(data.weights) or None
+    _apply_zones(session, event, data)
+    session.flush()
+    return dropped
+
+
+def _check_zone_changes(session: Session, event: Event, data: SetupInput) -> None:
+    wanted = {z.code: z for z in data.zones}
+    for zone in event.zones:
+        used = session.scalars(select(Meeting).where(Meeting.zone_id == zone.id)).all()
+        if zone.code not in wanted and used:  # cancelled meetings keep their zone too
+            raise DomainError(
+                _(
+                    "Zone %(zone)s has meetings in a schedule; it cannot be removed.",
+                    zone=zone.code,
+                ),
+                field="zones",
+            )
+        if zone.code in wanted and any(
+            m.status == "scheduled" and m.table_number > wanted[zone.code].tables for m in used
+        ):
+            raise DomainError(
+                _(
+                    "Zone %(zone)s has meetings at tables above %(tables)d.",
+                    zone=zone.code,
+                    tables=wanted[zone.code].tables,
+                ),
+                field="zones",
+            )
+
+
+def _apply_zones(session: Session, event: Event, data: SetupInput) -> None:
+    sectors = {s.id: s for s in event.sectors}
+    current = {z.code: z for z in event.zones}
+    for position, item in enumerate(data.zones):
+        zone = current.pop(item.code, None) or Zone(event=event, code=item.code)
+        zone.name = item.name.strip()
+        zone.tables = item.tables
+        zone.position = position
+        zone.sectors = [sectors[i] for i in item.sector_ids]
+        session.add(zone)
+    for leftover in current.values():
+        session.delete(leftover)
+
+
+def create_event(
+    session: Session,
+    actor: User,
+    slug: str,
+    name: str,
+    venue: str,
+    city: str,
+    timezone: str,
+    start: date,
+    end: date,
+    deadline: datetime,
+) -> Event:
+    """A new draft event with the default taxonomy and zones and a 09:00-17:30 grid."""
+    if actor.role != "organiser":
+        raise NotAllowed(_("Only organisers can create events."))
+    if session.scalar(select(Event.id).where(Event.slug == slug)) is not None:
+        raise DomainError(_("Another event uses this short name."), field="slug")
+    if end < start:
+        raise DomainError(_("The event must end on or after its first day."), field="end_date")
+    event = Event(
+        slug=slug,
+        name=name.strip(),
+        venue=venue.strip(),
+        city=city.strip(),
+        timezone=timezone,
+        start_date=start,
+        end_date=end,
+        registration_deadline=deadline,
+        status="draft",
+    )
+    install_default_taxonomy(session, event)
+    days = tuple(
+        DayInput(date.fromordinal(o), time(9), time(17, 30))
+        for o in range(start.toordinal(), end.toordinal() + 1)
+    )
+    breaks = tuple(BreakInput(d.day, time(12), time(13, 30), "Lunch") for d in days)
+    for start_at, end_at in plan_grid(timezone, days, breaks, event.slot_minutes or 20):
+        session.add(Slot(event=event, starts_at=start_at, ends_at=end_at))
+    event.schedule_days = [EventDay(day=d.day, start_time=d.start, end_time=d.end) for d in days]
+    event.breaks = [
+        EventBreak(day=b.day, start_time=b.start, end_time=b.end, label=b.label) for b in breaks
+    ]
+    session.flush()
+    return event
+
+
+def sectors_of(session: Session, event: Event) -> list[Sector]:
+    return list(session.scalars(select(Sector).where(Sector.event_id == event.id)))

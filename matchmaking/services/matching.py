@@ -1,0 +1,183 @@
+"""Who should meet whom at an event: registrations turned into scoring inputs and candidates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from matchmaking import scoring
+from matchmaking.i18n import country_name, language_name
+from matchmaking.models import (
+    Event,
+    MeetingRequest,
+    Offering,
+    Participation,
+    Sector,
+)
+
+
+def list_approved(session: Session, event: Event) -> list[Participation]:
+    """The event's approved participations with what they declared, by id."""
+    return list(
+        session.scalars(
+            select(Participation)
+            .where(Participation.event_id == event.id, Participation.status == "approved")
+            .options(
+                selectinload(Participation.company),
+                selectinload(Participation.offerings)
+                .selectinload(Offering.sector)
+                .selectinload(Sector.parent),
+                selectinload(Participation.availability),
+            )
+            .order_by(Participation.id)
+        )
+    )
+
+
+def _codes(sector: Sector) -> tuple[str, str | None]:
+    if sector.parent is not None:
+        return sector.parent.code, sector.code
+    return sector.code, None
+
+
+def _order(volume: Decimal | None) -> scoring.SizeRange | None:
+    """A buyer's order size: about this amount."""
+    return scoring.SizeRange(volume, volume, "USD") if volume else None
+
+
+def _capacity(volume: Decimal | None) -> scoring.SizeRange | None:
+    """A supplier's capacity: any order up to this amount."""
+    return scoring.SizeRange(Decimal(0), volume, "USD") if volume else None
+
+
+def to_participant(participation: Participation) -> scoring.Participant:
+    """The scoring view of a participation; ids are participation ids as strings."""
+    offers = []
+    interests = []
+    for line in participation.offerings:
+        sector, subsector = _codes(line.sector)
+        if line.kind == "sell":
+            offers.append(
+                scoring.Offer(sector, subsector, line.description, _capacity(line.volume_usd))
+            )
+        else:
+            interests.append(
+                scoring.Interest(sector, subsector, line.description, _order(line.volume_usd))
+            )
+    return scoring.Participant(
+        id=str(participation.id),
+        country=participation.company.country,
+        languages=tuple(participation.company.languages or ()),
+        interpreter_needed=participation.interpreter_needed,
+        offers=tuple(offers),
+        interests=tuple(interests),
+    )
+
+
+def zone_mapping(event: Event) -> dict[str, str]:
+    """Sector code -> zone code, from the organiser's zones."""
+    mapping: dict[str, str] = {}
+    for zone in event.zones:
+        for sector in zone.sectors:
+            mapping.setdefault(sector.code, zone.code)
+    return mapping
+
+
+def weights_for(event: Event) -> scoring.Weights:
+    """The event's scoring weights (defaults where unset)."""
+    return scoring.Weights(**(event.scoring_weights or {}))
+
+
+def live_requests(session: Session, event: Event) -> list[scoring.Request]:
+    """Open and accepted requests as scoring inputs."""
+    rows = session.scalars(
+        select(MeetingRequest).where(
+            MeetingRequest.event_id == event.id,
+            MeetingRequest.status.in_(("open", "accepted")),
+        )
+    )
+    return [
+        scoring.Request(str(r.requester_id), str(r.recipient_id), r.status == "accepted")
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Scored pairs for an event plus the participations they refer to."""
+
+    pairs: list[scoring.ScoredPair]
+    participations: dict[str, Participation]
+
+
+def build_event_candidates(session: Session, event: Event, min_score: float = 0.3) -> Candidates:
+    """Scored candidate pairs among approved participants (requested pairs always kept)."""
+    approved = list_approved(session, event)
+    by_id = {str(p.id): p for p in approved}
+    requests = [r for r in live_requests(session, event) if {r.from_id, r.to_id} <= by_id.keys()]
+    default_zone = event.zones[0].code if event.zones else None
+    pairs = scoring.build_candidates(
+        [to_participant(p) for p in approved],
+        requests,
+        weights=weights_for(event),
+        mapping=zone_mapping(event),
+        min_score=min_score,
+        default_zone=default_zone,
+    )
+    return Candidates(pairs=[p for p in pairs if p.zone], participations=by_id)
+
+
+def display_names(event: Event, participations: dict[str, Participation]) -> dict[str, str]:
+    """Names for explanations: sectors, languages, countries and companies, localised."""
+    from flask_babel import gettext
+
+    names = {s.code: gettext(s.name) for s in event.sectors}
+    names.update({pid: p.company.legal_name for pid, p in participations.items()})
+    for p in participations.values():
+        for code in p.company.languages or ():
+            names.setdefault(code, language_name(code))
+        names.setdefault(p.company.country, country_name(p.company.country))
+    return names
+
+
+def explain_pair(
+    pair: scoring.ScoredPair, names: dict[str, str], translate: Callable[[str], str]
+) -> str:
+    """The sentence saying why a pair was matched, in the visitor's language."""
+    return scoring.explain(pair, names=names, translate=translate)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A suggested counterpart with the reason."""
+
+    participation: Participation
+    score: float
+    reason: str
+
+
+def recommend(
+    session: Session, participation: Participation, limit: int = 10
+) -> list[Recommendation]:
+    """The best-scoring listed counterparts of ``participation``, with why."""
+    from flask_babel import gettext
+
+    event = participation.event
+    candidates = build_event_candidates(session, event)
+    me = str(participation.id)
+    names = display_names(event, candidates.participations)
+    found: list[Recommendation] = []
+    for pair in sorted(candidates.pairs, key=lambda p: -p.score):
+        if me not in (pair.buyer, pair.supplier):
+            continue
+        other = candidates.participations[pair.supplier if pair.buyer == me else pair.buyer]
+        if not other.directory_consent:
+            continue
+        found.append(Recommendation(other, pair.score, explain_pair(pair, names, gettext)))
+        if len(found) == limit:
+            break
+    return found

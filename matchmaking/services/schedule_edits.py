@@ -1,0 +1,405 @@
+"""Organisers' edits of a schedule version, checked against the engine's hard rules.
+
+Python checks give the friendly message; the seat and table unique constraints make a double
+booking impossible even when two organisers edit at once (the loser gets ``SlotTaken``).
+After publication every change is recorded for the companies' notifications.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from matchmaking.errors import DomainError, NotAllowed
+from matchmaking.models import (
+    Meeting,
+    MeetingChange,
+    MeetingSeat,
+    Participation,
+    ScheduleVersion,
+    Slot,
+    User,
+    Zone,
+)
+from matchmaking.services.schedules import available_slots, meeting_uid
+
+
+class SlotTaken(DomainError):
+    """A company or a table is already busy in that slot."""
+
+
+class RuleBroken(DomainError):
+    """A hard rule of the schedule would break."""
+
+    status = 422
+
+
+def _require_organiser(actor: User) -> None:
+    if actor.role != "organiser":
+        raise NotAllowed(_("Only organisers can change the schedule."))
+
+
+def _require_editable(version: ScheduleVersion) -> None:
+    if version.status not in ("draft", "published"):
+        raise RuleBroken(_("This schedule version can no longer be changed."))
+
+
+def snapshot(meeting: Meeting) -> dict[str, Any]:
+    """The fields of a meeting that a change record keeps."""
+    return {
+        "slot": meeting.slot_id,
+        "zone": meeting.zone_id,
+        "table": meeting.table_number,
+        "status": meeting.status,
+        "starts_at": meeting.slot.starts_at.isoformat(),
+    }
+
+
+def _busy(
+    session: Session, version: ScheduleVersion, slot: Slot, participation_id: int, ignore: set[int]
+) -> bool:
+    stmt = select(MeetingSeat.meeting_id).where(
+        MeetingSeat.version_id == version.id,
+        MeetingSeat.slot_id == slot.id,
+        MeetingSeat.participation_id == participation_id,
+    )
+    return any(mid not in ignore for mid in session.scalars(stmt))
+
+
+def _table_busy(
+    session: Session, version: ScheduleVersion, slot: Slot, zone: Zone, table: int, ignore: set[int]
+) -> bool:
+    stmt = select(Meeting.id).where(
+        Meeting.version_id == version.id,
+        Meeting.slot_id == slot.id,
+        Meeting.zone_id == zone.id,
+        Meeting.table_number == table,
+        Meeting.status == "scheduled",
+    )
+    return any(mid not in ignore for mid in session.scalars(stmt))
+
+
+def free_table(
+    session: Session,
+    version: ScheduleVersion,
+    slot: Slot,
+    zone: Zone,
+    ignore: set[int] | None = None,
+) -> int | None:
+    """The lowest free table of ``zone`` in ``slot``, or None when all are taken."""
+    ignore = ignore or set()
+    taken = {
+        table
+        for mid, table in session.execute(
+            select(Meeting.id, Meeting.table_number).where(
+                Meeting.version_id == version.id,
+                Meeting.slot_id == slot.id,
+                Meeting.zone_id == zone.id,
+                Meeting.status == "scheduled",
+            )
+        )
+        if mid not in ignore
+    }
+    return next((t for t in range(1, zone.tables + 1) if t not in taken), None)
+
+
+def check_placement(
+    session: Session,
+    version: ScheduleVersion,
+    buyer: Participation,
+    supplier: Participation,
+    slot: Slot,
+    zone: Zone,
+    table: int,
+    ignore: set[int],
+    new_meeting: bool = False,
+) -> None:
+    """Raise ``RuleBroken``/``SlotTaken`` naming the first hard rule the placement breaks."""
+    event = version.event
+    if slot.event_id != event.id or slot.retired:
+        raise RuleBroken(_("That slot is not part of the event's grid."), field="slot")
+    if zone.event_id != event.id:
+        raise RuleBroken(_("That zone is not part of the event."), field="zone")
+    if not 1 <= table <= zone.tables:
+        raise RuleBroken(
+            _("Table must be between 1 and %(tables)d.", tables=zone.tables), field="table"
+        )
+    for company in (buyer, supplier):
+        if company.event_id != event.id or company.status != "approved":
+            raise RuleBroken(
+                _(
+                    "%(company)s is not an approved participant.",
+                    company=company.company.legal_name,
+                ),
+                field="buyer",
+            )
+        if slot not in available_slots(company, [slot]):
+            raise RuleBroken(
+                _("%(company)s is not available at that time.", company=company.company.legal_name),
+                field="slot",
+            )
+        if _busy(session, version, slot, company.id, ignore):
+            raise SlotTaken(
+                _(
+                    "%(company)s already has a meeting in that slot.",
+                    company=company.company.legal_name,
+                ),
+                field="slot",
+            )
+        if new_meeting:
+            cap = company.max_meetings or event.default_max_meetings
+            count = session.scalar(
+                select(func.count(MeetingSeat.id)).where(
+                    MeetingSeat.version_id == version.id,
+                    MeetingSeat.participation_id == company.id,
+                )
+            )
+            if (count or 0) >= cap:
+                raise RuleBroken(
+                    _(
+                        "%(company)s already has its maximum of %(cap)d meetings.",
+                        company=company.company.legal_name,
+                        cap=cap,
+                    ),
+                    field="buyer",
+                )
+    if _table_busy(session, version, slot, zone, table, ignore):
+        raise SlotTaken(_("Table %(table)d is taken in that slot.", table=table), field="table")
+
+
+def _record(
+    session: Session, meeting: Meeting, kind: str, before: dict[str, Any] | None, actor: User
+) -> None:
+    published = meeting.version.status == "published"
+    if published:
+        meeting.sequence += 1
+    session.add(
+        MeetingChange(
+            meeting=meeting,
+            kind=kind,
+            before=before,
+            after=snapshot(meeting),
+            actor_id=actor.id,
+            published=published,
+        )
+    )
+
+
+def _reseat(session: Session, meeting: Meeting) -> None:
+    """Replace the meeting's seats (flushing the removal first so unique keys can be reused)."""
+    meeting.seats.clear()
+    session.flush()
+    if meeting.status == "scheduled":
+        meeting.seats.extend(
+            MeetingSeat(
+                version_id=meeting.version_id, slot_id=meeting.slot_id, participation_id=pid
+            )
+            for pid in (meeting.buyer_id, meeting.supplier_id)
+        )
+
+
+def _flush(session: Session) -> None:
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise SlotTaken(
+            _("Someone else booked that company or table in this slot a moment ago.")
+        ) from None
+
+
+def move_meeting(
+    session: Session, meeting: Meeting, slot: Slot, table: int | None, actor: User
+) -> Meeting:
+    """Move a meeting to another slot (and table) of its zone."""
+    _require_organiser(actor)
+    return relocate(session, meeting, slot, table, actor)
+
+
+def relocate(
+    session: Session, meeting: Meeting, slot: Slot, table: int | None, actor: User
+) -> Meeting:
+    """Move a meeting after the caller checked who may; the hard rules are checked here."""
+    _require_editable(meeting.version)
+    if meeting.status != "scheduled":
+        raise RuleBroken(_("A cancelled meeting cannot be moved; restore it first."))
+    if table is None:
+        table = free_table(session, meeting.version, slot, meeting.zone, {meeting.id})
+        if table is None:
+            raise SlotTaken(_("No table is free in that slot."), field="slot")
+    check_placement(
+        session,
+        meeting.version,
+        meeting.buyer,
+        meeting.supplier,
+        slot,
+        meeting.zone,
+        table,
+        {meeting.id},
+    )
+    before = snapshot(meeting)
+    meeting.slot = slot
+    meeting.table_number = table
+    _reseat(session, meeting)
+    _flush(session)
+    _record(session, meeting, "moved", before, actor)
+    session.flush()
+    return meeting
+
+
+def swap_meetings(session: Session, first: Meeting, second: Meeting, actor: User) -> None:
+    """Exchange the slots and tables of two meetings of the same version."""
+    _require_organiser(actor)
+    _require_editable(first.version)
+    if first.version_id != second.version_id or first.id == second.id:
+        raise RuleBroken(_("Choose two different meetings of the same schedule."), field="other")
+    if "cancelled" in (first.status, second.status):
+        raise RuleBroken(_("Cancelled meetings cannot be swapped."), field="other")
+    ignore = {first.id, second.id}
+    check_placement(
+        session,
+        first.version,
+        first.buyer,
+        first.supplier,
+        second.slot,
+        first.zone,
+        second.table_number if first.zone_id == second.zone_id else first.table_number,
+        ignore,
+    )
+    check_placement(
+        session,
+        second.version,
+        second.buyer,
+        second.supplier,
+        first.slot,
+        second.zone,
+        first.table_number if first.zone_id == second.zone_id else second.table_number,
+        ignore,
+    )
+    before_first, before_second = snapshot(first), snapshot(second)
+    # Park both outside the partial unique indexes, then place each where the other was.
+    for meeting in (first, second):
+        meeting.status = "cancelled"
+        meeting.seats.clear()
+    session.flush()
+    slot_first, table_first = first.slot, first.table_number
+    first.slot = second.slot
+    second.slot = slot_first
+    if first.zone_id == second.zone_id:
+        first.table_number, second.table_number = second.table_number, table_first
+    for meeting in (first, second):
+        meeting.status = "scheduled"
+        _reseat(session, meeting)
+    _flush(session)
+    _record(session, first, "moved", before_first, actor)
+    _record(session, second, "moved", before_second, actor)
+    session.flush()
+
+
+def cancel_meeting(session: Session, meeting: Meeting, actor: User) -> None:
+    """Cancel a meeting; its seats and table are freed, the record stays."""
+    _require_organiser(actor)
+    _require_editable(meeting.version)
+    if meeting.status == "cancelled":
+        return
+    before = snapshot(meeting)
+    meeting.status = "cancelled"
+    meeting.locked = False
+    _reseat(session, meeting)
+    session.flush()
+    _record(session, meeting, "cancelled", before, actor)
+    session.flush()
+
+
+def add_meeting(
+    session: Session,
+    version: ScheduleVersion,
+    buyer: Participation,
+    supplier: Participation,
+    slot: Slot,
+    zone: Zone,
+    table: int | None,
+    actor: User,
+) -> Meeting:
+    """Add a meeting by hand (the organiser makes the pair a candidate)."""
+    _require_organiser(actor)
+    _require_editable(version)
+    if buyer.id == supplier.id:
+        raise RuleBroken(_("A company cannot meet itself."), field="supplier")
+    existing = session.scalar(
+        select(Meeting).where(
+            Meeting.version_id == version.id,
+            ((Meeting.buyer_id == buyer.id) & (Meeting.supplier_id == supplier.id))
+            | ((Meeting.buyer_id == supplier.id) & (Meeting.supplier_id == buyer.id)),
+        )
+    )
+    if existing is not None and existing.status == "scheduled":
+        raise RuleBroken(_("These two companies already meet in this schedule."), field="supplier")
+    if table is None:
+        table = free_table(session, version, slot, zone)
+        if table is None:
+            raise SlotTaken(_("No table is free in that slot."), field="slot")
+    check_placement(session, version, buyer, supplier, slot, zone, table, set(), new_meeting=True)
+    if existing is not None:  # a cancelled meeting of the pair comes back
+        before = snapshot(existing)
+        existing.status = "scheduled"
+        existing.slot, existing.zone, existing.table_number = slot, zone, table
+        _reseat(session, existing)
+        _flush(session)
+        _record(session, existing, "restored", before, actor)
+        session.flush()
+        return existing
+    meeting = Meeting(
+        version=version,
+        event_id=version.event_id,
+        buyer=buyer,
+        supplier=supplier,
+        slot=slot,
+        zone=zone,
+        table_number=table,
+        origin="manual",
+        score=0.0,
+        uid=meeting_uid(version.event, buyer.id, supplier.id),
+        reasons=[],
+    )
+    session.add(meeting)
+    meeting.seats = [
+        MeetingSeat(version_id=version.id, slot_id=slot.id, participation_id=pid)
+        for pid in (buyer.id, supplier.id)
+    ]
+    _flush(session)
+    _record(session, meeting, "added", None, actor)
+    session.flush()
+    return meeting
+
+
+def set_locked(session: Session, meeting: Meeting, locked: bool, actor: User) -> None:
+    """Lock a meeting so re-generating keeps it where it is."""
+    _require_organiser(actor)
+    if meeting.version.status != "draft":
+        raise RuleBroken(_("Only meetings of a draft can be locked."))
+    meeting.locked = locked and meeting.status == "scheduled"
+    session.flush()
+
+
+def publish_version(session: Session, version: ScheduleVersion, actor: User, now: datetime) -> None:
+    """Publish a draft: it becomes the schedule companies see; the previous one is superseded."""
+    _require_organiser(actor)
+    if version.status != "draft":
+        raise RuleBroken(_("Only a draft can be published."))
+    for other in session.scalars(
+        select(ScheduleVersion).where(
+            ScheduleVersion.event_id == version.event_id, ScheduleVersion.status == "published"
+        )
+    ):
+        other.status = "superseded"
+    session.flush()
+    version.status = "published"
+    version.published_at = now
+    version.published_by_id = actor.id
+    session.flush()

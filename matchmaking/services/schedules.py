@@ -1,0 +1,370 @@
+"""Generating schedules: the database turned into a scheduling instance, solved, stored.
+
+The instance is the exchange format of ``shared/formats/scheduling.md``; it is stored with the
+version, so ``matchmaking solve`` on the downloaded instance reproduces the quality report.
+"""
+
+from __future__ import annotations
+
+import time as clock
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from matchmaking import scheduling
+from matchmaking.errors import DomainError
+from matchmaking.models import (
+    Event,
+    Meeting,
+    MeetingRequest,
+    MeetingSeat,
+    Participation,
+    ScheduleVersion,
+    Slot,
+    User,
+    Zone,
+)
+from matchmaking.scheduling import quality
+from matchmaking.services.matching import build_event_candidates
+from matchmaking.services.taxonomy import N_
+
+Progress = Callable[[float, str], None]
+
+# The solver's reasons for unscheduled pairs (pure code, English); marked here so the page
+# can show them translated.
+SOLVER_REASONS = (
+    N_("no room left (companies, caps or tables)"),
+    N_("no common free slot"),
+    N_("max_meetings reached by fixed meetings"),
+)
+
+
+def slot_key(slot: Slot) -> str:
+    return f"s{slot.id}"
+
+
+def active_slots(session: Session, event: Event) -> list[Slot]:
+    return list(
+        session.scalars(
+            select(Slot)
+            .where(Slot.event_id == event.id, Slot.retired.is_(False))
+            .order_by(Slot.starts_at)
+        )
+    )
+
+
+def available_slots(participation: Participation, slots: list[Slot]) -> list[Slot]:
+    """Slots inside the participation's availability windows (event timezone)."""
+    windows = {a.day: (a.start_time, a.end_time) for a in participation.availability}
+    result = []
+    for slot in slots:
+        start, end = slot.local_start(), slot.local_end()
+        window = windows.get(start.date())
+        if (
+            window
+            and window[0] <= start.time()
+            and end.time() <= window[1]
+            and (end.date() == start.date())
+        ):
+            result.append(slot)
+    return result
+
+
+def published_version(session: Session, event: Event) -> ScheduleVersion | None:
+    return session.scalar(
+        select(ScheduleVersion).where(
+            ScheduleVersion.event_id == event.id, ScheduleVersion.status == "published"
+        )
+    )
+
+
+def _fixed_meetings(session: Session, event: Event, base: ScheduleVersion | None) -> list[Meeting]:
+    """Meetings a new version must keep: every published one, plus the base draft's locked ones.
+
+    A locked draft meeting of a pair that is also published yields to the published one:
+    changing a published meeting is done on the published schedule, where it is recorded.
+    """
+    published = published_version(session, event)
+    fixed = [m for m in (published.meetings if published else []) if m.status == "scheduled"]
+    pairs = {frozenset((m.buyer_id, m.supplier_id)) for m in fixed}
+    if base is not None:
+        fixed += [
+            m
+            for m in base.meetings
+            if m.status == "scheduled"
+            and m.locked
+            and frozenset((m.buyer_id, m.supplier_id)) not in pairs
+        ]
+    return fixed
+
+
+def build_instance(
+    session: Session, event: Event, base: ScheduleVersion | None = None
+) -> tuple[dict[str, Any], dict[tuple[str, str], Any]]:
+    """The event as an instance dict, and the scored pairs behind its candidates."""
+    slots = active_slots(session, event)
+    if not slots:
+        raise DomainError(_("The event has no meeting slots yet. Set up its days first."))
+    if not event.zones:
+        raise DomainError(_("The event has no negotiation zones yet."))
+    candidates = build_event_candidates(session, event)
+    participations = candidates.participations
+    fixed = [
+        m
+        for m in _fixed_meetings(session, event, base)
+        if str(m.buyer_id) in participations
+        and str(m.supplier_id) in participations
+        and not m.slot.retired
+    ]
+    extra_slots: dict[str, set[str]] = {}
+    for m in fixed:
+        for pid in (m.buyer_id, m.supplier_id):
+            extra_slots.setdefault(str(pid), set()).add(slot_key(m.slot))
+
+    pairs: dict[tuple[str, str], Any] = {}
+    rows: dict[frozenset[str], dict[str, Any]] = {}
+    for pair in candidates.pairs:
+        rows[frozenset((pair.buyer, pair.supplier))] = {
+            "buyer": pair.buyer,
+            "supplier": pair.supplier,
+            "zone": pair.zone,
+            "score": max(round(pair.score, 4), 0.0001),
+            "must": pair.must,
+        }
+        pairs[(pair.buyer, pair.supplier)] = pair
+    for m in fixed:
+        couple = frozenset((str(m.buyer_id), str(m.supplier_id)))
+        row = rows.get(couple)
+        rows[couple] = {
+            "buyer": str(m.buyer_id),
+            "supplier": str(m.supplier_id),
+            "zone": m.zone.code,
+            "score": row["score"] if row else max(round(m.score, 4), 0.0001),
+            "must": bool(row and row["must"]) or m.must,
+        }
+    companies = []
+    for pid, participation in participations.items():
+        available = {slot_key(s) for s in available_slots(participation, slots)}
+        available |= extra_slots.get(pid, set())
+        companies.append(
+            {
+                "id": pid,
+                "role": participation.role,
+                "country": participation.company.country,
+                "languages": list(participation.company.languages or []),
+                "available": sorted(available, key=lambda k: int(k[1:])),
+                "max_meetings": participation.max_meetings or event.default_max_meetings,
+            }
+        )
+    instance = {
+        "format": "matchmaking-instance/1",
+        "event": {"name": event.name, "timezone": event.timezone},
+        "slots": [
+            {
+                "id": slot_key(s),
+                "start": s.local_start().isoformat(),
+                "end": s.local_end().isoformat(),
+            }
+            for s in slots
+        ],
+        "zones": [{"id": z.code, "name": z.name, "tables": z.tables} for z in event.zones],
+        "companies": companies,
+        "candidates": sorted(rows.values(), key=lambda r: (int(r["buyer"]), int(r["supplier"]))),
+        "fixed": [
+            {
+                "buyer": str(m.buyer_id),
+                "supplier": str(m.supplier_id),
+                "slot": slot_key(m.slot),
+                "zone": m.zone.code,
+                "table": m.table_number,
+            }
+            for m in fixed
+        ],
+    }
+    return instance, pairs
+
+
+def solve_instance(
+    instance_data: dict[str, Any], time_limit: float
+) -> tuple[scheduling.Schedule, dict[str, Any]]:
+    """Parse, solve and measure an instance the way ``matchmaking solve`` does."""
+    instance = scheduling.parse_instance(instance_data)
+    schedule = scheduling.solve(instance, time_limit)
+    return schedule, quality.report(instance, schedule.meetings)
+
+
+def start_generation(
+    session: Session, event: Event, actor: User, base: ScheduleVersion | None = None
+) -> ScheduleVersion:
+    """A new version in state 'generating'; the caller commits, then runs ``run_generation``."""
+    running = session.scalar(
+        select(ScheduleVersion).where(
+            ScheduleVersion.event_id == event.id, ScheduleVersion.status == "generating"
+        )
+    )
+    if running is not None:
+        raise DomainError(_("A schedule is already being generated for this event."))
+    number = (
+        session.scalar(
+            select(func.max(ScheduleVersion.number)).where(ScheduleVersion.event_id == event.id)
+        )
+        or 0
+    ) + 1
+    version = ScheduleVersion(
+        event=event,
+        number=number,
+        status="generating",
+        created_by_id=actor.id,
+        base=base,
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+def run_generation(
+    session: Session, version: ScheduleVersion, time_limit: float, progress: Progress
+) -> ScheduleVersion:
+    """Build, solve and store ``version``; failures end in state 'failed' with the reason."""
+    event = version.event
+    base = version.base
+    try:
+        progress(0.05, N_("Collecting registrations and scoring candidate pairs"))
+        instance_data, pairs = build_instance(session, event, base)
+        progress(0.2, N_("Optimising the schedule"))
+        started = clock.monotonic()
+        schedule, report = solve_instance(instance_data, time_limit)
+        report["solve_seconds"] = round(clock.monotonic() - started, 3)
+        report["status"] = schedule.statistics.get("status", "")
+        progress(0.9, N_("Storing the meetings"))
+        _store(session, version, instance_data, schedule, pairs)
+    except (DomainError, scheduling.InstanceError) as error:
+        version.status = "failed"
+        version.message = getattr(error, "message", str(error))
+        version.progress = 1.0
+        session.flush()
+        return version
+    version.instance = instance_data
+    version.report = report
+    version.unscheduled = _requested_unscheduled(session, event, schedule)
+    version.status = "draft"
+    version.progress = 1.0
+    version.message = ""
+    session.flush()
+    return version
+
+
+def _requested_unscheduled(
+    session: Session, event: Event, schedule: scheduling.Schedule
+) -> list[dict[str, Any]]:
+    """Accepted or open requests the schedule does not hold, with the solver's reason."""
+    scheduled = {frozenset((m.buyer, m.supplier)) for m in schedule.meetings}
+    reasons = {
+        frozenset((str(r["buyer"]), str(r["supplier"]))): str(r.get("reason", ""))
+        for r in schedule.unscheduled
+    }
+    rows = []
+    for request in session.scalars(
+        select(MeetingRequest).where(
+            MeetingRequest.event_id == event.id,
+            MeetingRequest.status.in_(("accepted", "open")),
+        )
+    ):
+        couple = frozenset((str(request.buyer_id), str(request.supplier_id)))
+        if couple in scheduled:
+            continue
+        rows.append(
+            {
+                "request": request.id,
+                "buyer": request.buyer_id,
+                "supplier": request.supplier_id,
+                "status": request.status,
+                "reason": reasons.get(couple)
+                or N_("not a candidate: a company is not approved or has no common slot"),
+            }
+        )
+    return rows
+
+
+def _store(
+    session: Session,
+    version: ScheduleVersion,
+    instance: dict[str, Any],
+    schedule: scheduling.Schedule,
+    pairs: dict[tuple[str, str], Any],
+) -> None:
+    event = version.event
+    slots = {slot_key(s): s for s in event.slots}
+    zones: dict[str, Zone] = {z.code: z for z in event.zones}
+    fixed = {(f["buyer"], f["supplier"]) for f in instance.get("fixed", [])}
+    musts = {(c["buyer"], c["supplier"]): c for c in instance["candidates"]}
+    published = published_version(session, event)
+    previous = {(m.buyer_id, m.supplier_id): m for m in (published.meetings if published else [])}
+    base_locked = {
+        (m.buyer_id, m.supplier_id)
+        for m in (version.base.meetings if version.base else [])
+        if m.locked and m.status == "scheduled"
+    }
+    for item in schedule.meetings:
+        buyer, supplier = int(item.buyer), int(item.supplier)
+        slot = slots[item.slot]
+        zone = zones[item.zone]
+        candidate = musts[(item.buyer, item.supplier)]
+        pair = pairs.get((item.buyer, item.supplier))
+        before = previous.get((buyer, supplier))
+        sequence = 0
+        if before is not None:
+            moved = (before.slot_id, before.zone_id, before.table_number) != (
+                slot.id,
+                zone.id,
+                item.table,
+            )
+            sequence = before.sequence + (1 if moved or before.status != "scheduled" else 0)
+        meeting = Meeting(
+            version=version,
+            event_id=event.id,
+            buyer_id=buyer,
+            supplier_id=supplier,
+            slot=slot,
+            zone=zone,
+            table_number=item.table,
+            must=bool(candidate["must"]),
+            score=float(candidate["score"]),
+            origin="fixed" if (item.buyer, item.supplier) in fixed else "solver",
+            locked=(buyer, supplier) in base_locked,
+            reasons=[{"code": r.code, "params": dict(r.params)} for r in pair.reasons]
+            if pair is not None
+            else [],
+            uid=meeting_uid(event, buyer, supplier),
+            sequence=sequence,
+        )
+        session.add(meeting)
+        meeting.seats = [
+            MeetingSeat(version_id=version.id, slot_id=slot.id, participation_id=pid)
+            for pid in (buyer, supplier)
+        ]
+    session.flush()
+
+
+def meeting_uid(event: Event, buyer_id: int, supplier_id: int) -> str:
+    """A pair's calendar identity at an event, the same in every version."""
+    low, high = sorted((buyer_id, supplier_id))
+    return f"{event.slug}-{low}-{high}@matchmaking"
+
+
+def mark_stale_generations(session: Session, now: datetime, max_seconds: float) -> int:
+    """Versions stuck in 'generating' (a worker died) become 'failed'; returns how many."""
+    count = 0
+    for version in session.scalars(
+        select(ScheduleVersion).where(ScheduleVersion.status == "generating")
+    ):
+        if (now - version.created_at).total_seconds() > max_seconds:
+            version.status = "failed"
+            version.message = N_("Generation was interrupted. Please start it again.")
+            count += 1
+    session.flush()
+    return count

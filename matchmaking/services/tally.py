@@ -1,0 +1,425 @@
+"""The deal tally: computed from the outcomes for organisers, published as snapshots for others.
+
+Organisers see every figure (``compute_tally``). Reporters and the public only ever read the
+latest ``TallySnapshot`` of a published tally: totals and groups that passed the disclosure
+rule of ``matchmaking.tally.groups.fold``, rounded as ``matchmaking.tally.money`` describes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+import pycountry
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from matchmaking.errors import DomainError
+from matchmaking.models import (
+    Event,
+    Meeting,
+    Outcome,
+    ScheduleVersion,
+    TallySettings,
+    TallySnapshot,
+    TallySnapshotGroup,
+    User,
+)
+from matchmaking.models.deal import CONFLICT_RULES
+from matchmaking.services.deals import MeetingOutcomes, list_event_outcomes
+from matchmaking.services.rates import RateTable
+from matchmaking.tally.groups import (
+    OTHER,
+    Figure,
+    fold,
+    group_deals,
+    present,
+    present_all,
+    total_of,
+)
+from matchmaking.tally.money import apportion, convert, to_fen
+from matchmaking.tally.outcomes import DIMENSIONS, MeetingReports, Report, Resolution, resolve
+
+UNSPECIFIED = "unspecified"
+
+
+class TallyUnavailable(DomainError):
+    """The tally is not published, still under embargo, or not computed yet."""
+
+    status = 404
+
+
+@dataclass(frozen=True)
+class DealRow:
+    """A meeting as the tally sees it (organisers only)."""
+
+    row: MeetingOutcomes
+    resolution: Resolution
+    day: str
+
+
+@dataclass
+class TallyView:
+    """Everything the organiser dashboard shows."""
+
+    event: Event
+    rule: str
+    total: Figure
+    groups: dict[str, list[Figure]]
+    labels: dict[str, dict[str, str]]
+    rows: list[DealRow]
+    meetings_held: int
+    cumulative: list[tuple[str, Decimal]] = field(default_factory=list)
+
+    @property
+    def conflicts(self) -> list[DealRow]:
+        return [r for r in self.rows if r.resolution.conflict]
+
+    @property
+    def missing_rates(self) -> list[DealRow]:
+        return [r for r in self.rows if r.resolution.rate_missing]
+
+    @property
+    def deal_rows(self) -> list[DealRow]:
+        return [r for r in self.rows if r.resolution.deal is not None]
+
+
+def get_settings(session: Session, event: Event) -> TallySettings:
+    """``event``'s tally settings, created with the defaults when missing."""
+    settings = session.scalar(select(TallySettings).where(TallySettings.event_id == event.id))
+    if settings is None:
+        settings = TallySettings(event_id=event.id, conflict_rule="lower", published=False)
+        session.add(settings)
+        session.flush()
+    return settings
+
+
+def set_conflict_rule(session: Session, event: Event, rule: str, actor: User) -> None:
+    """Choose which value counts when the two companies report different ones."""
+    if rule not in CONFLICT_RULES:
+        raise DomainError(_("Choose a rule."), field="rule")
+    get_settings(session, event).conflict_rule = rule
+    session.flush()
+
+
+def _report(outcome: Outcome | None, rates: RateTable, local: datetime) -> Report | None:
+    if outcome is None:
+        return None
+    sector = outcome.sector.parent or outcome.sector if outcome.sector else None
+    value_cny = value_usd = None
+    if outcome.is_deal and outcome.amount is not None and outcome.currency:
+        amount = Decimal(outcome.amount)
+        to_cny = rates.to_cny(outcome.currency, local.date())
+        to_usd = rates.to_usd(outcome.currency, local.date())
+        value_cny = convert(amount, to_cny) if to_cny is not None else None
+        value_usd = convert(amount, to_usd) if to_usd is not None else None
+    return Report(
+        stage=outcome.stage,
+        amount=Decimal(outcome.amount) if outcome.amount is not None else None,
+        currency=outcome.currency,
+        value_cny=value_cny,
+        value_usd=value_usd,
+        sector=sector.code if sector else UNSPECIFIED,
+    )
+
+
+def _labels(event: Event, rows: list[MeetingOutcomes]) -> dict[str, dict[str, str]]:
+    """English labels of every group key (templates translate them)."""
+    labels: dict[str, dict[str, str]] = {d: {} for d in DIMENSIONS}
+    labels["sector"] = {s.code: s.name for s in event.sectors}
+    labels["sector"][UNSPECIFIED] = "Unspecified"
+    labels["zone"] = {z.code: z.name for z in event.zones}
+    labels["stage"] = {
+        "tentative": "Tentative deal",
+        "preliminary": "Preliminary agreement",
+        "signed": "Signed contract",
+    }
+    for row in rows:
+        code = row.meeting.buyer.company.country
+        country = pycountry.countries.get(alpha_2=code)
+        labels["country"][code] = country.name if country else code
+    for day in event.days:
+        labels["day"][day.isoformat()] = day.isoformat()
+    for dimension in DIMENSIONS:
+        labels[dimension][OTHER] = "Other"
+    return labels
+
+
+def compute_tally(session: Session, event: Event) -> TallyView:
+    """The full tally of ``event`` under its conflict rule (organisers only)."""
+    rule = get_settings(session, event).conflict_rule
+    rates = RateTable.for_event(session, event)
+    rows = list_event_outcomes(session, event)
+    deal_rows: list[DealRow] = []
+    for row in rows:
+        if row.buyer is None and row.supplier is None:
+            continue
+        meeting = row.meeting
+        local = meeting.slot.starts_at.astimezone(event.tz)
+        reports = MeetingReports(
+            meeting_id=meeting.id,
+            buyer_company=meeting.buyer.company_id,
+            supplier_company=meeting.supplier.company_id,
+            buyer=_report(row.buyer, rates, local),
+            supplier=_report(row.supplier, rates, local),
+            keys={
+                "zone": meeting.zone.code,
+                "country": meeting.buyer.company.country,
+                "day": local.date().isoformat(),
+            },
+        )
+        deal_rows.append(DealRow(row, resolve(reports, rule), local.date().isoformat()))
+    deals = [r.resolution.deal for r in deal_rows if r.resolution.deal is not None]
+    total = total_of(deals)
+    head = Figure(
+        "total", to_fen(total.value_cny), to_fen(total.value_usd), total.deals,
+        len(total.companies),
+    )  # fmt: skip
+    groups = {d: present_all(group_deals(deals, d)) for d in DIMENSIONS}
+    running = Decimal(0)
+    by_day = {f.key: f.value_cny for f in groups["day"]}
+    cumulative = []
+    for day in event.days:
+        running += by_day.get(day.isoformat(), Decimal(0))
+        cumulative.append((day.isoformat(), running))
+    return TallyView(
+        event=event,
+        rule=rule,
+        total=head,
+        groups=groups,
+        labels=_labels(event, rows),
+        rows=deal_rows,
+        meetings_held=count_meetings_held(session, event),
+        cumulative=cumulative,
+    )
+
+
+def count_meetings_held(session: Session, event: Event) -> int:
+    """Meetings of the published schedule marked as held."""
+    return int(
+        session.scalar(
+            select(func.count(Meeting.id))
+            .join(ScheduleVersion, Meeting.version_id == ScheduleVersion.id)
+            .where(
+                Meeting.event_id == event.id,
+                ScheduleVersion.status == "published",
+                Meeting.status == "scheduled",
+                Meeting.attendance == "held",
+            )
+        )
+        or 0
+    )
+
+
+def deals_csv(view: TallyView) -> str:
+    """One line per reported meeting (organisers only); CNY/USD columns add up to the totals."""
+    rows = view.rows
+    values = [r.resolution.deal for r in rows]
+    cny = apportion([d.value_cny if d else Decimal(0) for d in values])
+    usd = apportion([d.value_usd if d else Decimal(0) for d in values])
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "meeting", "day", "zone", "buyer", "buyer_country", "supplier",
+            "buyer_stage", "buyer_amount", "buyer_currency",
+            "supplier_stage", "supplier_amount", "supplier_currency",
+            "counted_side", "counted_stage", "value_cny", "value_usd", "conflict", "rate_missing",
+        ]
+    )  # fmt: skip
+
+    def report(o: Outcome | None) -> list[str]:
+        if o is None:
+            return ["", "", ""]
+        return [o.stage, str(o.amount) if o.amount is not None else "", o.currency or ""]
+
+    for r, c, u in zip(rows, cny, usd, strict=True):
+        m = r.row.meeting
+        deal = r.resolution.deal
+        writer.writerow(
+            [
+                m.id, r.day, m.zone.code,
+                _safe(m.buyer.company.legal_name), m.buyer.company.country,
+                _safe(m.supplier.company.legal_name),
+                *report(r.row.buyer), *report(r.row.supplier),
+                r.resolution.chosen or "", deal.stage if deal else "",
+                c if deal else "", u if deal else "",
+                "yes" if r.resolution.conflict else "", "yes" if r.resolution.rate_missing else "",
+            ]
+        )  # fmt: skip
+    writer.writerow([])
+    writer.writerow(["total", "", "", "", "", "", "", "", "", "", "", "", "", "",
+                     view.total.value_cny, view.total.value_usd, "", ""])  # fmt: skip
+    return out.getvalue()
+
+
+def _safe(text: str) -> str:
+    """Neutralise spreadsheet formulas in free text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+# --- publication -------------------------------------------------------------------------
+
+
+def publish_tally(
+    session: Session, event: Event, embargo_until: datetime | None, actor: User, now: datetime
+) -> TallySnapshot:
+    """Publish ``event``'s tally (visible from ``embargo_until`` if given) and snapshot it."""
+    settings = get_settings(session, event)
+    settings.published = True
+    settings.embargo_until = embargo_until
+    settings.published_at = now
+    settings.published_by_id = actor.id
+    session.flush()
+    write_snapshot(session, event, now)
+    snapshot = get_snapshot(session, event)
+    assert snapshot is not None
+    return snapshot
+
+
+def unpublish_tally(session: Session, event: Event, actor: User) -> None:
+    """Withdraw the published tally; its snapshot is deleted."""
+    settings = get_settings(session, event)
+    settings.published = False
+    snapshot = get_snapshot(session, event)
+    if snapshot is not None:
+        session.delete(snapshot)
+    session.flush()
+
+
+def get_snapshot(session: Session, event: Event) -> TallySnapshot | None:
+    return session.scalar(select(TallySnapshot).where(TallySnapshot.event_id == event.id))
+
+
+def _signature(
+    rule: str, suppressed: bool, head: Figure, held: int, groups: list[tuple[str, Figure, str]]
+) -> tuple[object, ...]:
+    return (rule, suppressed, head, held, tuple(groups))
+
+
+def write_snapshot(session: Session, event: Event, now: datetime) -> bool:
+    """Recompute ``event``'s published figures; True when the snapshot changed.
+
+    Idempotent: when the figures are unchanged the snapshot (and its time) is left alone.
+    """
+    view = compute_tally(session, event)
+    deals = [r.resolution.deal for r in view.rows if r.resolution.deal is not None]
+    grouped: list[tuple[str, Figure, str]] = []
+    suppressed = False
+    head = Figure("total", Decimal("0.00"), Decimal("0.00"), 0, 0)
+    for dimension in DIMENSIONS:
+        folding = fold(group_deals(deals, dimension))
+        if folding.suppressed:
+            suppressed = True
+            break
+        head, figures = present(folding)
+        labels = view.labels[dimension]
+        grouped += [(dimension, f, labels.get(f.key, f.key)) for f in figures]
+    if suppressed:
+        grouped, head = [], Figure("total", Decimal("0.00"), Decimal("0.00"), 0, 0)
+    new = _signature(view.rule, suppressed, head, view.meetings_held, grouped)
+    snapshot = get_snapshot(session, event)
+    if snapshot is not None:
+        old = _signature(
+            snapshot.conflict_rule,
+            snapshot.suppressed,
+            Figure(
+                "total", Decimal(snapshot.total_cny), Decimal(snapshot.total_usd),
+                snapshot.deals, snapshot.companies,
+            ),
+            snapshot.meetings_held,
+            [
+                (
+                    g.dimension,
+                    Figure(g.key, Decimal(g.value_cny), Decimal(g.value_usd), g.deals, g.companies),
+                    g.label,
+                )
+                for g in sorted(snapshot.groups, key=lambda g: (DIMENSIONS.index(g.dimension),
+                                                                g.position))
+            ],
+        )  # fmt: skip
+        if old == new:
+            return False
+        session.delete(snapshot)
+        session.flush()
+    snapshot = TallySnapshot(
+        event_id=event.id,
+        computed_at=now,
+        conflict_rule=view.rule,
+        suppressed=suppressed,
+        total_cny=head.value_cny,
+        total_usd=head.value_usd,
+        deals=head.deals,
+        companies=head.companies,
+        meetings_held=view.meetings_held,
+    )
+    positions: dict[str, int] = {}
+    for dimension, figure, label in grouped:
+        positions[dimension] = positions.get(dimension, -1) + 1
+        snapshot.groups.append(
+            TallySnapshotGroup(
+                dimension=dimension,
+                position=positions[dimension],
+                key=figure.key,
+                label=label[:200],
+                value_cny=figure.value_cny,
+                value_usd=figure.value_usd,
+                deals=figure.deals,
+                companies=figure.companies,
+            )
+        )
+    session.add(snapshot)
+    session.flush()
+    return True
+
+
+def refresh_tally_snapshots(session: Session, now: datetime) -> int:
+    """Job: recompute the snapshot of every published tally; returns how many changed.
+
+    Idempotent (unchanged figures are not rewritten); snapshots of withdrawn tallies are
+    deleted. Flushes only: the caller commits, so readers switch to the new figures at once.
+    Run it on a schedule and at each embargo time (see ``next_embargo``).
+    """
+    changed = 0
+    for settings in session.scalars(select(TallySettings)).all():
+        if settings.published:
+            changed += write_snapshot(session, settings.event, now)
+        else:
+            snapshot = get_snapshot(session, settings.event)
+            if snapshot is not None:
+                session.delete(snapshot)
+                changed += 1
+    session.flush()
+    return changed
+
+
+def next_embargo(session: Session, now: datetime) -> datetime | None:
+    """The earliest embargo of a published tally still in the future (to schedule a refresh)."""
+    return session.scalar(
+        select(func.min(TallySettings.embargo_until)).where(
+            TallySettings.published.is_(True), TallySettings.embargo_until > now
+        )
+    )
+
+
+def published_snapshot(session: Session, event: Event, now: datetime) -> TallySnapshot:
+    """The snapshot reporters and the public may read; TallyUnavailable otherwise."""
+    settings = session.scalar(select(TallySettings).where(TallySettings.event_id == event.id))
+    if settings is None or not settings.published:
+        raise TallyUnavailable(_("The organisers have not published the deal tally yet."))
+    if settings.embargo_until is not None and now < settings.embargo_until:
+        raise TallyUnavailable(_("The deal tally is under embargo."))
+    snapshot = get_snapshot(session, event)
+    if snapshot is None:
+        raise TallyUnavailable(_("The deal tally is being computed. Please try again shortly."))
+    return snapshot
+
+
+def list_published_events(session: Session, now: datetime) -> list[Event]:
+    """Events whose tally the public may read now."""
+    settings = session.scalars(select(TallySettings).where(TallySettings.published.is_(True))).all()
+    return [s.event for s in settings if s.embargo_until is None or s.embargo_until <= now]

@@ -1,0 +1,81 @@
+"""The default sector taxonomy and negotiation zones of the Chongqing-SCO conference."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from matchmaking.models import Event, Sector, Zone
+
+
+def N_(message: str) -> str:
+    """Mark a string for translation; it is translated where it is shown."""
+    return message
+
+
+DEFAULT_TAXONOMY: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
+    ("nev", N_("New energy vehicles and auto parts"), (
+        ("nev.passenger", N_("New energy passenger vehicles")),
+        ("nev.commercial", N_("Trucks, buses and commercial vehicles")),
+        ("nev.motorcycles", N_("Motorcycles and e-bikes")),
+        ("nev.parts", N_("Auto parts and components")),
+        ("nev.batteries", N_("Batteries and charging equipment")),
+    )),
+    ("machinery", N_("General machinery"), (
+        ("machinery.construction", N_("Construction and mining machinery")),
+        ("machinery.tools", N_("Machine tools and industrial equipment")),
+        ("machinery.pumps", N_("Pumps, valves and compressors")),
+    )),
+    ("agrimachinery", N_("Agricultural machinery"), (
+        ("agrimachinery.tractors", N_("Tractors")),
+        ("agrimachinery.harvesters", N_("Harvesters and tillage equipment")),
+        ("agrimachinery.irrigation", N_("Irrigation and greenhouse equipment")),
+    )),
+    ("electromech", N_("Electromechanical equipment"), (
+        ("electromech.power", N_("Power generation and transmission equipment")),
+        ("electromech.electronics", N_("Electronics and smart devices")),
+    )),
+    ("food", N_("Food and modern agribusiness"), (
+        ("food.grain", N_("Grain, oilseeds and vegetable oil")),
+        ("food.meat", N_("Meat and dairy products")),
+        ("food.fruit", N_("Fruit, vegetables and nuts")),
+        ("food.processed", N_("Processed food and beverages")),
+    )),
+    ("chemicals", N_("Fertilisers and chemicals"), (
+        ("chemicals.fertilisers", N_("Fertilisers")),
+        ("chemicals.industrial", N_("Industrial chemicals")),
+    )),
+    ("imported", N_("Imported goods from SCO countries"), (
+        ("imported.food", N_("Food and beverages from SCO countries")),
+        ("imported.consumer", N_("Consumer goods and handicrafts")),
+        ("imported.materials", N_("Minerals and raw materials")),
+    )),
+)  # fmt: skip
+
+# Zone code, name, tables, top-level sectors hosted.
+DEFAULT_ZONES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
+    ("nev", N_("New energy vehicles and auto parts"), 20, ("nev",)),
+    ("machinery", N_("General and agricultural machinery"), 15,
+     ("machinery", "agrimachinery", "electromech", "chemicals")),
+    ("imported", N_("Imported goods from SCO countries"), 10, ("imported", "food")),
+)  # fmt: skip
+
+
+def install_default_taxonomy(session: Session, event: Event, with_zones: bool = True) -> None:
+    """Add the default two-level taxonomy (and zones) to ``event``; flushes."""
+    by_code: dict[str, Sector] = {}
+    for position, (code, name, children) in enumerate(DEFAULT_TAXONOMY):
+        top = Sector(event=event, code=code, name=name, position=position * 100)
+        by_code[code] = top
+        for child_pos, (child_code, child_name) in enumerate(children):
+            child = Sector(
+                event=event, code=child_code, name=child_name, parent=top, position=child_pos
+            )
+            by_code[child_code] = child
+    if with_zones:
+        for position, (code, name, tables, sectors) in enumerate(DEFAULT_ZONES):
+            zone = Zone(event=event, code=code, name=name, tables=tables, position=position)
+            for sector_code in sectors:
+                zone.sectors.append(by_code[sector_code])
+                zone.sectors.extend(by_code[sector_code].children)
+    session.add(event)
+    session.flush()

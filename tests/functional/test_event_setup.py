@@ -1,0 +1,204 @@
+"""Organisers set up events; a grid change never drops meetings silently."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matchmaking.models import Event, Meeting, MeetingChange, Slot
+from matchmaking.services.event_setup import BreakInput, DayInput, plan_grid
+from tests.conftest import csrf_from
+from tests.functional.helpers import login, make_meeting, make_participant, make_staff
+
+URL = "/organiser/events/forum/setup"
+
+
+@pytest.fixture
+def organiser(client: FlaskClient, dbs: Session, event: Event) -> FlaskClient:
+    make_staff(dbs)
+    login(client, "org@example.org", "organiser-password")
+    return client
+
+
+def _form(client: FlaskClient, **changes: Any) -> dict[str, Any]:
+    """The set-up form as the page shows it, with ``changes`` applied."""
+    import re
+
+    html = client.get(URL).get_data(as_text=True)
+    data: dict[str, Any] = {"csrf_token": csrf_from(html)}
+    for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html):
+        if name != "csrf_token":
+            data[name] = value
+    for match in re.finditer(r'<input([^>]*type="checkbox"[^>]*)>', html):
+        attrs = match.group(1)
+        name = re.search(r'name="([^"]+)"', attrs).group(1)
+        value = re.search(r'value="([^"]*)"', attrs).group(1)
+        if "checked" in attrs:
+            data.setdefault(name + "[]", []).append(value)
+        data.pop(name, None)
+    for key in [k for k in data if k.endswith("[]")]:
+        data[key[:-2]] = data.pop(key)
+    for select_match in re.finditer(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        chosen = re.search(
+            r'<option[^>]*selected[^>]*value="([^"]*)"|<option value="([^"]*)"'
+            r" selected",
+            select_match.group(2),
+        )
+        if chosen:
+            data[select_match.group(1)] = chosen.group(1) or chosen.group(2)
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_plan_grid_skips_breaks():
+    from datetime import date
+
+    day = date(2026, 6, 12)
+    grid = plan_grid(
+        "Asia/Shanghai",
+        (DayInput(day, time(9), time(11)),),
+        (BreakInput(day, time(10), time(10, 30)),),
+        20,
+    )
+    local = [s.astimezone().strftime("%H:%M") for s, _ in grid]
+    assert len(grid) == 4  # 09:00 09:20 09:40 | break | 10:30
+    assert [s.hour * 60 + s.minute for s, _ in grid] == [60, 80, 100, 150]  # UTC minutes
+    assert local
+
+
+def test_setup_page_and_save(organiser: FlaskClient, event: Event, dbs: Session):
+    page = organiser.get(URL)
+    assert page.status_code == 200
+    data = _form(
+        organiser,
+        slot_minutes="30",
+        **{
+            "breaks-0-day": event.start_date.isoformat(),
+            "breaks-0-start": "12:00",
+            "breaks-0-end": "13:30",
+            "breaks-0-label": "Lunch",
+        },
+    )
+    response = organiser.post(URL, data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    dbs.expire_all()
+    slots = dbs.scalars(select(Slot).where(Slot.retired.is_(False))).all()
+    assert slots and all((s.ends_at - s.starts_at).seconds == 1800 for s in slots)
+    lunch = [
+        s
+        for s in slots
+        if s.local_start().date() == event.start_date
+        and time(12) <= s.local_start().time() < time(13, 30)
+    ]
+    assert lunch == []
+    assert event.breaks[0].label == "Lunch"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        pytest.param(
+            {"days-0-end": "08:00"},
+            "Must be later than the start time.",
+            id="day-ends-before-start",
+        ),
+        pytest.param(
+            {"slot_minutes": "2"}, "Number must be between 5 and 240.", id="slot-too-short"
+        ),
+        pytest.param({"zones-0-code": "Bad Code"}, "Use a-z, 0-9 and -.", id="zone-code"),
+        pytest.param(
+            {"zones-0-tables": ""},
+            "A zone needs a name and a number of tables.",
+            id="zone-without-tables",
+        ),
+        pytest.param(
+            {
+                "weight_sector": "0",
+                "weight_text": "0",
+                "weight_request": "0",
+                "weight_language": "0",
+                "weight_capacity": "0",
+            },
+            "at least one component weight must be positive",
+            id="all-zero-weights",
+        ),
+        pytest.param(
+            {"registration_deadline": "tomorrow"}, "Not a valid datetime value.", id="bad-deadline"
+        ),
+    ],
+)
+def test_bad_setup_is_reshown_and_changes_nothing(
+    organiser: FlaskClient, event: Event, dbs: Session, changes: dict, message: str
+):
+    before = event.slot_minutes, len(event.slots)
+    response = organiser.post(URL, data=_form(organiser, **changes))
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    dbs.expire_all()
+    assert (event.slot_minutes, len(event.slots)) == before
+
+
+def test_grid_change_lists_meetings_it_would_drop_until_confirmed(
+    organiser: FlaskClient, event: Event, dbs: Session
+):
+    buyer = make_participant(dbs, event, "Buyer LLP", buys=(("nev.parts", "x"),))
+    supplier = make_participant(dbs, event, "Supplier Co", "CN", sells=(("nev.parts", "x"),))
+    assert organiser.post(URL, data=_form(organiser)).status_code == 302  # builds the grid
+    dbs.expire_all()
+    nine = next(s for s in event.slots if s.local_start().time() == time(9))
+    meeting = make_meeting(dbs, buyer, supplier, nine)
+
+    data = _form(organiser, **{"days-0-start": "10:00"})
+    refused = organiser.post(URL, data=data)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "1 meetings are in slots the new grid removes." in html
+    assert "Buyer LLP – Supplier Co" in html
+    dbs.refresh(meeting)
+    assert meeting.status == "scheduled" and not nine.retired
+
+    data["confirm_drop"] = "y"
+    assert organiser.post(URL, data=data).status_code == 302
+    dbs.expire_all()
+    assert meeting.status == "cancelled" and nine.retired
+    change = dbs.scalar(select(MeetingChange).where(MeetingChange.meeting_id == meeting.id))
+    assert change is not None and change.kind == "cancelled" and change.published
+
+
+def test_new_event(organiser: FlaskClient, dbs: Session):
+    url = "/organiser/events/new"
+    token = csrf_from(organiser.get(url).get_data(as_text=True))
+    data = {
+        "csrf_token": token,
+        "name": "SCO Agro Forum",
+        "slug": "sco-agro-2026",
+        "venue": "Expo",
+        "city": "Chongqing",
+        "timezone": "Asia/Shanghai",
+        "start_date": "2026-12-01",
+        "end_date": "2026-12-02",
+        "registration_deadline": "2026-11-28T18:00",
+    }
+    bad = organiser.post(url, data={**data, "timezone": "Mars/Olympus"})
+    assert bad.status_code == 422 and "Unknown timezone" in bad.get_data(as_text=True)
+    assert organiser.post(url, data=data).status_code == 302
+    event = dbs.scalar(select(Event).where(Event.slug == "sco-agro-2026"))
+    assert event is not None and event.status == "draft"
+    assert len(event.zones) == 3 and len(event.sectors) > 20
+    assert len({s.starts_at.date() for s in event.slots}) == 2
+    again = organiser.post(url, data=data)
+    assert again.status_code == 422
+    assert "Another event uses this short name." in again.get_data(as_text=True)
+
+
+def test_company_cannot_reach_setup(client: FlaskClient, event: Event, dbs: Session):
+    make_participant(dbs, event, "Buyer LLP", buys=(("nev.parts", "x"),), email="b@example.org")
+    login(client, "b@example.org", "company-pass-1")
+    assert client.get(URL).status_code == 403
+    assert client.get("/organiser/events/new").status_code == 403
+    assert dbs.scalar(select(Meeting)) is None

@@ -1,0 +1,95 @@
+"""Break-optimal schedules: the MaxSAT model (``maxsat``) against brute force on small
+instances, and the solver on published B2B instances whose optimum is known."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+from typing import Any
+
+import pytest
+
+from benchmarks.b2b import PUBLISHED_OPTIMA, published_paths, read_dzn
+from matchmaking.scheduling import parse_instance, solve
+from matchmaking.scheduling.maxsat import BreakMaxSat
+from matchmaking.scheduling.problem import build_problem
+from matchmaking.scheduling.solver import _breaks
+
+from .builders import changed, instance
+from .checker import breaks, violations
+
+
+def brute_force(problem: Any) -> int | None:
+    """Fewest breaks over all valid assignments placing every pair (None: none exists)."""
+    best = None
+    for combo in itertools.product(*(pair.allowed for pair in problem.pairs)):
+        seen: set[tuple[int, int]] = set()
+        load: dict[tuple[int, int], int] = {}
+        ok = True
+        for pair, t in zip(problem.pairs, combo, strict=True):
+            if (pair.a, t) in seen or (pair.b, t) in seen:
+                ok = False
+                break
+            seen.update({(pair.a, t), (pair.b, t)})
+            load[pair.zone, t] = load.get((pair.zone, t), 0) + 1
+            if load[pair.zone, t] > problem.free_tables[pair.zone][t]:
+                ok = False
+                break
+        if ok:
+            value = _breaks(problem, list(combo))
+            best = value if best is None else min(best, value)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_maxsat_matches_brute_force(seed: int) -> None:
+    rng = random.Random(seed)
+    n, per_day = rng.randint(4, 6), rng.randint(4, 6)
+    all_pairs = [(a, b) for a in range(n) for b in range(a + 1, n)]
+    data = instance(
+        companies=n,
+        pairs=rng.sample(all_pairs, min(len(all_pairs), rng.randint(4, 7))),
+        per_day=per_day,
+        tables=2,
+    )
+    for i in range(n):
+        if rng.random() < 0.5:
+            ids = [s["id"] for s in data["slots"] if rng.random() < 0.7]
+            data = changed(data, f"companies[{i}].available", ids)
+    problem = build_problem(parse_instance(data))
+    if len(problem.pairs) < len(data["candidates"]):
+        return
+    expected = brute_force(problem)
+    found, proven = BreakMaxSat(problem, range(len(problem.pairs))).minimise_breaks(
+        [-1] * len(problem.pairs), time.monotonic() + 10
+    )
+    if expected is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert proven
+        assert _breaks(problem, found) == expected
+
+
+def test_forced_break_is_the_only_one() -> None:
+    # c0 meets c1 (slot 0 only), c2 (slot 3 only), c3 and c4 (anywhere): one break at
+    # least (slots 0..3 with two meetings between would close it: c3, c4 fill 1 and 2).
+    data = instance(companies=6, pairs=[(0, 1), (0, 2), (0, 3), (3, 4), (4, 5)], per_day=5)
+    data = changed(data, "companies[1].available", ["d1-00"])
+    data = changed(data, "companies[2].available", ["d1-04"])
+    schedule = solve(parse_instance(data), time_limit=5).to_dict()
+    assert violations(data, schedule) == []
+    assert len(schedule["meetings"]) == 5
+    assert breaks(data, schedule) == 1
+
+
+@pytest.mark.parametrize("name", ["tic-12", "forum-13", "forum-13crafc", "forumt-14crafd"])
+def test_published_optimum(name: str) -> None:
+    (path,) = [p for p in published_paths() if p.name.startswith(name + ".")]
+    data = read_dzn(path)
+    schedule = solve(parse_instance(data)).to_dict()
+    assert violations(data, schedule) == []
+    assert len(schedule["meetings"]) == len(data["candidates"])
+    assert schedule["statistics"]["breaks"] == PUBLISHED_OPTIMA[name]
+    assert schedule["statistics"]["status"] == "optimal"
