@@ -10,12 +10,18 @@ Participants are not bipartite: the lower-numbered one is the ``buyer``, roles a
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-ORIGINAL = Path(__file__).resolve().parents[2] / "shared" / "b2b-instances" / "original"
+# The published files live beside the project (``../shared/b2b-instances/original``);
+# ``MATCHMAKING_B2B_INSTANCES`` points elsewhere.
+ORIGINAL = Path(
+    os.environ.get("MATCHMAKING_B2B_INSTANCES")
+    or Path(__file__).resolve().parents[2] / "shared" / "b2b-instances" / "original"
+)
 
 # Proven optima (total breaks, fairness d = 2) of JAIR 74 (2022), as listed in scheduling.md.
 PUBLISHED_OPTIMA: dict[str, int] = {

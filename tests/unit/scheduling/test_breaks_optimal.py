@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.b2b import PUBLISHED_OPTIMA, published_paths, read_dzn
+from benchmarks.b2b import ORIGINAL, PUBLISHED_OPTIMA, published_paths, read_dzn
 from matchmaking.scheduling import parse_instance, solve
 from matchmaking.scheduling.maxsat import BreakMaxSat
 from matchmaking.scheduling.problem import build_problem
@@ -84,6 +84,7 @@ def test_forced_break_is_the_only_one() -> None:
     assert breaks(data, schedule) == 1
 
 
+@pytest.mark.skipif(not ORIGINAL.is_dir(), reason=f"published B2B instances not at {ORIGINAL}")
 @pytest.mark.parametrize("name", ["tic-12", "forum-13", "forum-13crafc", "forumt-14crafd"])
 def test_published_optimum(name: str) -> None:
     (path,) = [p for p in published_paths() if p.name.startswith(name + ".")]
