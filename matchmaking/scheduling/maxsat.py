@@ -11,7 +11,8 @@ Redundant, on one-day instances: a company either meets in one block of consecut
 (``y[c, s]``: it starts at s; at most one start) or is ``free[c]``, which needs a break; with
 every break assumed away (RC2's first call) this propagates like an interval model.
 
-RC2 is core-guided: it returns a proven optimum or nothing. It runs under a wall-clock
+RC2 is core-guided: it returns a proven optimum or nothing; its lower bound also steers the
+window search of ``windows``, which runs beside it on one-day problems. It runs under a wall-clock
 deadline (the SAT oracles are interrupted), so the caller keeps its schedule when time is up.
 """
 
@@ -30,6 +31,12 @@ from pysat.solvers import Solver
 
 from .greedy import UNPLACED
 from .problem import Problem
+from .windows import WindowSat, applicable
+
+# Break bound of the window model's counters when no complete schedule bounds it.
+WINDOW_CAP = 64
+# First time given to each K of the window search (doubled every round).
+PROBE_SECONDS = 0.5
 
 
 class _Timeout(Exception):
@@ -205,11 +212,12 @@ class BreakMaxSat:
         """(assignment placing every active pair, proven break-optimal) or (None, False)
         when none is found before the deadline (a ``time.monotonic`` value).
 
-        Two threads (the SAT oracles release the GIL): RC2 (core-guided, lower bounds up,
-        returns an optimum) and a linear search down from the breaks of ``slots`` (each
-        solution found bounds the next call by its breaks minus one; an unsatisfiable call
-        proves the last one optimal). The first proof stops the other; the best so far is
-        returned at the deadline.
+        Two threads (Glucose releases the GIL in interruptible calls): RC2 (core-guided,
+        lower bounds up, returns an optimum) and, on one-day problems, the window search
+        (``windows``: K from the lower bound, RC2's included, up); on longer ones a linear
+        search down from the breaks of ``slots`` (each solution found bounds the next call
+        by its breaks minus one; an unsatisfiable call proves the last one optimal). The
+        first proof stops the other; the best so far is returned at the deadline.
         """
         if not self.feasible or time.monotonic() >= deadline:
             return None, False
@@ -233,10 +241,12 @@ class BreakMaxSat:
                 if not best or value < best[0][0] or (optimal and value <= best[0][0]):
                     best[:] = [(value, result, optimal)]
 
-        def guarded(oracle: object) -> None:
+        def guarded(oracle: object, rc2: RC2Stratified | None = None) -> None:
             plain = oracle.solve_limited  # type: ignore[attr-defined]
 
             def limited(assumptions: Sequence[int] = (), expect_interrupt: bool = False) -> object:
+                if rc2 is not None:
+                    bound_rose(rc2)
                 result = plain(assumptions=assumptions, expect_interrupt=True)
                 if stop.is_set():
                     raise _Timeout
@@ -248,7 +258,7 @@ class BreakMaxSat:
             rc2 = RC2Stratified(self.wcnf, solver="g3", adapt=True, exhaust=True, minz=True)
             oracle = rc2.oracle
             oracle.set_phases(phases)
-            guarded(oracle)
+            guarded(oracle, rc2)
             with lock:
                 running.append(oracle)
             try:
@@ -303,10 +313,74 @@ class BreakMaxSat:
                 oracle.delete()
                 counter.delete()
 
-        threads = [
-            threading.Thread(target=core_guided, daemon=True),
-            threading.Thread(target=linear, daemon=True),
-        ]
+        lower = [0]  # RC2's proven lower bound (its cost so far)
+        watched: list[tuple[WindowSat, int]] = []  # the window search and its current K
+
+        def bound_rose(rc2: RC2Stratified) -> None:
+            lower[0] = max(lower[0], rc2.cost)
+            with lock:
+                for model, k in watched:
+                    if k < lower[0]:
+                        model.interrupt(final=False)
+
+        def ascending() -> None:
+            """Window model (``windows``): K from the lower bound up, in rounds that probe
+            more values of K for longer each. A schedule at the lowest open K is the
+            optimum; one above it is kept and bounds the next rounds."""
+            placed = all(slots[k] != UNPLACED for k in self.active)
+            upper = min(self._count(slots), WINDOW_CAP) if placed else WINDOW_CAP
+            model = WindowSat(self.problem, self.active, upper)
+            with lock:
+                if stop.is_set():
+                    return
+                running.append(model)
+            low, high = model.forced, upper  # no schedule below low; one at high (if placed)
+            rounds = 0
+            try:
+                while not stop.is_set():
+                    k = max(low, lower[0])
+                    if k >= high:
+                        # Nothing below ``high``: the schedule found at it is optimal, or the
+                        # given one when none was found; at the cap, nothing is known.
+                        if high < upper:
+                            with lock:
+                                best[0] = (best[0][0], best[0][1], True)
+                            halt()
+                        elif placed and upper < WINDOW_CAP:
+                            offer(list(slots), True)
+                            halt()
+                        return
+                    # Round r probes K = k + r down to k, each for PROBE_SECONDS * 2**r.
+                    for probe_k in reversed(range(k, min(high, k + rounds + 1))):
+                        if probe_k < low:
+                            break
+                        if stop.is_set():
+                            break
+                        with lock:
+                            watched[:] = [(model, probe_k)]
+                        timer = threading.Timer(
+                            PROBE_SECONDS * 2**rounds, model.interrupt, kwargs={"final": False}
+                        )
+                        timer.start()
+                        answer, result = model.solve(probe_k)
+                        timer.cancel()
+                        if answer is False:
+                            low = max(low, probe_k + 1)
+                        elif answer and result is not None:
+                            high = self._count(result)
+                            offer(result, high <= max(low, lower[0]))
+                            break
+                    rounds += 1
+            finally:
+                with lock:
+                    running.remove(model)
+                    watched.clear()
+                model.close()
+
+        # RC2 finds the optima that need few breaks from the lower bound quickly; on one day
+        # the window search finds the others, better than the linear search from above.
+        searches = [core_guided, ascending if applicable(self.problem) else linear]
+        threads = [threading.Thread(target=search, daemon=True) for search in searches]
         timer = threading.Timer(max(0.0, deadline - time.monotonic()), halt)
         timer.start()
         for thread in threads:

@@ -31,6 +31,7 @@ from .model import Instance, Meeting, Schedule
 from .problem import Problem, build_problem
 from .select import lp_pairs, select_pairs
 from .stats import gaps, measure
+from .windows import applicable
 
 # Above this many (pair, slot) variables the whole CP-SAT model would take too long to build
 # and presolve; only the neighbourhood search (lns) runs then.
@@ -45,6 +46,7 @@ SELECT_LIMIT = 200_000
 MAXSAT_LIMIT = 12_000
 MAXSAT_SECONDS = 3.0
 MAXSAT_SHARE = 0.7
+EXACT_SHARE = 0.9
 # Sweep start thresholds tried in turn (see ``greedy.sweep``); the best schedule is kept.
 SWEEP_THRESHOLDS = (1.2, 0.0, 0.8, 1.5, 1.0, 2.0, 0.5)
 
@@ -112,13 +114,20 @@ def _better(problem: Problem, new: Sequence[int], old: Sequence[int]) -> bool:
 
 
 def _construct(
-    problem: Problem, chosen: Sequence[int], greedy_slots: Sequence[int], stop: float
+    problem: Problem,
+    chosen: Sequence[int],
+    greedy_slots: Sequence[int],
+    stop: float,
+    first_complete: bool = False,
 ) -> list[int]:
     """Best of several sweeps (start thresholds in ``SWEEP_THRESHOLDS`` order) after repair;
-    at least one is always built, more while time lasts before ``stop``."""
+    at least one is always built, more while time lasts before ``stop`` (with
+    ``first_complete``, only until one places every chosen pair)."""
     best: list[int] | None = None
     for threshold in SWEEP_THRESHOLDS:
         if best is not None and time.monotonic() > stop:
+            break
+        if first_complete and best is not None and all(best[k] != UNPLACED for k in chosen):
             break
         found = repair(problem, sweep(problem, chosen, threshold), chosen, stop)
         if _musts(problem, found) < _musts(problem, greedy_slots):
@@ -204,9 +213,12 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
         if any(picked):
             chosen = [k for k in priority_order(problem) if picked[k]]
             bound = _weight(problem, _as_slots(picked))
+    # One-day models small enough for the exact break search (MaxSAT and the window model)
+    # leave it most of the time: a first schedule only has to be good enough to fall back on.
+    exact = _variables(problem) <= MAXSAT_LIMIT and applicable(problem)
     if problem.pairs and left() > 0:
-        first = _construct(problem, chosen, slots, time.monotonic() + left(0.2))
-        first = polish(problem, first, time.monotonic() + left(0.2))
+        first = _construct(problem, chosen, slots, time.monotonic() + left(0.2), exact)
+        first = polish(problem, first, time.monotonic() + left(0.05 if exact else 0.2))
         if _better(problem, first, slots):
             slots = first
     if (
@@ -231,8 +243,10 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
         target = chosen if set(placed) < set(chosen) else placed
         size = sum(len(problem.pairs[k].allowed) for k in target)
         if size <= MAXSAT_LIMIT and left() >= MAXSAT_SECONDS and _breaks(problem, slots) > 0:
+            complete = all(slots[k] != UNPLACED for k in target)
+            share = EXACT_SHARE if exact and complete else MAXSAT_SHARE
             found, proven = BreakMaxSat(problem, target).minimise_breaks(
-                slots, time.monotonic() + left(MAXSAT_SHARE)
+                slots, time.monotonic() + left(share)
             )
             if found is not None and not _better(problem, slots, found):
                 slots, breaks_optimal = found, proven

@@ -1,0 +1,309 @@
+"""SAT search for one-day schedules with at most K breaks, by meeting windows (python-sat).
+
+Used for the exact case (every pair in ``active`` meets once) on one-day problems, where it
+finds the schedules that the break-minimising MaxSAT model (``maxsat``) proves optimal but
+its SAT oracle struggles to build. The view: in a schedule with at most K breaks, all but
+at most K companies meet in one *window* of consecutive slots, as many as their meetings.
+
+Variables and clauses:
+
+- each pair's slot in the order encoding (``le[k][t]``: it meets at slot t or earlier) and
+  one-hot ``x[k, t]`` linked to it, so that windows prune slots through binary clauses;
+- per company, the window start, order encoded (``ge[c][s]``: it starts at s or later);
+  unless ``free[c]``, each of its pairs meets inside the window, the window covers its
+  fixed meetings and leaves no slot of it idle;
+- at most one meeting per company and slot; a break ``brk[c, t]`` is forced by "meets at t,
+  not at t-1, and earlier that day", and only a free company may have one;
+- cardinalities (incremental totalizers): at most K breaks and at most K free companies;
+- implied, after Bofill et al.: at most 2 x free tables companies busy per slot; window
+  starts where a company's pairs cannot meet in distinct slots (a bipartite matching) are
+  excluded, and a company left without any is free (``forced`` counts them: a lower bound);
+- table limits added lazily: a model over the limit in some zone and slot gets that zone
+  and slot's cardinality constraint and is solved again.
+
+An unsatisfiable answer proves that every schedule of ``active`` has more than K breaks
+(the lazy table constraints only ever relax the model).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Sequence
+
+from pysat.card import CardEnc, EncType, ITotalizer
+from pysat.formula import IDPool
+from pysat.solvers import Solver
+
+from .greedy import UNPLACED
+from .problem import Problem
+
+# Glucose 4: its calls can be interrupted and release the GIL (CaDiCaL's can't, in python-sat).
+SAT_SOLVER = "g4"
+
+
+def applicable(problem: Problem) -> bool:
+    """The model needs one day (each company's meetings then form at most K+1 runs)."""
+    return len(problem.days) == 1
+
+
+def _fits(problem: Problem, ks: Sequence[int], window: range) -> bool:
+    """Whether pairs ``ks`` can meet in distinct slots of ``window`` (a bipartite matching,
+    by augmenting paths)."""
+    owner: dict[int, int] = {}
+
+    def augment(k: int, seen: set[int]) -> bool:
+        for t in problem.pairs[k].allowed:
+            if t in window and t not in seen:
+                seen.add(t)
+                if t not in owner or augment(owner[t], seen):
+                    owner[t] = k
+                    return True
+        return False
+
+    return all(augment(k, set()) for k in ks)
+
+
+class WindowSat:
+    """The window model of ``active`` (pairs of one-day ``problem``, each meeting once)."""
+
+    def __init__(self, problem: Problem, active: Sequence[int], max_breaks: int) -> None:
+        self.problem = problem
+        self.active = list(active)
+        pool = IDPool()
+        self.pool = pool
+        true = pool.id("true")
+        self.clauses: list[list[int]] = [[true]]
+        clauses = self.clauses
+        n_slots = problem.n_slots
+        self.x: dict[tuple[int, int], int] = {}
+        le: dict[int, list[int]] = {}
+        mine: dict[int, list[int]] = defaultdict(list)
+        for k in self.active:
+            pair = problem.pairs[k]
+            mine[pair.a].append(k)
+            mine[pair.b].append(k)
+            low, high = pair.allowed[0], pair.allowed[-1]
+            order = [
+                -true if t < low else true if t >= high else pool.id(("le", k, t))
+                for t in range(n_slots)
+            ]
+            le[k] = order
+            for t in range(1, n_slots):
+                clauses.append([-order[t - 1], order[t]])
+            allowed = set(pair.allowed)
+            for t in range(n_slots):
+                before = order[t - 1] if t > 0 else -true
+                if t not in allowed:
+                    clauses.append([-order[t], before])
+                    continue
+                var = pool.id(("x", k, t))
+                self.x[k, t] = var
+                clauses += [[-var, order[t]], [-var, -before], [var, -order[t], before]]
+        # Every active pair meets: impossible when a company has more than its cap.
+        self.feasible = all(len(ks) <= problem.cap[c] for c, ks in mine.items())
+        self.brk: list[int] = []
+        self.free: list[int] = []
+        # Companies without any window: each has a break, so at least this many breaks.
+        self.forced = 0
+        self.busy_rows: dict[int, list[int]] = defaultdict(list)
+        for c, ks in mine.items():
+            self._company(c, ks, le, true)
+        self.table_rows: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for (k, t), var in self.x.items():
+            self.table_rows[problem.pairs[k].zone, t].append(var)
+        self.tables_added: set[tuple[int, int]] = set()
+        for t in range(n_slots):
+            clauses += self._busy_card(t)
+        bound = max(0, max_breaks) + 1
+        self.counters: list[ITotalizer] = []
+        for lits in (self.brk, self.free):
+            if lits:
+                counter = ITotalizer(lits=lits, ubound=bound, top_id=pool.top)
+                pool.top = counter.top_id
+                clauses += counter.cnf.clauses
+                self.counters.append(counter)
+        self.oracle: Solver | None = None
+        self.lock = threading.Lock()
+        self.stopped = False
+
+    def _company(self, c: int, ks: list[int], le: dict[int, list[int]], true: int) -> None:
+        problem, pool, clauses = self.problem, self.pool, self.clauses
+        n_slots = problem.n_slots
+        fixed = sorted(problem.fixed_busy[c])
+        n = len(ks) + len(fixed)
+        possible = set(fixed)
+        for k in ks:
+            possible.update(problem.pairs[k].allowed)
+        starts = [
+            s
+            for s in range(n_slots - n + 1)
+            if all(t in possible for t in range(s, s + n))
+            and all(s <= f < s + n for f in fixed)
+            and _fits(problem, ks, range(s, s + n))
+        ]
+        free = pool.id(("free", c))
+        self.free.append(free)
+        rows = {t: [self.x[k, t] for k in ks if (k, t) in self.x] for t in range(n_slots)}
+        for row in rows.values():
+            if len(row) > 1:
+                enc = EncType.pairwise if len(row) <= 6 else EncType.ladder
+                clauses += CardEnc.atmost(row, 1, vpool=pool, encoding=enc).clauses
+        cover: dict[int, list[int]] = {}
+        if not starts:
+            clauses.append([free])
+            self.forced += 1
+        else:
+            first, last = starts[0], starts[-1]
+            ge = [
+                true if s <= first else -true if s > last else pool.id(("ge", c, s))
+                for s in range(n_slots + 1)
+            ]
+            for s in range(1, n_slots + 1):
+                clauses.append([-ge[s], ge[s - 1]])
+            for s in range(first, last + 1):
+                if s not in starts:
+                    clauses.append([-ge[s], ge[s + 1]])
+            for k in ks:
+                order = le[k]
+                for s in range(1, n_slots):
+                    # start >= s: meets at s or later; start <= s - 1: by s + n - 2.
+                    clauses.append([free, -ge[s], -order[s - 1]])
+                    if s + n - 2 < n_slots:
+                        clauses.append([free, ge[s], order[s + n - 2]])
+            fixed_set = set(fixed)
+            for t in range(n_slots):
+                if t in fixed_set:
+                    continue
+                # Inside the window (start <= t and start >= t - n + 1): a meeting at t.
+                clauses.append([free, ge[t + 1], -ge[max(0, t - n + 1)], *rows[t]])
+                if rows[t]:
+                    cover[t] = [free, ge[t + 1], -ge[max(0, t - n + 1)]]
+        # Breaks: a run of meetings that is not the first of the day.
+        state: list[int | bool] = []
+        for t in range(n_slots):
+            if t in problem.fixed_busy[c]:
+                state.append(True)
+            elif not rows[t]:
+                state.append(False)
+            elif len(rows[t]) == 1:
+                state.append(rows[t][0])
+            else:
+                busy = pool.id(("busy", c, t))
+                clauses.append([-busy, *rows[t]])
+                clauses.extend([-v, busy] for v in rows[t])
+                state.append(busy)
+            if state[t] is not True and state[t] is not False:
+                self.busy_rows[t].append(state[t])
+                if t in cover:
+                    clauses.append([*cover[t], state[t]])
+        earlier: int | bool = False  # meets at some slot <= t - 2
+        for t in range(n_slots):
+            now, prev = state[t], state[t - 1] if t > 0 else False
+            if t >= 2 and now is not False and prev is not True and earlier is not False:
+                brk = pool.id(("brk", c, t))
+                lits = [brk]
+                if now is not True:
+                    lits.append(-now)
+                if prev is not False:
+                    lits.append(prev)
+                if earlier is not True:
+                    lits.append(-earlier)
+                clauses.append(lits)
+                clauses.append([-brk, free])
+                self.brk.append(brk)
+            if prev is True or earlier is True:
+                earlier = True
+            elif prev is False:
+                pass
+            elif earlier is False:
+                earlier = prev
+            else:
+                var = pool.id(("earlier", c, t))
+                clauses += [[-prev, var], [-earlier, var], [-var, prev, earlier]]
+                earlier = var
+
+    def _busy_card(self, t: int) -> list[list[int]]:
+        """Implied: at most 2 x free tables companies busy in slot t (all zones together)."""
+        row = self.busy_rows[t]
+        limit = 2 * sum(tables[t] for tables in self.problem.free_tables)
+        if len(row) <= limit:
+            return []
+        return CardEnc.atmost(row, limit, vpool=self.pool, encoding=EncType.seqcounter).clauses
+
+    def _assumptions(self, k_breaks: int) -> list[int]:
+        return [-c.rhs[k_breaks] for c in self.counters if k_breaks < len(c.rhs)]
+
+    def _assignment(self, model: Sequence[int]) -> list[int]:
+        true = {v for v in model if v > 0}
+        result = [UNPLACED] * len(self.problem.pairs)
+        for (k, t), var in self.x.items():
+            if var in true:
+                result[k] = t
+        return result
+
+    def _over_tables(self, result: Sequence[int]) -> list[tuple[int, int]]:
+        load: dict[tuple[int, int], int] = defaultdict(int)
+        for k in self.active:
+            load[self.problem.pairs[k].zone, result[k]] += 1
+        return [
+            key
+            for key, n in load.items()
+            if n > self.problem.free_tables[key[0]][key[1]] and key not in self.tables_added
+        ]
+
+    def interrupt(self, final: bool = True) -> None:
+        """Stop a running ``solve`` (from another thread); it then answers ``None``. Unless
+        ``final``, later calls run again (the caller changed its mind about K)."""
+        with self.lock:
+            self.stopped = self.stopped or final
+            if self.oracle is not None:
+                self.oracle.interrupt()
+
+    def solve(self, k_breaks: int) -> tuple[bool | None, list[int] | None]:
+        """(True, assignment with at most ``k_breaks`` breaks), (False, None) when none
+        exists, or (None, None) when interrupted. The SAT call releases the GIL
+        (``expect_interrupt``), so other threads run meanwhile."""
+        if not self.feasible:
+            return False, None
+        with self.lock:
+            if self.oracle is None:
+                self.oracle = Solver(name=SAT_SOLVER, bootstrap_with=self.clauses)
+            oracle = self.oracle
+        while True:
+            if self.stopped:
+                return None, None
+            answer = oracle.solve_limited(
+                assumptions=self._assumptions(k_breaks), expect_interrupt=True
+            )
+            if answer is None:
+                oracle.clear_interrupt()
+                return None, None
+            if not answer:
+                return False, None
+            result = self._assignment(oracle.get_model())
+            over = self._over_tables(result)
+            if not over:
+                return True, result
+            for z, t in over:
+                self.tables_added.add((z, t))
+                cnf = CardEnc.atmost(
+                    self.table_rows[z, t],
+                    self.problem.free_tables[z][t],
+                    vpool=self.pool,
+                    encoding=EncType.seqcounter,
+                )
+                oracle.append_formula(cnf.clauses)
+
+    def close(self) -> None:
+        """Free the SAT solver and the counters (C++ objects)."""
+        with self.lock:
+            if self.oracle is not None:
+                self.oracle.delete()
+                self.oracle = None
+            for counter in self.counters:
+                counter.delete()
+            self.counters = []
+
+
+__all__ = ["WindowSat", "applicable"]

@@ -1,0 +1,99 @@
+"""The window model (``windows``) against brute force: at the optimum K it finds a valid
+schedule with at most K breaks, one below it it proves that none exists."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+from matchmaking.scheduling import parse_instance
+from matchmaking.scheduling.maxsat import BreakMaxSat
+from matchmaking.scheduling.problem import build_problem
+from matchmaking.scheduling.solver import _breaks, _tables
+from matchmaking.scheduling.windows import WindowSat, applicable
+
+from .builders import changed, instance
+from .checker import violations
+from .test_breaks_optimal import brute_force
+
+
+def random_instance(seed: int, fixed: bool = False) -> dict:
+    rng = random.Random(seed)
+    n, per_day = rng.randint(4, 6), rng.randint(4, 7)
+    all_pairs = [(a, b) for a in range(n) for b in range(a + 1, n)]
+    data = instance(
+        companies=n,
+        pairs=rng.sample(all_pairs, min(len(all_pairs), rng.randint(4, 8))),
+        per_day=per_day,
+        tables=rng.choice([1, 2, 3]),
+    )
+    for i in range(n):
+        if rng.random() < 0.4:
+            ids = [s["id"] for s in data["slots"] if rng.random() < 0.75]
+            data = changed(data, f"companies[{i}].available", ids)
+    for j in range(len(data["candidates"])):
+        if rng.random() < 0.2:
+            ids = [s["id"] for s in data["slots"] if rng.random() < 0.6]
+            data = changed(data, f"candidates[{j}].slots", ids or [data["slots"][0]["id"]])
+    if fixed:
+        cand = data["candidates"][0]
+        slot = cand.get("slots", [data["slots"][0]["id"]])[0]
+        data = changed(data, "candidates[0].slots", [slot])
+        for side in ("buyer", "supplier"):
+            data = changed(data, f"companies[{int(cand[side][1:])}].available", None)
+        data["fixed"] = [dict(cand_meeting(cand), slot=slot)]
+    return data
+
+
+def cand_meeting(cand: dict) -> dict:
+    return {"buyer": cand["buyer"], "supplier": cand["supplier"], "zone": cand["zone"], "table": 1}
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_window_model_matches_brute_force(seed: int) -> None:
+    data = random_instance(seed, fixed=seed % 4 == 0)
+    problem = build_problem(parse_instance(data))
+    assert applicable(problem)
+    if not problem.pairs or len(problem.pairs) < len(data["candidates"]) - len(
+        data.get("fixed", [])
+    ):
+        return
+    expected = brute_force(problem)
+    model = WindowSat(problem, range(len(problem.pairs)), 8)
+    if expected is None:
+        assert model.solve(8)[0] is False
+        return
+    if expected > 0:
+        assert model.solve(expected - 1) == (False, None)
+    answer, result = model.solve(expected)
+    assert answer is True and result is not None
+    assert _breaks(problem, result) == expected
+    schedule = {"format": "matchmaking-schedule/1", "meetings": []}
+    schedule["meetings"] = [m.to_dict() for m in _tables(problem, result)]
+    assert violations(data, schedule) == []
+    model.close()
+
+
+def test_forced_free_companies_bound_breaks() -> None:
+    # c0 meets c1 only in slot 0 and c2 only in slot 3: no window of two slots fits both.
+    data = instance(companies=3, pairs=[(0, 1), (0, 2)], per_day=4)
+    data = changed(data, "candidates[0].slots", ["d1-00"])
+    data = changed(data, "candidates[1].slots", ["d1-03"])
+    problem = build_problem(parse_instance(data))
+    model = WindowSat(problem, range(2), 3)
+    assert model.forced == 1
+    assert model.solve(0)[0] is False
+    assert model.solve(1)[0] is True
+
+
+def test_maxsat_with_window_search_proves_the_optimum() -> None:
+    # c0 meets c1, c2 and c3: in slots 0, 1 and 4 that is one break, in 0, 1, 2 none.
+    data = instance(companies=4, pairs=[(0, 1), (0, 2), (0, 3)], per_day=5, tables=1)
+    problem = build_problem(parse_instance(data))
+    worst = [0, 1, 4]
+    assert _breaks(problem, worst) == 1
+    found, proven = BreakMaxSat(problem, range(3)).minimise_breaks(worst, time.monotonic() + 10)
+    assert found is not None and proven
+    assert _breaks(problem, found) == 0
