@@ -337,6 +337,15 @@ class BreakMaxSat:
             low, high = model.forced, upper  # no schedule below low; one at high (if placed)
             rounds = 0
             try:
+                if not placed and not stop.is_set():
+                    # First any schedule placing every pair, for the caller to fall back on.
+                    timer = threading.Timer(PROBE_SECONDS, model.interrupt, kwargs={"final": False})
+                    timer.start()
+                    answer, result = model.solve(upper - 1)
+                    timer.cancel()
+                    if answer and result is not None:
+                        high = self._count(result)
+                        offer(result, False)
                 while not stop.is_set():
                     k = max(low, lower[0])
                     if k >= high:

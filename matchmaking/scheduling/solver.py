@@ -243,8 +243,7 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
         target = chosen if set(placed) < set(chosen) else placed
         size = sum(len(problem.pairs[k].allowed) for k in target)
         if size <= MAXSAT_LIMIT and left() >= MAXSAT_SECONDS and _breaks(problem, slots) > 0:
-            complete = all(slots[k] != UNPLACED for k in target)
-            share = EXACT_SHARE if exact and complete else MAXSAT_SHARE
+            share = EXACT_SHARE if exact else MAXSAT_SHARE
             found, proven = BreakMaxSat(problem, target).minimise_breaks(
                 slots, time.monotonic() + left(share)
             )
