@@ -31,6 +31,7 @@ from pysat.solvers import Solver
 
 from .greedy import UNPLACED
 from .problem import Problem
+from .satbreaks import break_clauses
 from .windows import WindowSat, applicable
 
 # Break bound of the window model's counters when no complete schedule bounds it.
@@ -102,37 +103,14 @@ class BreakMaxSat:
                 ]
                 if sum(1 for s in state if s is not False) < 2:
                     continue
-                breaks: list[int] = []
-                before: int | bool = False  # c meets at some position <= i - 2
-                for i in range(len(state)):
-                    now = state[i]
-                    prev = state[i - 1] if i > 0 else False
-                    if i >= 2 and now is not False and prev is not True and before is not False:
-                        lits = []
-                        if now is not True:
-                            lits.append(-now)
-                        if prev is not False:
-                            lits.append(prev)
-                        if before is not True:
-                            lits.append(-before)
-                        brk = pool.id(("g", c, day[i]))
-                        wcnf.append([*lits, brk])
-                        wcnf.append([-brk], weight=1)
-                        breaks.append(brk)
-                        self.brk.append(brk)
-                        self.n_soft += 1
-                    # before for position i + 1: meets at some position <= i - 1
-                    if prev is True or before is True:
-                        before = True
-                    elif prev is False:
-                        pass
-                    elif before is False:
-                        before = prev
-                    else:
-                        var = pool.id(("a", c, day[i]))
-                        wcnf.append([-prev, var])
-                        wcnf.append([-before, var])
-                        before = var
+                found, positions = break_clauses(pool, state, (c, day[0]))
+                for clause in found:
+                    wcnf.append(clause)
+                breaks = [brk for _, brk in positions]
+                for brk in breaks:
+                    wcnf.append([-brk], weight=1)
+                self.brk += breaks
+                self.n_soft += len(breaks)
                 if len(problem.days) == 1 and breaks:
                     self._blocks(c, day, state, breaks)
 

@@ -37,6 +37,7 @@ from pysat.solvers import Solver
 
 from .greedy import UNPLACED
 from .problem import Problem
+from .satbreaks import break_clauses
 
 # Glucose 4: its calls can be interrupted and release the GIL (CaDiCaL's can't, in python-sat).
 SAT_SOLVER = "g4"
@@ -197,31 +198,11 @@ class WindowSat:
                 self.busy_rows[t].append(state[t])
                 if t in cover:
                     clauses.append([*cover[t], state[t]])
-        earlier: int | bool = False  # meets at some slot <= t - 2
-        for t in range(n_slots):
-            now, prev = state[t], state[t - 1] if t > 0 else False
-            if t >= 2 and now is not False and prev is not True and earlier is not False:
-                brk = pool.id(("brk", c, t))
-                lits = [brk]
-                if now is not True:
-                    lits.append(-now)
-                if prev is not False:
-                    lits.append(prev)
-                if earlier is not True:
-                    lits.append(-earlier)
-                clauses.append(lits)
-                clauses.append([-brk, free])
-                self.brk.append(brk)
-            if prev is True or earlier is True:
-                earlier = True
-            elif prev is False:
-                pass
-            elif earlier is False:
-                earlier = prev
-            else:
-                var = pool.id(("earlier", c, t))
-                clauses += [[-prev, var], [-earlier, var], [-var, prev, earlier]]
-                earlier = var
+        found, breaks = break_clauses(pool, state, c)
+        clauses += found
+        for _, brk in breaks:
+            clauses.append([-brk, free])
+            self.brk.append(brk)
 
     def _busy_card(self, t: int) -> list[list[int]]:
         """Implied: at most 2 x free tables companies busy in slot t (all zones together)."""
