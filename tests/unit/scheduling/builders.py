@@ -66,3 +66,29 @@ def changed(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
 
 
 DELETE = object()
+
+
+def random_small(
+    rng: Any,
+    max_slots: int,
+    max_pairs: int,
+    tables: int | tuple[int, ...],
+    gaps: float,
+    keep: float,
+) -> dict[str, Any]:
+    """A random one-day instance for brute-force comparisons: 4-6 companies, 4..max_slots
+    slots, 4..max_pairs pairs, ``tables`` (or one of them, drawn), and each company, with
+    probability ``gaps``, available in each slot with probability ``keep``."""
+    n, per_day = rng.randint(4, 6), rng.randint(4, max_slots)
+    all_pairs = [(a, b) for a in range(n) for b in range(a + 1, n)]
+    data = instance(
+        companies=n,
+        pairs=rng.sample(all_pairs, min(len(all_pairs), rng.randint(4, max_pairs))),
+        per_day=per_day,
+        tables=tables if isinstance(tables, int) else rng.choice(tables),
+    )
+    for i in range(n):
+        if rng.random() < gaps:
+            ids = [s["id"] for s in data["slots"] if rng.random() < keep]
+            data = changed(data, f"companies[{i}].available", ids)
+    return data

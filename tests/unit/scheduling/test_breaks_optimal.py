@@ -16,7 +16,7 @@ from matchmaking.scheduling.maxsat import BreakMaxSat
 from matchmaking.scheduling.problem import build_problem
 from matchmaking.scheduling.solver import _breaks
 
-from .builders import changed, instance
+from .builders import changed, instance, random_small
 from .checker import breaks, violations
 
 
@@ -45,18 +45,7 @@ def brute_force(problem: Any) -> int | None:
 @pytest.mark.parametrize("seed", range(30))
 def test_maxsat_matches_brute_force(seed: int) -> None:
     rng = random.Random(seed)
-    n, per_day = rng.randint(4, 6), rng.randint(4, 6)
-    all_pairs = [(a, b) for a in range(n) for b in range(a + 1, n)]
-    data = instance(
-        companies=n,
-        pairs=rng.sample(all_pairs, min(len(all_pairs), rng.randint(4, 7))),
-        per_day=per_day,
-        tables=2,
-    )
-    for i in range(n):
-        if rng.random() < 0.5:
-            ids = [s["id"] for s in data["slots"] if rng.random() < 0.7]
-            data = changed(data, f"companies[{i}].available", ids)
+    data = random_small(rng, max_slots=6, max_pairs=7, tables=2, gaps=0.5, keep=0.7)
     problem = build_problem(parse_instance(data))
     if len(problem.pairs) < len(data["candidates"]):
         return

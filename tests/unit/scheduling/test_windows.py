@@ -14,25 +14,14 @@ from matchmaking.scheduling.problem import build_problem
 from matchmaking.scheduling.solver import _breaks, _tables
 from matchmaking.scheduling.windows import WindowSat, applicable
 
-from .builders import changed, instance
+from .builders import changed, instance, random_small
 from .checker import violations
 from .test_breaks_optimal import brute_force
 
 
 def random_instance(seed: int, fixed: bool = False) -> dict:
     rng = random.Random(seed)
-    n, per_day = rng.randint(4, 6), rng.randint(4, 7)
-    all_pairs = [(a, b) for a in range(n) for b in range(a + 1, n)]
-    data = instance(
-        companies=n,
-        pairs=rng.sample(all_pairs, min(len(all_pairs), rng.randint(4, 8))),
-        per_day=per_day,
-        tables=rng.choice([1, 2, 3]),
-    )
-    for i in range(n):
-        if rng.random() < 0.4:
-            ids = [s["id"] for s in data["slots"] if rng.random() < 0.75]
-            data = changed(data, f"companies[{i}].available", ids)
+    data = random_small(rng, max_slots=7, max_pairs=8, tables=(1, 2, 3), gaps=0.4, keep=0.75)
     for j in range(len(data["candidates"])):
         if rng.random() < 0.2:
             ids = [s["id"] for s in data["slots"] if rng.random() < 0.6]
