@@ -6,11 +6,13 @@ Objective, lexicographic: most must pairs, then most score, then fewest breaks. 
 2. choose pairs: the must-first LP relaxation (GLOP) rounded, or CP-SAT when the LP is
    fractional (``select``); slots ignored, so its weight is an upper bound when proven;
 3. slots for those pairs: a time sweep that keeps runs unbroken, a repair that moves
-   blocking meetings, hill climbing on breaks (``greedy``, ``local``);
-4. for models up to ``FULL_MODEL_LIMIT`` variables, CP-SAT on the whole slot assignment
-   (each chosen pair exactly once, breaks minimised; ``cpsat``);
-5. spare capacity filled with any pair that still fits, then neighbourhood search on breaks
-   until the deadline (``lns``); tables numbered last per zone and slot.
+   blocking meetings, hill climbing on breaks, then company re-seating (each company's
+   meetings assigned optimally to its slots or a window, ``greedy``, ``local``, ``permute``);
+4. the exact break searches: on small models MaxSAT and the window SAT model (``maxsat``,
+   ``windows``), on smaller ones CP-SAT on the whole slot assignment (``cpsat``);
+5. spare capacity filled with any pair that still fits, then, unless the breaks are proven
+   optimal, an iterated re-seating search (``permute``) and neighbourhood search with CP-SAT
+   (``lns``) until the deadline; tables numbered last per zone and slot.
 
 Every intermediate assignment is valid and only replaced by a lexicographically better one,
 so a short time limit still returns the best schedule found so far.
@@ -28,6 +30,7 @@ from .lns import improve
 from .local import polish, repair, rescue
 from .maxsat import BreakMaxSat
 from .model import Instance, Meeting, Schedule
+from .permute import reseat
 from .problem import Problem, build_problem
 from .select import lp_pairs, select_pairs
 from .stats import gaps, measure
@@ -47,6 +50,13 @@ MAXSAT_LIMIT = 12_000
 MAXSAT_SECONDS = 3.0
 MAXSAT_SHARE = 0.7
 EXACT_SHARE = 0.9
+# Up to this many (pair, slot) variables of the chosen pairs, CP-SAT re-solves their slots
+# exactly (``_reschedule``); above, its time goes to the iterated re-seating search, which
+# does better there.
+RESCHEDULE_LIMIT = 3_000
+# Share of the time left at the end for the iterated re-seating search (``permute``); the
+# CP-SAT neighbourhood search (``lns``) gets the rest.
+ILS_SHARE = 0.75
 # Sweep start thresholds tried in turn (see ``greedy.sweep``); the best schedule is kept.
 SWEEP_THRESHOLDS = (1.2, 0.0, 0.8, 1.5, 1.0, 2.0, 0.5)
 
@@ -219,6 +229,7 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
     if problem.pairs and left() > 0:
         first = _construct(problem, chosen, slots, time.monotonic() + left(0.2), exact)
         first = polish(problem, first, time.monotonic() + left(0.05 if exact else 0.2))
+        first = reseat(problem, first, time.monotonic() + left(0.05 if exact else 0.2))
         if _better(problem, first, slots):
             slots = first
     if (
@@ -249,7 +260,7 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
             )
             if found is not None and not _better(problem, slots, found):
                 slots, breaks_optimal = found, proven
-        if not breaks_optimal and size <= FULL_MODEL_LIMIT:
+        if not breaks_optimal and size <= RESCHEDULE_LIMIT:
             found, breaks_optimal, _ = _reschedule(problem, target, slots, left(0.75))
             if _better(problem, found, slots):
                 slots = found
@@ -260,6 +271,10 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
         filled = repair(problem, slots, priority_order(problem), time.monotonic() + left(0.1))
         if filled != slots:
             slots, breaks_optimal = filled, False
+    if problem.pairs and not breaks_optimal and left() > 0.1:
+        found = reseat(problem, slots, time.monotonic() + left(ILS_SHARE), kicks=True)
+        if _better(problem, found, slots):
+            slots = found
     if problem.pairs and not breaks_optimal and left() > 0.1:
         found = improve(problem, slots, deadline)
         if _better(problem, found, slots):
