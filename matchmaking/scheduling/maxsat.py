@@ -38,6 +38,8 @@ from .windows import WindowSat, applicable
 WINDOW_CAP = 64
 # First time given to each K of the window search (doubled every round).
 PROBE_SECONDS = 0.5
+# How long after the deadline the searches are waited for (see ``minimise_breaks``).
+STOP_GRACE = 0.2
 
 
 class _Timeout(Exception):
@@ -374,11 +376,16 @@ class BreakMaxSat:
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join()
+            # RC2's work between SAT calls cannot be interrupted; a search still busy
+            # STOP_GRACE after the deadline is left to end on its own (it stops at its next
+            # SAT call) and the best schedule so far is returned.
+            thread.join(max(0.0, deadline + STOP_GRACE - time.monotonic()))
         timer.cancel()
-        if not best:
-            return None, False
-        _, result, optimal = best[0]
+        halt()
+        with lock:
+            if not best:
+                return None, False
+            _, result, optimal = best[0]
         return result, optimal
 
 
