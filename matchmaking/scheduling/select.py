@@ -34,14 +34,17 @@ def _limits(problem: Problem) -> tuple[dict[int, list[int]], dict[int, int], dic
     return incident, limit, zone_pairs
 
 
-def lp_pairs(problem: Problem) -> tuple[list[bool], bool]:
+def lp_pairs(problem: Problem, seconds: float | None = None) -> tuple[list[bool], bool]:
     """Round the must-first LP optimum: pairs by LP value, must, score, index, while room.
 
     Also says whether the LP optimum was integral and kept, i.e. the selection is optimal.
+    When GLOP does not finish within ``seconds``, pairs go by must, score and index.
     """
     incident, limit, zone_pairs = _limits(problem)
     solver = pywraplp.Solver.CreateSolver("GLOP")
     solver.SuppressOutput()
+    if seconds is not None:
+        solver.SetTimeLimit(max(1, int(seconds * 1000)))
     x = [solver.NumVar(0.0, 1.0, "") for _ in problem.pairs]
     for c, ks in incident.items():
         if len(ks) > limit[c]:

@@ -57,6 +57,10 @@ RESCHEDULE_LIMIT = 3_000
 # Share of the time left at the end for the iterated re-seating search (``permute``); the
 # CP-SAT neighbourhood search (``lns``) gets the rest.
 ILS_SHARE = 0.75
+# A sweep with its repair takes up to this many greedy passes (measured on the generated
+# families); with less time left, the greedy schedule is improved by the searches that can
+# stop at the deadline instead.
+CONSTRUCT_UNITS = 4
 # Sweep start thresholds tried in turn (see ``greedy.sweep``); the best schedule is kept.
 SWEEP_THRESHOLDS = (1.2, 0.0, 0.8, 1.5, 1.0, 2.0, 0.5)
 
@@ -207,6 +211,9 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
     deadline = started + budget
     everything = range(len(problem.pairs))
     slots = greedy(problem)
+    # The greedy pass's time is the yardstick for the passes that cannot be interrupted: the
+    # LP takes about twice as long, a sweep with its repair several times.
+    unit = time.monotonic() - started
     top = _weight(problem, [0] * len(problem.pairs))
     bound, bound_proven = top, True
     breaks_optimal = False
@@ -215,9 +222,9 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
         return share * (deadline - time.monotonic())
 
     chosen = list(everything)
-    if problem.pairs and _weight(problem, slots) < top and left() > 0.05:
+    if problem.pairs and _weight(problem, slots) < top and left() > max(0.05, unit):
         # Pairs first (a degree-constrained subgraph), then slots for exactly those pairs.
-        picked, bound_proven = lp_pairs(problem)
+        picked, bound_proven = lp_pairs(problem, left(0.5))
         if not bound_proven and left() > 0.5 and _variables(problem) <= SELECT_LIMIT:
             better, bound_proven = select_pairs(problem, time.monotonic() + left(0.25), picked)
             if _weight(problem, _as_slots(better)) >= _weight(problem, _as_slots(picked)):
@@ -228,7 +235,7 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
     # One-day models small enough for the exact break search (MaxSAT and the window model)
     # leave it most of the time: a first schedule only has to be good enough to fall back on.
     exact = _variables(problem) <= MAXSAT_LIMIT and applicable(problem)
-    if problem.pairs and left() > 0:
+    if problem.pairs and left() > CONSTRUCT_UNITS * unit:
         first = _construct(problem, chosen, slots, time.monotonic() + left(0.2), exact)
         first = polish(problem, first, time.monotonic() + left(0.05 if exact else 0.2))
         first = reseat(problem, first, time.monotonic() + left(0.05 if exact else 0.2))
