@@ -195,10 +195,10 @@ class BreakMaxSat:
         Two threads (Glucose and MiniSat release the GIL in interruptible calls): RC2
         (core-guided, lower bounds up, returns an optimum) and, on one-day problems, the
         window search (``windows``: K from the lower bound, RC2's included, up); on longer
-        ones a linear
-        search down from the breaks of ``slots`` (each solution found bounds the next call
-        by its breaks minus one; an unsatisfiable call proves the last one optimal). The
-        first proof stops the other; the best so far is returned at the deadline.
+        ones a linear search down from the breaks of ``slots`` (each solution found bounds
+        the next call by its breaks minus one; an unsatisfiable call proves the last one
+        optimal). The first proof stops the other; the best so far is returned at the
+        deadline.
         """
         if not self.feasible or time.monotonic() >= deadline:
             return None, False

@@ -37,7 +37,7 @@ from .stats import gaps, measure
 from .windows import applicable
 
 # Above this many (pair, slot) variables the whole CP-SAT model would take too long to build
-# and presolve; only the neighbourhood search (lns) runs then.
+# and presolve, so the weight is not maximised over every pair with it.
 FULL_MODEL_LIMIT = 20_000
 # Above this many the integer pair selection (CP-SAT) is skipped: the rounded LP is close
 # and, unlike a slower integer optimum, is known to schedule well.
@@ -161,9 +161,8 @@ def _reschedule(
     company busy in as many slots as it has pairs) starts from it. Otherwise the exact model
     first gets a share of the time to place them all; failing that, the at-most-once model
     with a penalty per missing pair (larger than any break count) starts from the hint.
+    Only called for models up to ``RESCHEDULE_LIMIT`` variables.
     """
-    if sum(len(problem.pairs[k].allowed) for k in pairs) > FULL_MODEL_LIMIT:
-        return list(hint), False, False
     stop = time.monotonic() + seconds
     complete = all(hint[k] != UNPLACED for k in pairs)
     if not complete:
