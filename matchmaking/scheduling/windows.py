@@ -44,6 +44,13 @@ from .satbreaks import break_clauses
 # answered 16, all but two within 2 s; Glucose 4 also answered 16 but took 2 to 7 times as
 # long on forum-14, tic-13crafc and ticf-14crafa; CaDiCaL 1.9.5 answered 18, slower on most.
 SAT_SOLVER = "m22"
+# Measured and not adopted (published instances, full solves, 2 cores):
+# - windows that may hold slots the company cannot meet in (each run of them one counted
+#   break), so that companies with a forbidden slot are not simply free: forum-14 (2) then
+#   came out at 3-4 and forumt-14crafe (5) at 24-25 in most runs; the crafb pair not solved;
+# - probe schedules in ``maxsat`` (K up to k + 2r, time x1.5 per round, going on down after
+#   a find; skipping the K that RC2 works on; a second solver for the K above the lowest):
+#   tic-13crafc still reached 4 in about half the runs, forum-14 got worse with the skip.
 
 
 def applicable(problem: Problem) -> bool:
