@@ -18,11 +18,10 @@ Variables and clauses:
 - implied, after Bofill et al.: at most 2 x free tables companies busy per slot; window
   starts where a company's pairs cannot meet in distinct slots (a bipartite matching) are
   excluded, and a company left without any is free (``forced`` counts them: a lower bound);
-- table limits added lazily: a model over the limit in some zone and slot gets that zone
-  and slot's cardinality constraint and is solved again.
+- each zone within its free tables per slot. These and the busy-company limits are native
+  cardinality constraints of the SAT solver (Minicard), not clauses.
 
-An unsatisfiable answer proves that every schedule of ``active`` has more than K breaks
-(the lazy table constraints only ever relax the model).
+An unsatisfiable answer proves that every schedule of ``active`` has more than K breaks.
 """
 
 from __future__ import annotations
@@ -39,11 +38,13 @@ from .greedy import UNPLACED
 from .problem import Problem
 from .satbreaks import break_clauses
 
-# MiniSat 2.2: its calls can be interrupted and release the GIL (CaDiCaL's can't, in
-# python-sat). Measured alone at the optimal K on the 20 published instances (15 s cap), it
-# answered 16, all but two within 2 s; Glucose 4 also answered 16 but took 2 to 7 times as
-# long on forum-14, tic-13crafc and ticf-14crafa; CaDiCaL 1.9.5 answered 18, slower on most.
-SAT_SOLVER = "m22"
+# Minicard (MiniSat 2.2 with native at-most-k constraints): its calls can be interrupted
+# and release the GIL (CaDiCaL's and Kissat's can't, in python-sat). With the table and
+# busy-company limits native instead of sequential counters, tic-13crafc at its optimum
+# (K=4) took 0.1-0.7 s in 7 runs (shuffled clauses), against 0.2-9.4 s for MiniSat with the
+# counters, and forumt-14crafe (K=5) 0.14 s. Glucose 4 and 3 with native constraints:
+# 0.14-5.9 s on tic-13crafc. Measured at the optimal K, on the published instances.
+SAT_SOLVER = "mc"
 # Measured and not adopted (published instances, full solves, 2 cores):
 # - windows that may hold slots the company cannot meet in (each run of them one counted
 #   break), so that companies with a forbidden slot are not simply free: forum-14 (2) then
@@ -123,9 +124,14 @@ class WindowSat:
         self.table_rows: dict[tuple[int, int], list[int]] = defaultdict(list)
         for (k, t), var in self.x.items():
             self.table_rows[problem.pairs[k].zone, t].append(var)
-        self.tables_added: set[tuple[int, int]] = set()
+        # At-most-k constraints (literals, k): tables per zone and slot, busy companies per slot.
+        self.atmost: list[tuple[list[int], int]] = [
+            (row, problem.free_tables[z][t])
+            for (z, t), row in self.table_rows.items()
+            if len(row) > problem.free_tables[z][t]
+        ]
         for t in range(n_slots):
-            clauses += self._busy_card(t)
+            self.atmost += self._busy_card(t)
         bound = max(0, max_breaks) + 1
         self.counters: list[ITotalizer] = []
         for lits in (self.brk, self.free):
@@ -214,13 +220,11 @@ class WindowSat:
             clauses.append([-brk, free])
             self.brk.append(brk)
 
-    def _busy_card(self, t: int) -> list[list[int]]:
+    def _busy_card(self, t: int) -> list[tuple[list[int], int]]:
         """Implied: at most 2 x free tables companies busy in slot t (all zones together)."""
         row = self.busy_rows[t]
         limit = 2 * sum(tables[t] for tables in self.problem.free_tables)
-        if len(row) <= limit:
-            return []
-        return CardEnc.atmost(row, limit, vpool=self.pool, encoding=EncType.seqcounter).clauses
+        return [(row, limit)] if len(row) > limit else []
 
     def _assumptions(self, k_breaks: int) -> list[int]:
         return [-c.rhs[k_breaks] for c in self.counters if k_breaks < len(c.rhs)]
@@ -232,16 +236,6 @@ class WindowSat:
             if var in true:
                 result[k] = t
         return result
-
-    def _over_tables(self, result: Sequence[int]) -> list[tuple[int, int]]:
-        load: dict[tuple[int, int], int] = defaultdict(int)
-        for k in self.active:
-            load[self.problem.pairs[k].zone, result[k]] += 1
-        return [
-            key
-            for key, n in load.items()
-            if n > self.problem.free_tables[key[0]][key[1]] and key not in self.tables_added
-        ]
 
     def interrupt(self, final: bool = True) -> None:
         """Stop a running ``solve`` (from another thread); it then answers ``None``. Unless
@@ -259,32 +253,31 @@ class WindowSat:
             return False, None
         with self.lock:
             if self.oracle is None:
-                self.oracle = Solver(name=SAT_SOLVER, bootstrap_with=self.clauses)
+                self.oracle = self._oracle()
             oracle = self.oracle
-        while True:
-            if self.stopped:
-                return None, None
-            answer = oracle.solve_limited(
-                assumptions=self._assumptions(k_breaks), expect_interrupt=True
-            )
-            if answer is None:
-                oracle.clear_interrupt()
-                return None, None
-            if not answer:
-                return False, None
-            result = self._assignment(oracle.get_model())
-            over = self._over_tables(result)
-            if not over:
-                return True, result
-            for z, t in over:
-                self.tables_added.add((z, t))
-                cnf = CardEnc.atmost(
-                    self.table_rows[z, t],
-                    self.problem.free_tables[z][t],
-                    vpool=self.pool,
-                    encoding=EncType.seqcounter,
-                )
+        if self.stopped:
+            return None, None
+        answer = oracle.solve_limited(
+            assumptions=self._assumptions(k_breaks), expect_interrupt=True
+        )
+        if answer is None:
+            oracle.clear_interrupt()
+            return None, None
+        if not answer:
+            return False, None
+        return True, self._assignment(oracle.get_model())
+
+    def _oracle(self) -> Solver:
+        """The SAT solver with every constraint; sequential counters for the at-most-k
+        constraints if ``SAT_SOLVER`` has no native ones."""
+        oracle = Solver(name=SAT_SOLVER, bootstrap_with=self.clauses)
+        for lits, bound in self.atmost:
+            if oracle.supports_atmost():
+                oracle.add_atmost(lits, bound)
+            else:
+                cnf = CardEnc.atmost(lits, bound, vpool=self.pool, encoding=EncType.seqcounter)
                 oracle.append_formula(cnf.clauses)
+        return oracle
 
     def close(self) -> None:
         """Free the SAT solver and the counters (C++ objects)."""
