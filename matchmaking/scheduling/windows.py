@@ -119,13 +119,15 @@ class WindowSat:
         # Companies without any window: each has a break, so at least this many breaks.
         self.forced = 0
         self.busy_rows: dict[int, list[int]] = defaultdict(list)
+        # At-most-k constraints (literals, k): boundary counts, tables per zone and slot,
+        # busy companies per slot.
+        self.atmost: list[tuple[list[int], int]] = []
         for c, ks in mine.items():
             self._company(c, ks, le, true)
         self.table_rows: dict[tuple[int, int], list[int]] = defaultdict(list)
         for (k, t), var in self.x.items():
             self.table_rows[problem.pairs[k].zone, t].append(var)
-        # At-most-k constraints (literals, k): tables per zone and slot, busy companies per slot.
-        self.atmost: list[tuple[list[int], int]] = [
+        self.atmost += [
             (row, problem.free_tables[z][t])
             for (z, t), row in self.table_rows.items()
             if len(row) > problem.free_tables[z][t]
@@ -188,6 +190,7 @@ class WindowSat:
                     clauses.append([free, -ge[s], -order[s - 1]])
                     if s + n - 2 < n_slots:
                         clauses.append([free, ge[s], order[s + n - 2]])
+            self._boundaries(ks, n, fixed, ge, free, le, true, range(first + 1, last + n))
             fixed_set = set(fixed)
             for t in range(n_slots):
                 if t in fixed_set:
@@ -219,6 +222,54 @@ class WindowSat:
         for _, brk in breaks:
             clauses.append([-brk, free])
             self.brk.append(brk)
+
+    def _boundaries(
+        self,
+        ks: list[int],
+        n: int,
+        fixed: list[int],
+        ge: list[int],
+        free: int,
+        le: dict[int, list[int]],
+        true: int,
+        straddled: range,
+    ) -> None:
+        """Implied: unless free, a company starting at s has exactly clamp(B - s, 0, n) of
+        its n meetings before slot B. Stated at the boundaries B where one of its pairs'
+        allowed slots begin or end (a session's edge, a forbidden slot), as two native
+        at-most-k constraints over the order encodings; relaxed by n literals that are
+        true when the company is free. Without them the solver has to find by search
+        that more meetings are pushed before B than the window leaves room for
+        (a pigeonhole), which made the published instances with sessions slow."""
+        edges: set[int] = set()
+        for k in ks:
+            allowed = set(self.problem.pairs[k].allowed)
+            edges.update(t for t in straddled if (t - 1 in allowed) != (t in allowed))
+        if not edges:
+            return
+        relax = [self.pool.id() for _ in range(n)]
+        for lit in relax:
+            self.clauses += [[free, lit], [-free, -lit]]
+
+        def atmost(lits: list[int], bound: int) -> None:
+            bound -= sum(1 for lit in lits if lit == true)
+            real = [lit for lit in lits if abs(lit) != true]
+            if len(real) > bound:
+                self.atmost.append((real + relax, bound + n))
+
+        n_slots = self.problem.n_slots
+        for b in sorted(edges):
+            before = sum(1 for f in fixed if f < b)
+            # Before b: at most max(0, b - s) = b - (ge[1] + ... + ge[b]).
+            atmost([le[k][b - 1] for k in ks] + ge[1 : b + 1], b - before)
+            # From b on: at most max(0, s + n - b) = ge[low] + ... + ge[T] + max(0, 1 - low')
+            # where low' = b - n + 1 and low = max(1, low').
+            lowest = b - n + 1
+            tail = ge[max(1, lowest) : n_slots + 1]
+            atmost(
+                [-le[k][b - 1] for k in ks] + [-g for g in tail],
+                len(tail) + max(0, 1 - lowest) - (len(fixed) - before),
+            )
 
     def _busy_card(self, t: int) -> list[tuple[list[int], int]]:
         """Implied: at most 2 x free tables companies busy in slot t (all zones together)."""
