@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import itertools
 import random
+import threading
 import time
 from typing import Any
 
 import pytest
 
 from benchmarks.b2b import ORIGINAL, PUBLISHED_OPTIMA, published_paths, read_dzn
-from matchmaking.scheduling import parse_instance, solve
+from matchmaking.scheduling import maxsat, parse_instance, solve
 from matchmaking.scheduling.maxsat import BreakMaxSat
 from matchmaking.scheduling.problem import build_problem
 from matchmaking.scheduling.solver import _breaks
+from matchmaking.scheduling.windows import applicable
 
 from .builders import changed, instance, random_small
 from .checker import breaks, violations
@@ -83,3 +85,53 @@ def test_published_optimum(name: str) -> None:
     assert len(schedule["meetings"]) == len(data["candidates"])
     assert schedule["statistics"]["breaks"] == PUBLISHED_OPTIMA[name]
     assert schedule["statistics"]["status"] == "optimal"
+
+
+class StalledRC2:
+    """Stands in for RC2 when it gets nowhere: every SAT call waits until interrupted."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.cost = 0
+        self.oracle = self
+        self.wake = threading.Event()
+
+    def set_phases(self, literals: Any) -> None:
+        pass
+
+    def solve_limited(self, assumptions: Any = (), expect_interrupt: bool = False) -> None:
+        self.wake.wait()
+        self.wake.clear()
+
+    def interrupt(self) -> None:
+        self.wake.set()
+
+    def compute(self) -> None:
+        while True:
+            self.oracle.solve_limited()
+
+    def delete(self) -> None:
+        pass
+
+
+# Seeds whose optimum is 2 to 4 breaks (most random instances need none or cannot be placed).
+@pytest.mark.parametrize("seed", [8, 9, 17, 21, 39, 43, 46, 49, 51, 54, 55, 57])
+def test_window_searches_prove_the_optimum_when_rc2_stalls(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # RC2 makes way at once: the two window searches share what they prove (impossible K,
+    # schedules found) and must still return a proven optimum, as brute force finds it.
+    monkeypatch.setattr(maxsat, "RC2Stratified", StalledRC2)
+    monkeypatch.setattr(maxsat, "FOCUS_AFTER", 0.0)
+    rng = random.Random(seed)
+    data = random_small(rng, max_slots=7, max_pairs=9, tables=1, gaps=0.3, keep=0.8)
+    problem = build_problem(parse_instance(data))
+    if len(problem.pairs) < len(data["candidates"]) or not applicable(problem):
+        return
+    expected = brute_force(problem)
+    deadline = time.monotonic() + 20
+    found, proven = BreakMaxSat(problem, range(len(problem.pairs))).minimise_breaks(
+        [-1] * len(problem.pairs), deadline
+    )
+    assert expected is not None and expected >= 2
+    assert found is not None and proven
+    assert _breaks(problem, found) == expected
