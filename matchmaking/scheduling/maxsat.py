@@ -12,8 +12,10 @@ Redundant, on one-day instances: a company either meets in one block of consecut
 every break assumed away (RC2's first call) this propagates like an interval model.
 
 RC2 is core-guided: it returns a proven optimum or nothing; its lower bound also steers the
-window search of ``windows``, which runs beside it on one-day problems. It runs under a wall-clock
-deadline (the SAT oracles are interrupted), so the caller keeps its schedule when time is up.
+window search of ``windows``, which runs beside it on one-day problems, and where it proves
+no more than that search, it makes way for a second window search on the lowest open K.
+All run under a wall-clock deadline (the SAT oracles are interrupted), so the caller keeps
+its schedule when time is up.
 """
 
 from __future__ import annotations
@@ -328,7 +330,7 @@ class BreakMaxSat:
             refuted[0] = max(refuted[0], k + 1)
             raised()
 
-        def window_model(name: str) -> WindowSat | None:
+        def window_model() -> WindowSat | None:
             model = WindowSat(self.problem, self.active, upper)
             with lock:
                 if stop.is_set():
@@ -384,13 +386,15 @@ class BreakMaxSat:
                             continue
                         watched[name] = (model, probe_k)
                     probed = True
-                    timer = threading.Timer(
-                        PROBE_SECONDS * 2**rounds, model.interrupt, kwargs={"final": False}
-                    )
+                    timer = None
                     if timed:
+                        timer = threading.Timer(
+                            PROBE_SECONDS * 2**rounds, model.interrupt, kwargs={"final": False}
+                        )
                         timer.start()
                     answer, result = model.solve(probe_k)
-                    timer.cancel()
+                    if timer is not None:
+                        timer.cancel()
                     with lock:
                         watched.pop(name, None)
                     if answer is False:
@@ -408,7 +412,7 @@ class BreakMaxSat:
 
         def ascending() -> None:
             """Window model (``windows``), rounds from the highest K down."""
-            model = window_model("ascending")
+            model = window_model()
             if model is None:
                 return
             refuted[0] = max(refuted[0], model.forced)
@@ -446,7 +450,7 @@ class BreakMaxSat:
                 yielded.set()
                 for oracle in rc2_oracle:
                     oracle.interrupt()
-            model = window_model("focused")
+            model = window_model()
             if model is None:
                 return
             random.Random(FOCUS_SEED).shuffle(model.clauses)
@@ -457,14 +461,8 @@ class BreakMaxSat:
 
         # RC2 finds the optima that need few breaks from the lower bound quickly; on one day
         # the window searches find the others, better than the linear search from above.
-        searches = (
-            [core_guided, ascending, focused]
-            if applicable(self.problem)
-            else [
-                core_guided,
-                linear,
-            ]
-        )
+        one_day = applicable(self.problem)
+        searches = [core_guided, ascending, focused] if one_day else [core_guided, linear]
         threads = [threading.Thread(target=search, daemon=True) for search in searches]
         timer = threading.Timer(max(0.0, deadline - time.monotonic()), halt)
         timer.start()
