@@ -27,11 +27,8 @@ if TYPE_CHECKING:
 MARGIN_SECONDS = 0.35
 # The most CPU time taken as the process's start-up (measured 0.4-0.7 s).
 STARTUP_SECONDS = 1.5
-# Seconds per candidate pair: what the solver spends whatever its time limit (indexing, the
-# greedy schedule), what it spends after its deadline (tables, statistics), and writing the
-# output. Measured on the large family (50,000 pairs: 1.2 s, 0.3 s, 0.2 s), with some in hand.
-SOLVE_FLOOR_PER_PAIR = 30e-6
-SOLVE_TAIL_PER_PAIR = 8e-6
+# Seconds per candidate pair for writing the output (measured on the large family: 50,000
+# pairs, 0.2 s), with some in hand.
 WRITE_PER_PAIR = 5e-6
 
 
@@ -75,36 +72,21 @@ def solve(instance: Path, out: Path, time_limit: float | None) -> None:
 
 
 def _schedule(problem: Instance, started: float, time_limit: float | None) -> dict[str, Any]:
-    """The schedule with its quality block, done ``time_limit`` seconds after ``started``.
-
-    Time for the bound, then the baseline, is reserved when its estimate fits beside the
-    solver's floor; the solver gets the rest. The quality figures get what the solver leaves
-    (its floor may overrun a short limit): the schedule comes first.
-    """
-    # Imported here so that the time limit covers loading OR-Tools (about 0.4 s).
-    from .quality import report, seconds_needed
-    from .solver import solve as solve_instance
+    """The schedule with its quality block, done ``time_limit`` seconds after ``started``
+    (``budget``), the time to write it kept aside."""
+    from .budget import solve_with_report
 
     if time_limit is None:
-        schedule = solve_instance(problem)
-        result = schedule.to_dict()
         # The same figures the organisers' quality report shows (bound, baseline, breaks).
-        result["quality"] = report(problem, schedule.meetings)
+        schedule, quality = solve_with_report(problem, None)
+        result = schedule.to_dict()
+        result["quality"] = quality
         return result
     end = started + time_limit - MARGIN_SECONDS
-    pairs = len(problem.candidates)
-    needed = seconds_needed(problem)
-    write = WRITE_PER_PAIR * pairs
-    reserved = SOLVE_TAIL_PER_PAIR * pairs + needed["figures"] + write
-    spare = end - time.monotonic() - SOLVE_FLOOR_PER_PAIR * pairs - reserved
-    for part in ("bound", "baseline"):
-        if needed[part] <= spare:
-            reserved += needed[part]
-            spare -= needed[part]
-    # A tiny positive limit still returns the greedy schedule.
-    schedule = solve_instance(problem, max(end - reserved - time.monotonic(), 0.001))
+    write = WRITE_PER_PAIR * len(problem.candidates)
+    schedule, quality = solve_with_report(problem, end, after=write)
     result = schedule.to_dict()
-    result["quality"] = report(problem, schedule.meetings, deadline=end - write)
+    result["quality"] = quality
     result["statistics"]["time_limit"] = time_limit
     # Wall clock from the command's start to the output being serialised.
     result["statistics"]["command_seconds"] = round(time.monotonic() - started, 3)

@@ -28,7 +28,7 @@ from matchmaking.models import (
     User,
     Zone,
 )
-from matchmaking.scheduling import quality
+from matchmaking.scheduling.budget import solve_with_report
 from matchmaking.services.matching import build_event_candidates
 from matchmaking.services.taxonomy import N_
 
@@ -191,10 +191,11 @@ def build_instance(
 def solve_instance(
     instance_data: dict[str, Any], time_limit: float
 ) -> tuple[scheduling.Schedule, dict[str, Any]]:
-    """Parse, solve and measure an instance the way ``matchmaking solve`` does."""
+    """Parse, solve and measure an instance the way ``matchmaking solve`` does: the time
+    limit covers the search and the quality figures (``scheduling.budget``)."""
+    end = clock.monotonic() + time_limit
     instance = scheduling.parse_instance(instance_data)
-    schedule = scheduling.solve(instance, time_limit)
-    return schedule, quality.report(instance, schedule.meetings)
+    return solve_with_report(instance, end)
 
 
 def start_generation(

@@ -95,6 +95,24 @@ def test_generate_builds_a_draft_with_quality_report(organiser: FlaskClient, dbs
     assert "Publish this schedule" in page
 
 
+def test_figures_that_do_not_fit_the_time_limit_are_shown_as_skipped(
+    organiser: FlaskClient, dbs: Session, monkeypatch: pytest.MonkeyPatch
+):
+    # The time limit covers the quality figures too: an upper bound estimated to need far
+    # more than the limit is left out, and the page says so instead of failing.
+    monkeypatch.setitem(quality.SECONDS_PER_PAIR, "bound", 1000.0)
+    _generate(organiser, "2")
+    version = _version(dbs)
+    assert version.status == "draft"
+    assert [item["figure"] for item in version.report["skipped"]] == ["bound"]
+    assert version.report["must"]["bound"] is None
+    assert version.report["breaks"]["baseline"] is not None
+    page = organiser.get(BASE + "/1").get_data(as_text=True)
+    assert 'id="q-must-bound">—<' in page and 'id="q-score-bound">—<' in page
+    assert "Not computed within the time limit: the upper bound." in page
+    assert 'id="q-meetings">9<' in page
+
+
 def test_report_matches_solving_the_stored_instance(organiser: FlaskClient, dbs: Session):
     _generate(organiser)
     version = _version(dbs)
