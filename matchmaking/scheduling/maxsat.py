@@ -405,9 +405,10 @@ class BreakMaxSat:
                             found[0] = min(found[0], value)
                         offer(result, value <= max(refuted[0], lower[0]))
                         break
-                if probed:
+                if probed or timed:
+                    # Timed: a round whose only K the other search has widens the next one.
                     rounds += 1
-                else:
+                if not probed:
                     stop.wait(0.05)  # the other search has the only K left
 
         def ascending() -> None:

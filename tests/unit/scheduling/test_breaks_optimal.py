@@ -24,7 +24,13 @@ from .checker import breaks, violations
 
 def brute_force(problem: Any) -> int | None:
     """Fewest breaks over all valid assignments placing every pair (None: none exists)."""
-    best = None
+    found = by_breaks(problem)
+    return min(found, default=None)
+
+
+def by_breaks(problem: Any) -> dict[int, list[int]]:
+    """One valid assignment placing every pair for each number of breaks that occurs."""
+    found: dict[int, list[int]] = {}
     for combo in itertools.product(*(pair.allowed for pair in problem.pairs)):
         seen: set[tuple[int, int]] = set()
         load: dict[tuple[int, int], int] = {}
@@ -39,9 +45,8 @@ def brute_force(problem: Any) -> int | None:
                 ok = False
                 break
         if ok:
-            value = _breaks(problem, list(combo))
-            best = value if best is None else min(best, value)
-    return best
+            found.setdefault(_breaks(problem, list(combo)), list(combo))
+    return found
 
 
 @pytest.mark.parametrize("seed", range(30))
@@ -135,3 +140,106 @@ def test_window_searches_prove_the_optimum_when_rc2_stalls(
     assert expected is not None and expected >= 2
     assert found is not None and proven
     assert _breaks(problem, found) == expected
+
+
+class ScriptedWindows:
+    """Stands in for the window model (``windows.WindowSat``) with known answers. At K of
+    ``optimum`` or more, the valid schedule with the most breaks up to K (from ``schedules``:
+    breaks -> schedule), so that better ones are found step by step; below, "impossible"
+    where ``refutable(K, optimum)`` says so, else no answer until interrupted (as on the
+    hard published instances). ``forced`` (the model's lower bound) is set by the test."""
+
+    schedules: dict[int, list[int]] = {}
+    optimum = 0
+    forced = 0
+    refutable: Any = staticmethod(lambda k, optimum: True)
+    slow_first = 0.0  # seconds the first model takes to build
+    built = 0
+
+    def __init__(self, *args: Any) -> None:
+        type(self).built += 1
+        if type(self).built == 1:
+            time.sleep(self.slow_first)
+        self.clauses: list[list[int]] = []
+        self.wake = threading.Event()
+        self.stopped = False
+
+    def solve(self, k: int) -> tuple[bool | None, list[int] | None]:
+        if self.stopped:
+            return None, None
+        if k >= self.optimum:
+            return True, list(self.schedules[max(b for b in self.schedules if b <= k)])
+        if self.refutable(k, self.optimum):
+            return False, None
+        self.wake.wait()
+        self.wake.clear()
+        return None, None
+
+    def interrupt(self, final: bool = True) -> None:
+        self.stopped = self.stopped or final
+        self.wake.set()
+
+    def close(self) -> None:
+        pass
+
+
+def _scripted(
+    monkeypatch: pytest.MonkeyPatch, refutable: Any, forced: int = 0, slow_first: float = 0.0
+) -> tuple[Any, list[int]]:
+    """A small one-day problem with an optimum of 3 breaks and schedules with more, RC2
+    stalled, the window model scripted (``ScriptedWindows``); its optimal schedule."""
+    monkeypatch.setattr(maxsat, "RC2Stratified", StalledRC2)
+    monkeypatch.setattr(maxsat, "FOCUS_AFTER", 0.0)
+    monkeypatch.setattr(maxsat, "PROBE_SECONDS", 0.05)
+    data = random_small(random.Random(8), max_slots=7, max_pairs=9, tables=1, gaps=0.3, keep=0.8)
+    problem = build_problem(parse_instance(data))
+    schedules = by_breaks(problem)
+    assert min(schedules) == 3 and len(schedules) > 2 and applicable(problem)
+
+    class Script(ScriptedWindows):
+        pass
+
+    Script.schedules, Script.optimum, Script.forced = schedules, 3, forced
+    Script.slow_first = slow_first
+    Script.refutable = staticmethod(refutable)
+    monkeypatch.setattr(maxsat, "WindowSat", Script)
+    return problem, schedules[3]
+
+
+def test_a_schedule_is_proven_optimal_once_every_lower_k_is_refuted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem, best = _scripted(monkeypatch, lambda k, optimum: True)
+    found, proven = BreakMaxSat(problem, range(len(problem.pairs))).minimise_breaks(
+        [-1] * len(problem.pairs), time.monotonic() + 10
+    )
+    assert found == best and proven
+
+
+@pytest.mark.parametrize("forced", [0, 1])
+@pytest.mark.parametrize("open_k", ["all", "just_below"])
+def test_a_schedule_is_not_called_optimal_while_a_lower_k_is_open(
+    open_k: str, forced: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With the K right below the optimum (or every K below it) undecided, the searches must
+    # still find the best schedule by the deadline, but not claim it optimal, whatever lower
+    # bound the model starts from.
+    problem, _ = _scripted(
+        monkeypatch, lambda k, optimum: open_k == "just_below" and k < optimum - 1, forced
+    )
+    found, proven = BreakMaxSat(problem, range(len(problem.pairs))).minimise_breaks(
+        [-1] * len(problem.pairs), time.monotonic() + 1.5
+    )
+    assert _breaks(problem, found) == 3 and not proven
+
+
+def test_the_first_search_moves_on_when_the_second_holds_the_lowest_k(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The first window search's model is slow to build, so the second one takes the lowest
+    # K first and never decides it: the first must probe the K above, not wait for it.
+    problem, _ = _scripted(monkeypatch, lambda k, optimum: False, slow_first=0.4)
+    found, proven = BreakMaxSat(problem, range(len(problem.pairs))).minimise_breaks(
+        [-1] * len(problem.pairs), time.monotonic() + 2.0
+    )
+    assert _breaks(problem, found) == 3 and not proven
