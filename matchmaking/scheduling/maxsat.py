@@ -405,8 +405,9 @@ class BreakMaxSat:
                             found[0] = min(found[0], value)
                         offer(result, value <= max(refuted[0], lower[0]))
                         break
-                if probed or timed:
-                    # Timed: a round whose only K the other search has widens the next one.
+                if probed or (timed and k + rounds + 1 < high):
+                    # Timed: a round whose only K the other search holds is followed by a
+                    # wider one (not when ``high`` limits it: rounds would grow while waiting).
                     rounds += 1
                 if not probed:
                     stop.wait(0.05)  # the other search has the only K left
