@@ -12,8 +12,9 @@ Redundant, on one-day instances: a company either meets in one block of consecut
 every break assumed away (RC2's first call) this propagates like an interval model.
 
 RC2 is core-guided: it returns a proven optimum or nothing; its lower bound also steers the
-window search of ``windows``, which runs beside it on one-day problems, and where it proves
-no more than that search, it makes way for a second window search on the lowest open K.
+window search of ``windows``, which runs beside it on one-day problems. A second window
+search joins: on the lowest open K, RC2 making way, where RC2 proves no more than the window
+search; on the K above RC2's bound where that bound is stuck.
 All run under a wall-clock deadline (the SAT oracles are interrupted), so the caller keeps
 its schedule when time is up.
 """
@@ -35,7 +36,7 @@ from pysat.solvers import Solver
 from .greedy import UNPLACED
 from .problem import Problem
 from .satbreaks import break_clauses
-from .windows import WindowSat, applicable
+from .windows import SAT_SOLVER, WindowSat, applicable
 
 # Break bound of the window model's counters when no complete schedule bounds it.
 WINDOW_CAP = 64
@@ -43,10 +44,16 @@ WINDOW_CAP = 64
 PROBE_SECONDS = 0.5
 # How long after the deadline the searches are waited for (see ``minimise_breaks``).
 STOP_GRACE = 0.2
-# Share of the time after which RC2, if its lower bound is below the window search's, makes
-# way for a second window search on the lowest open K (``focused``); its clause order seed.
+# Share of the time after which a second window search starts (``focused``): when RC2's lower
+# bound is no better than the window searches' (RC2 then stops), or when it has not risen for
+# that long (RC2 goes on beside it); its clause order seed and SAT solver. Gluecard 3
+# (Glucose 3 with native at-most-k constraints) is the second search's solver for diversity:
+# at the optimum, single runs on fresh models (8 clause orders, 10 s cap, 2 cores) found
+# forum-13crafb's K=6 in 7 of 8 runs (Minicard: 4 of 16) and ticf-13crafb's K=3 in 7 of 8
+# (Minicard: 2 of 8 within 8 s), where Minicard stays the better first search (tic-13crafc).
 FOCUS_AFTER = 0.15
 FOCUS_SEED = 1
+FOCUS_SOLVER = "gc3"
 
 
 class _Timeout(Exception):
@@ -309,6 +316,7 @@ class BreakMaxSat:
                 counter.delete()
 
         lower = [0]  # RC2's proven lower bound (its cost so far)
+        rose = [time.monotonic()]  # when it last rose
         refuted = [0]  # the window searches proved every K below this impossible
         found = [WINDOW_CAP]  # breaks of the best schedule the window searches found
         watched: dict[str, tuple[WindowSat, int]] = {}  # each window search and its K
@@ -323,15 +331,17 @@ class BreakMaxSat:
                         model.interrupt(final=False)
 
         def bound_rose(rc2: RC2Stratified) -> None:
-            lower[0] = max(lower[0], rc2.cost)
+            if rc2.cost > lower[0]:
+                lower[0] = rc2.cost
+                rose[0] = time.monotonic()
             raised()
 
         def impossible(k: int) -> None:
             refuted[0] = max(refuted[0], k + 1)
             raised()
 
-        def window_model() -> WindowSat | None:
-            model = WindowSat(self.problem, self.active, upper)
+        def window_model(solver: str = SAT_SOLVER) -> WindowSat | None:
+            model = WindowSat(self.problem, self.active, upper, solver)
             with lock:
                 if stop.is_set():
                     model.close()
@@ -345,7 +355,7 @@ class BreakMaxSat:
                 watched.pop(name, None)
             model.close()
 
-        def rounds_of(name: str, model: WindowSat, timed: bool) -> None:
+        def rounds_of(name: str, model: WindowSat, timed: bool, above: int = 0) -> None:
             """Probe K from the lowest open one up. ``timed``: in rounds, round r probing
             r + 1 values of K, from the highest down, for PROBE_SECONDS * 2**r each; else
             only the lowest open K, until it is decided (or the next one while the other
@@ -369,12 +379,12 @@ class BreakMaxSat:
                     return
                 probes = range(k, min(high, k + rounds + 1))
                 if not timed:
-                    # The lowest open K, or the next one while the other search has it.
-                    probes = (
-                        range(k + 1, k + 2)
-                        if watched.get(other, (None, -1))[1] == k
-                        else probes[:1]
-                    )
+                    # The lowest open K (``above`` it while below the best found), or the
+                    # next one while the other search has it.
+                    target = k + above if k + above < high else k
+                    if watched.get(other, (None, -1))[1] == target:
+                        target += 1
+                    probes = range(target, target + 1)
                 probed = False
                 for probe_k in reversed(probes):
                     if probe_k < max(refuted[0], lower[0]) or probe_k >= found[0]:
@@ -437,27 +447,33 @@ class BreakMaxSat:
         started = time.monotonic()
 
         def focused() -> None:
-            """Once RC2's lower bound is no better than the window search's (after
-            FOCUS_AFTER of the time), RC2 stops and a second window model (its clauses in
-            another order, so another run) works on the lowest open K, without a time limit:
-            at the optimum, a schedule often takes several seconds of one solver's search,
-            more than the rounds of the first search give any one K."""
-            switch = started + FOCUS_AFTER * max(0.0, deadline - started)
+            """A second window model (its clauses in another order, another SAT solver)
+            works on one K without a time limit: at the optimum, a schedule often takes
+            several seconds of one solver's search, more than the rounds of the first search
+            give any one K. After FOCUS_AFTER of the time: once RC2's lower bound is no
+            better than the window searches', RC2 stops and this search takes the lowest open
+            K; once RC2's bound has not risen for as long (it is stuck proving its K
+            impossible, as on forum-13crafb at 5 of 6), RC2 goes on with that K and this
+            search takes the one above."""
+            wait = FOCUS_AFTER * max(0.0, deadline - started)
             while not stop.wait(0.1):
-                if time.monotonic() >= switch and lower[0] <= refuted[0]:
+                now = time.monotonic()
+                if now >= started + wait and (lower[0] <= refuted[0] or now >= rose[0] + wait):
                     break
             else:
                 return
-            with lock:
-                yielded.set()
-                for oracle in rc2_oracle:
-                    oracle.interrupt()
-            model = window_model()
+            ahead = lower[0] > refuted[0]
+            if not ahead:
+                with lock:
+                    yielded.set()
+                    for oracle in rc2_oracle:
+                        oracle.interrupt()
+            model = window_model(FOCUS_SOLVER)
             if model is None:
                 return
             random.Random(FOCUS_SEED).shuffle(model.clauses)
             try:
-                rounds_of("focused", model, timed=False)
+                rounds_of("focused", model, timed=False, above=1 if ahead else 0)
             finally:
                 release(model, "focused")
 

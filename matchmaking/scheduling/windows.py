@@ -79,8 +79,15 @@ def _fits(problem: Problem, ks: Sequence[int], window: range) -> bool:
 class WindowSat:
     """The window model of ``active`` (pairs of one-day ``problem``, each meeting once)."""
 
-    def __init__(self, problem: Problem, active: Sequence[int], max_breaks: int) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        active: Sequence[int],
+        max_breaks: int,
+        solver: str = SAT_SOLVER,
+    ) -> None:
         self.problem = problem
+        self.solver = solver
         self.active = list(active)
         pool = IDPool()
         self.pool = pool
@@ -321,7 +328,7 @@ class WindowSat:
     def _oracle(self) -> Solver:
         """The SAT solver with every constraint; sequential counters for the at-most-k
         constraints if ``SAT_SOLVER`` has no native ones."""
-        oracle = Solver(name=SAT_SOLVER, bootstrap_with=self.clauses)
+        oracle = Solver(name=self.solver, bootstrap_with=self.clauses)
         for lits, bound in self.atmost:
             if oracle.supports_atmost():
                 oracle.add_atmost(lits, bound)
