@@ -358,8 +358,8 @@ class BreakMaxSat:
         def rounds_of(name: str, model: WindowSat, timed: bool, above: int = 0) -> None:
             """Probe K from the lowest open one up. ``timed``: in rounds, round r probing
             r + 1 values of K, from the highest down, for PROBE_SECONDS * 2**r each; else
-            only the lowest open K, until it is decided (or the next one while the other
-            search has it). The K the other search is on is skipped. A schedule at the
+            only the lowest open K plus ``above``, until it is decided (or the next one while
+            the other search has it). The K the other search is on is skipped. A schedule at the
             lowest open K is the optimum; one above it is kept and bounds the next rounds."""
             other = "focused" if name == "ascending" else "ascending"
             rounds = 0

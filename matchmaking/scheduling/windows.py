@@ -327,7 +327,7 @@ class WindowSat:
 
     def _oracle(self) -> Solver:
         """The SAT solver with every constraint; sequential counters for the at-most-k
-        constraints if ``SAT_SOLVER`` has no native ones."""
+        constraints if ``self.solver`` has no native ones."""
         oracle = Solver(name=self.solver, bootstrap_with=self.clauses)
         for lits, bound in self.atmost:
             if oracle.supports_atmost():

@@ -49,6 +49,13 @@ def by_breaks(problem: Any) -> dict[int, list[int]]:
     return found
 
 
+def minimise(problem: Any, seconds: float) -> tuple[list[int] | None, bool]:
+    """The MaxSAT break search over every pair, from no schedule, for ``seconds``."""
+    return BreakMaxSat(problem, range(len(problem.pairs))).minimise_breaks(
+        [-1] * len(problem.pairs), time.monotonic() + seconds
+    )
+
+
 @pytest.mark.parametrize("seed", range(30))
 def test_maxsat_matches_brute_force(seed: int) -> None:
     rng = random.Random(seed)
@@ -57,9 +64,7 @@ def test_maxsat_matches_brute_force(seed: int) -> None:
     if len(problem.pairs) < len(data["candidates"]):
         return
     expected = brute_force(problem)
-    found, proven = BreakMaxSat(problem, range(len(problem.pairs))).minimise_breaks(
-        [-1] * len(problem.pairs), time.monotonic() + 10
-    )
+    found, proven = minimise(problem, 10)
     if expected is None:
         assert found is None
     else:
@@ -133,10 +138,7 @@ def test_window_searches_prove_the_optimum_when_rc2_stalls(
     if len(problem.pairs) < len(data["candidates"]) or not applicable(problem):
         return
     expected = brute_force(problem)
-    deadline = time.monotonic() + 20
-    found, proven = BreakMaxSat(problem, range(len(problem.pairs))).minimise_breaks(
-        [-1] * len(problem.pairs), deadline
-    )
+    found, proven = minimise(problem, 20)
     assert expected is not None and expected >= 2
     assert found is not None and proven
     assert _breaks(problem, found) == expected
@@ -221,9 +223,7 @@ def test_a_schedule_is_proven_optimal_once_every_lower_k_is_refuted(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     problem, best = _scripted(monkeypatch, lambda k, optimum: True)
-    found, proven = BreakMaxSat(problem, range(len(problem.pairs))).minimise_breaks(
-        [-1] * len(problem.pairs), time.monotonic() + 10
-    )
+    found, proven = minimise(problem, 10)
     assert found == best and proven
 
 
@@ -238,9 +238,7 @@ def test_a_schedule_is_not_called_optimal_while_a_lower_k_is_open(
     problem, _ = _scripted(
         monkeypatch, lambda k, optimum: open_k == "just_below" and k < optimum - 1, forced
     )
-    found, proven = BreakMaxSat(problem, range(len(problem.pairs))).minimise_breaks(
-        [-1] * len(problem.pairs), time.monotonic() + 1.5
-    )
+    found, proven = minimise(problem, 1.5)
     assert _breaks(problem, found) == 3 and not proven
 
 
@@ -250,9 +248,7 @@ def test_the_first_search_moves_on_when_the_second_holds_the_lowest_k(
     # The first window search's model is slow to build, so the second one takes the lowest
     # K first and never decides it: the first must probe the K above, not wait for it.
     problem, _ = _scripted(monkeypatch, lambda k, optimum: False, slow_first=0.4)
-    found, proven = BreakMaxSat(problem, range(len(problem.pairs))).minimise_breaks(
-        [-1] * len(problem.pairs), time.monotonic() + 2.0
-    )
+    found, proven = minimise(problem, 2.0)
     assert _breaks(problem, found) == 3 and not proven
 
 
@@ -264,7 +260,5 @@ def test_a_second_search_takes_the_k_above_where_rc2_is_stuck(
     # search on the K above finds the optimum, 3 (not proven: 2 is still open).
     problem, best = _scripted(monkeypatch, lambda k, optimum: k < optimum - 1, rc2_bound=2)
     monkeypatch.setattr(maxsat, "PROBE_SECONDS", 10.0)
-    found, proven = BreakMaxSat(problem, range(len(problem.pairs))).minimise_breaks(
-        [-1] * len(problem.pairs), time.monotonic() + 1.5
-    )
+    found, proven = minimise(problem, 1.5)
     assert found == best and not proven
