@@ -13,14 +13,17 @@ every break assumed away (RC2's first call) this propagates like an interval mod
 
 RC2 is core-guided: it returns a proven optimum or nothing; its lower bound also steers the
 window search of ``windows``, which runs beside it on one-day problems. A second window
-search joins: on the lowest open K, RC2 making way, where RC2 proves no more than the window
-search; on the K above RC2's bound where that bound is stuck.
+search joins once RC2's bound stalls: on the lowest open K, RC2 making way, where RC2 proves
+no more than the window searches; else on the K above RC2's, which the first window search
+then leaves to RC2. A search whose K is settled (refuted, or a schedule with at most K breaks
+found) moves on.
 All run under a wall-clock deadline (the SAT oracles are interrupted), so the caller keeps
 its schedule when time is up.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -44,9 +47,9 @@ WINDOW_CAP = 64
 PROBE_SECONDS = 0.5
 # How long after the deadline the searches are waited for (see ``minimise_breaks``).
 STOP_GRACE = 0.2
-# Share of the time after which a second window search starts (``focused``): when RC2's lower
-# bound is no better than the window searches' (RC2 then stops), or when it has not risen for
-# that long (RC2 goes on beside it); its clause order seed and SAT solver. Gluecard 3
+# Share of the time after which a second window search starts (``focused``), once RC2's lower
+# bound has not risen for half as long (RC2 stops if no better than the window searches',
+# else goes on beside it); its clause order seed and SAT solver. Gluecard 3
 # (Glucose 3 with native at-most-k constraints) is the second search's solver for diversity:
 # at the optimum, single runs on fresh models (8 clause orders, 10 s cap, 2 cores) found
 # forum-13crafb's K=6 in 7 of 8 runs (Minicard: 4 of 16) and ticf-13crafb's K=3 in 7 of 8
@@ -54,6 +57,9 @@ STOP_GRACE = 0.2
 FOCUS_AFTER = 0.15
 FOCUS_SEED = 1
 FOCUS_SOLVER = "gc3"
+
+
+LOG = logging.getLogger(__name__)
 
 
 class _Timeout(Exception):
@@ -211,9 +217,10 @@ class BreakMaxSat:
         problems, the window search (``windows``: K from the lower bound, RC2's included,
         up); on longer ones a linear search down from the breaks of ``slots`` (each solution
         found bounds the next call by its breaks minus one; an unsatisfiable call proves the
-        last one optimal). On one day, RC2 makes way for a second, focused window search
-        when the first has proven as much as RC2 (``focused``). The first proof stops the
-        others; the best so far is returned at the deadline.
+        last one optimal). On one day a second, focused window search joins (``focused``),
+        RC2 making way when the first has proven as much as RC2, else going on beside it
+        (three threads; the first window search then leaves RC2's K alone). The first proof
+        stops the others; the best so far is returned at the deadline.
 
         Measured on the published instances (20, full solves): ticf-13crafb (optimum 3)
         went from 29 breaks in most runs to its optimum in 5 of 5 runs, in 6.4-6.6 s.
@@ -265,6 +272,7 @@ class BreakMaxSat:
             try:
                 if not stop.is_set():
                     model = rc2.compute()
+                    LOG.debug("%.2f s: RC2 done, cost %s", time.monotonic() - started, rc2.cost)
                     if model is not None:
                         offer(self._assignment(model, slots), True)
                     halt()
@@ -323,22 +331,25 @@ class BreakMaxSat:
         placed = all(slots[k] != UNPLACED for k in self.active)
         upper = min(self._count(slots), WINDOW_CAP) if placed else WINDOW_CAP
 
-        def raised() -> None:
-            """Interrupt the window searches working on a K now known impossible."""
+        def settled() -> None:
+            """Interrupt the window searches working on a K now decided: known impossible,
+            or at least the breaks of a schedule found."""
             with lock:
                 for model, k in watched.values():
-                    if k < max(lower[0], refuted[0]):
+                    if k < max(lower[0], refuted[0]) or k >= found[0]:
                         model.interrupt(final=False)
 
         def bound_rose(rc2: RC2Stratified) -> None:
             if rc2.cost > lower[0]:
                 lower[0] = rc2.cost
                 rose[0] = time.monotonic()
-            raised()
+                LOG.debug("%.2f s: RC2's lower bound %d", rose[0] - started, lower[0])
+            settled()
 
         def impossible(k: int) -> None:
+            LOG.debug("%.2f s: no schedule with %d breaks", time.monotonic() - started, k)
             refuted[0] = max(refuted[0], k + 1)
-            raised()
+            settled()
 
         def window_model(solver: str = SAT_SOLVER) -> WindowSat | None:
             model = WindowSat(self.problem, self.active, upper, solver)
@@ -394,6 +405,8 @@ class BreakMaxSat:
                     with lock:
                         if watched.get(other, (None, -1))[1] == probe_k:
                             continue
+                        if timed and idle(probe_k):
+                            continue
                         watched[name] = (model, probe_k)
                     probed = True
                     timer = None
@@ -411,8 +424,16 @@ class BreakMaxSat:
                         impossible(probe_k)
                     elif answer and result is not None:
                         value = self._count(result)
+                        LOG.debug(
+                            "%.2f s: %s search found %d breaks (K=%d)",
+                            time.monotonic() - started,
+                            name,
+                            value,
+                            probe_k,
+                        )
                         with lock:
                             found[0] = min(found[0], value)
+                        settled()
                         offer(result, value <= max(refuted[0], lower[0]))
                         break
                 if probed or (timed and k + rounds + 1 < high):
@@ -444,25 +465,43 @@ class BreakMaxSat:
                 release(model, "ascending")
 
         yielded = threading.Event()  # RC2 gave its core to the focused search
+        beside = threading.Event()  # the focused search runs beside RC2, which keeps its K
         started = time.monotonic()
+
+        def idle(k: int) -> bool:
+            """Whether the first search leaves K alone: RC2's K while the focused search runs
+            beside RC2 (three searches on two cores, two of them on one K, starved the
+            focused one on forum-13crafb)."""
+            if not beside.is_set() or not rc2_oracle:
+                return False
+            return k == lower[0]
 
         def focused() -> None:
             """A second window model (its clauses in another order, another SAT solver)
             works on one K without a time limit: at the optimum, a schedule often takes
             several seconds of one solver's search, more than the rounds of the first search
-            give any one K. After FOCUS_AFTER of the time: once RC2's lower bound is no
-            better than the window searches', RC2 stops and this search takes the lowest open
-            K; once RC2's bound has not risen for as long (it is stuck proving its K
-            impossible, as on forum-13crafb at 5 of 6), RC2 goes on with that K and this
-            search takes the one above."""
+            give any one K. It joins after FOCUS_AFTER of the time, once RC2's lower bound has
+            not risen for half as long. Where that bound is no better than what the window
+            searches proved, RC2 stops and this search takes the lowest open K; else (RC2 is
+            stuck proving its K impossible, as on forum-13crafb at 5 of 6; or nothing is
+            proven yet, and RC2's first call may still find a schedule with no break, as on
+            ticf-13crafa) RC2 goes on with its K and this search takes the one above."""
             wait = FOCUS_AFTER * max(0.0, deadline - started)
             while not stop.wait(0.1):
                 now = time.monotonic()
-                if now >= started + wait and (lower[0] <= refuted[0] or now >= rose[0] + wait):
+                if now >= started + wait and now >= rose[0] + wait / 2:
                     break
             else:
                 return
-            ahead = lower[0] > refuted[0]
+            ahead = lower[0] > refuted[0] or refuted[0] == 0
+            if ahead:
+                beside.set()
+            LOG.debug(
+                "%.2f s: focused search joins (RC2 %s; upper %d)",
+                time.monotonic() - started,
+                "goes on" if ahead else "yields",
+                upper,
+            )
             if not ahead:
                 with lock:
                     yielded.set()

@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 import pytest
+from pysat.examples.rc2 import RC2Stratified
 
 from benchmarks.b2b import ORIGINAL, PUBLISHED_OPTIMA, published_paths, read_dzn
 from matchmaking.scheduling import maxsat, parse_instance, solve
@@ -155,12 +156,17 @@ class ScriptedWindows:
     optimum = 0
     forced = 0
     refutable: Any = staticmethod(lambda k, optimum: True)
+    # (model, K) with no answer until interrupted, at any K; models numbered from 1 as built
+    hangs: Any = staticmethod(lambda model, k: False)
+    lucky = False  # the schedule with the fewest breaks up to K, not the most
     slow_first = 0.0  # seconds the first model takes to build
     built = 0
+    asked: list[tuple[int, int]] = []  # (model, K) of every call, in order
 
     def __init__(self, *args: Any) -> None:
         type(self).built += 1
-        if type(self).built == 1:
+        self.number = type(self).built
+        if self.number == 1:
             time.sleep(self.slow_first)
         self.clauses: list[list[int]] = []
         self.wake = threading.Event()
@@ -169,9 +175,11 @@ class ScriptedWindows:
     def solve(self, k: int) -> tuple[bool | None, list[int] | None]:
         if self.stopped:
             return None, None
-        if k >= self.optimum:
-            return True, list(self.schedules[max(b for b in self.schedules if b <= k)])
-        if self.refutable(k, self.optimum):
+        self.asked.append((self.number, k))
+        if k >= self.optimum and not self.hangs(self.number, k):
+            pick = min if self.lucky else max
+            return True, list(self.schedules[pick(b for b in self.schedules if b <= k)])
+        if k < self.optimum and self.refutable(k, self.optimum):
             return False, None
         self.wake.wait()
         self.wake.clear()
@@ -191,6 +199,8 @@ def _scripted(
     forced: int = 0,
     slow_first: float = 0.0,
     rc2_bound: int = 0,
+    hangs: Any = None,
+    lucky: bool = False,
 ) -> tuple[Any, list[int]]:
     """A small one-day problem with an optimum of 3 breaks and schedules with more, RC2
     stalled at ``rc2_bound``, the window model scripted (``ScriptedWindows``); its optimal
@@ -213,8 +223,10 @@ def _scripted(
         pass
 
     Script.schedules, Script.optimum, Script.forced = schedules, 3, forced
-    Script.slow_first = slow_first
+    Script.slow_first, Script.lucky, Script.asked = slow_first, lucky, []
     Script.refutable = staticmethod(refutable)
+    if hangs is not None:
+        Script.hangs = staticmethod(hangs)
     monkeypatch.setattr(maxsat, "WindowSat", Script)
     return problem, schedules[3]
 
@@ -262,3 +274,75 @@ def test_a_second_search_takes_the_k_above_where_rc2_is_stuck(
     monkeypatch.setattr(maxsat, "PROBE_SECONDS", 10.0)
     found, proven = minimise(problem, 1.5)
     assert found == best and not proven
+
+
+def test_the_first_search_leaves_rc2_its_k_while_the_second_runs_beside(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # RC2 is stuck on 2 and goes on; the second search joins and finds the optimum, 3, which
+    # the first one does not. Two searches on RC2's K would share two cores three ways: once
+    # the second one has joined, the first one leaves 2 to RC2 (a call already started
+    # aside).
+    problem, best = _scripted(
+        monkeypatch, lambda k, optimum: False, rc2_bound=2, hangs=lambda model, k: model == 1
+    )
+    monkeypatch.setattr(maxsat, "PROBE_SECONDS", 0.02)
+    found, proven = minimise(problem, 1.5)
+    asked = list(maxsat.WindowSat.asked)
+    joined = asked.index(next(call for call in asked if call[0] == 2))
+    assert asked[joined:].count((1, 2)) <= 1
+    assert found == best and not proven
+
+
+def test_a_search_whose_k_a_schedule_found_settles_moves_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # RC2 is stuck on 2; the second search takes 3 (or 4) and gets no answer there, while
+    # the first, from a given schedule with 6 breaks and stuck on 3 itself, finds one with 3
+    # by probing a higher K. The second one's K is then settled: it must stop working on it
+    # and take the lowest open K, 2.
+    problem, best = _scripted(
+        monkeypatch,
+        lambda k, optimum: False,
+        rc2_bound=2,
+        hangs=lambda model, k: model == 2 or k == 3,
+        lucky=True,
+    )
+    monkeypatch.setattr(maxsat, "PROBE_SECONDS", 0.2)
+    given = maxsat.WindowSat.schedules[6]
+    found, proven = BreakMaxSat(problem, range(len(problem.pairs))).minimise_breaks(
+        given, time.monotonic() + 1.5
+    )
+    second = [k for model, k in maxsat.WindowSat.asked if model == 2]
+    assert second[0] >= 3 and second[1:2] == [2]
+    assert found == best and not proven
+
+
+def test_rc2_is_not_stopped_before_anything_is_proven(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Nothing proven yet (every K open) when the second window search joins: RC2 goes on,
+    # as its first SAT call, slow here, may well find the optimum (on ticf-13crafa, with no
+    # break, it takes about 1 s where the window model takes several).
+    problem, _ = _scripted(monkeypatch, lambda k, optimum: False, hangs=lambda model, k: True)
+
+    class SlowRC2(RC2Stratified):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            real_solve, real_interrupt = self.oracle.solve_limited, self.oracle.interrupt
+            woken, calls = threading.Event(), []
+
+            def solve_limited(assumptions: Any = (), expect_interrupt: bool = False) -> Any:
+                calls.append(1)
+                if len(calls) == 1 and woken.wait(0.6):
+                    return None
+                return real_solve(assumptions=assumptions, expect_interrupt=expect_interrupt)
+
+            def interrupt() -> None:
+                woken.set()
+                real_interrupt()
+
+            self.oracle.solve_limited = solve_limited
+            self.oracle.interrupt = interrupt
+
+    monkeypatch.setattr(maxsat, "RC2Stratified", SlowRC2)
+    found, proven = minimise(problem, 3.0)
+    assert found is not None and _breaks(problem, found) == 3 and proven
