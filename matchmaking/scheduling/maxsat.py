@@ -465,13 +465,14 @@ class BreakMaxSat:
                 release(model, "ascending")
 
         yielded = threading.Event()  # RC2 gave its core to the focused search
-        beside = threading.Event()  # the focused search runs beside RC2, which keeps its K
+        beside = threading.Event()  # RC2, ahead, keeps its K beside the focused search
         started = time.monotonic()
 
         def idle(k: int) -> bool:
             """Whether the first search leaves K alone: RC2's K while the focused search runs
-            beside RC2 (three searches on two cores, two of them on one K, starved the
-            focused one on forum-13crafb)."""
+            beside RC2 with RC2 ahead of the window searches (three searches on two cores,
+            two of them on one K, starved the focused one on forum-13crafb). Not while
+            nothing is proven: the first search finds most schedules with no break."""
             if not beside.is_set() or not rc2_oracle:
                 return False
             return k == lower[0]
@@ -494,7 +495,7 @@ class BreakMaxSat:
             else:
                 return
             ahead = lower[0] > refuted[0] or refuted[0] == 0
-            if ahead:
+            if lower[0] > refuted[0]:
                 beside.set()
             LOG.debug(
                 "%.2f s: focused search joins (RC2 %s; upper %d)",

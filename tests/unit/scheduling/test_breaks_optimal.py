@@ -346,3 +346,17 @@ def test_rc2_is_not_stopped_before_anything_is_proven(monkeypatch: pytest.Monkey
     monkeypatch.setattr(maxsat, "RC2Stratified", SlowRC2)
     found, proven = minimise(problem, 3.0)
     assert found is not None and _breaks(problem, found) == 3 and proven
+
+
+def test_with_nothing_proven_the_first_search_keeps_the_lowest_k(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # RC2 has proven nothing (its first call is still running) when the second search joins:
+    # RC2 goes on, but its K, 0, is not left to it alone; the first window search, which
+    # finds schedules with no break faster on most published instances, still probes it.
+    problem, _ = _scripted(monkeypatch, lambda k, optimum: False, hangs=lambda model, k: True)
+    monkeypatch.setattr(maxsat, "PROBE_SECONDS", 0.02)
+    minimise(problem, 1.5)
+    asked = list(maxsat.WindowSat.asked)
+    joined = asked.index(next(call for call in asked if call[0] == 2))
+    assert asked[joined:].count((1, 0)) > 1
