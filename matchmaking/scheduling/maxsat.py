@@ -14,7 +14,7 @@ every break assumed away (RC2's first call) this propagates like an interval mod
 RC2 is core-guided: it returns a proven optimum or nothing; its lower bound also steers the
 window search of ``windows``, which runs beside it on one-day problems. A second window
 search joins once RC2's bound stalls: on the lowest open K, RC2 making way, where RC2 proves
-no more than the window searches; else on the K above RC2's, which the first window search
+less than the window searches; else on the K above RC2's, which the first window search
 then leaves to RC2. A search whose K is settled (refuted, or a schedule with at most K breaks
 found) moves on.
 All run under a wall-clock deadline (the SAT oracles are interrupted), so the caller keeps
@@ -48,8 +48,8 @@ PROBE_SECONDS = 0.5
 # How long after the deadline the searches are waited for (see ``minimise_breaks``).
 STOP_GRACE = 0.2
 # Share of the time after which a second window search starts (``focused``), once RC2's lower
-# bound has not risen for half as long (RC2 stops if no better than the window searches',
-# else goes on beside it); its clause order seed and SAT solver. Gluecard 3
+# bound has not risen for half as long (RC2 stops if below the window searches' bound, else
+# goes on beside it); its clause order seed and SAT solver. Gluecard 3
 # (Glucose 3 with native at-most-k constraints) is the second search's solver for diversity:
 # at the optimum, single runs on fresh models (8 clause orders, 10 s cap, 2 cores) found
 # forum-13crafb's K=6 in 7 of 8 runs (Minicard: 4 of 16) and ticf-13crafb's K=3 in 7 of 8
@@ -218,7 +218,7 @@ class BreakMaxSat:
         up); on longer ones a linear search down from the breaks of ``slots`` (each solution
         found bounds the next call by its breaks minus one; an unsatisfiable call proves the
         last one optimal). On one day a second, focused window search joins (``focused``),
-        RC2 making way when the first has proven as much as RC2, else going on beside it
+        RC2 making way when the first has proven more than RC2, else going on beside it
         (three threads; the first window search then leaves RC2's K alone). The first proof
         stops the others; the best so far is returned at the deadline.
 
@@ -465,12 +465,12 @@ class BreakMaxSat:
                 release(model, "ascending")
 
         yielded = threading.Event()  # RC2 gave its core to the focused search
-        beside = threading.Event()  # RC2, ahead, keeps its K beside the focused search
+        beside = threading.Event()  # RC2, not behind, keeps its K beside the focused search
         started = time.monotonic()
 
         def idle(k: int) -> bool:
             """Whether the first search leaves K alone: RC2's K while the focused search runs
-            beside RC2 with RC2 ahead of the window searches (three searches on two cores,
+            beside RC2, RC2 not behind the window searches (three searches on two cores,
             two of them on one K, starved the focused one on forum-13crafb). Not while
             nothing is proven: the first search finds most schedules with no break."""
             if not beside.is_set() or not rc2_oracle:
@@ -482,11 +482,11 @@ class BreakMaxSat:
             works on one K without a time limit: at the optimum, a schedule often takes
             several seconds of one solver's search, more than the rounds of the first search
             give any one K. It joins after FOCUS_AFTER of the time, once RC2's lower bound has
-            not risen for half as long. Where that bound is no better than what the window
-            searches proved, RC2 stops and this search takes the lowest open K; else (RC2 is
-            stuck proving its K impossible, as on forum-13crafb at 5 of 6; or nothing is
-            proven yet, and RC2's first call may still find a schedule with no break, as on
-            ticf-13crafa) RC2 goes on with its K and this search takes the one above."""
+            not risen for half as long. Where that bound is below what the window searches
+            proved, RC2 stops and this search takes the lowest open K; else (RC2 is stuck
+            proving the lowest open K impossible, as on forum-13crafb at 5 of 6; or nothing
+            is proven yet, and RC2's first call may still find a schedule with no break, as
+            on ticf-13crafa) RC2 goes on with its K and this search takes the one above."""
             wait = FOCUS_AFTER * max(0.0, deadline - started)
             while not stop.wait(0.1):
                 now = time.monotonic()
@@ -494,16 +494,16 @@ class BreakMaxSat:
                     break
             else:
                 return
-            ahead = lower[0] > refuted[0] or refuted[0] == 0
-            if lower[0] > refuted[0]:
+            goes_on = lower[0] >= refuted[0]
+            if goes_on and lower[0] > 0:
                 beside.set()
             LOG.debug(
                 "%.2f s: focused search joins (RC2 %s; upper %d)",
                 time.monotonic() - started,
-                "goes on" if ahead else "yields",
+                "goes on" if goes_on else "yields",
                 upper,
             )
-            if not ahead:
+            if not goes_on:
                 with lock:
                     yielded.set()
                     for oracle in rc2_oracle:
@@ -513,7 +513,7 @@ class BreakMaxSat:
                 return
             random.Random(FOCUS_SEED).shuffle(model.clauses)
             try:
-                rounds_of("focused", model, timed=False, above=1 if ahead else 0)
+                rounds_of("focused", model, timed=False, above=1 if goes_on else 0)
             finally:
                 release(model, "focused")
 

@@ -360,3 +360,36 @@ def test_with_nothing_proven_the_first_search_keeps_the_lowest_k(
     asked = list(maxsat.WindowSat.asked)
     joined = asked.index(next(call for call in asked if call[0] == 2))
     assert asked[joined:].count((1, 0)) > 1
+
+
+def test_rc2_goes_on_where_it_has_proven_as_much_as_the_window_searches(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # RC2 and the window model both know that 2 breaks are needed; RC2 is on 2, the lowest
+    # open K, so it is not behind: it is not stopped before the deadline but goes on with 2
+    # (on forum-13crafb, at 5, a long proof), and the second search takes the K above, where
+    # the optimum is.
+    problem, best = _scripted(
+        monkeypatch,
+        lambda k, optimum: False,
+        forced=2,
+        hangs=lambda model, k: model == 1,
+    )
+    interrupted: list[float] = []
+
+    class Recording(StalledRC2):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__()
+            self.cost = 2
+
+        def interrupt(self) -> None:
+            interrupted.append(time.monotonic())
+            super().interrupt()
+
+    monkeypatch.setattr(maxsat, "RC2Stratified", Recording)
+    deadline = time.monotonic() + 1.5
+    found, _ = minimise(problem, 1.5)
+    assert min(interrupted) >= deadline - 0.05
+    second = [k for model, k in maxsat.WindowSat.asked if model == 2]
+    assert second[:1] == [3]
+    assert found == best
