@@ -231,6 +231,12 @@ def _scripted(
     return problem, schedules[3]
 
 
+def _since_second_joined() -> list[tuple[int, int]]:
+    """The (model, K) calls to the scripted window models from the second model's first."""
+    asked = list(maxsat.WindowSat.asked)
+    return asked[asked.index(next(call for call in asked if call[0] == 2)) :]
+
+
 def test_a_schedule_is_proven_optimal_once_every_lower_k_is_refuted(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -288,9 +294,8 @@ def test_the_first_search_leaves_rc2_its_k_while_the_second_runs_beside(
     )
     monkeypatch.setattr(maxsat, "PROBE_SECONDS", 0.02)
     found, proven = minimise(problem, 1.5)
-    asked = list(maxsat.WindowSat.asked)
-    joined = asked.index(next(call for call in asked if call[0] == 2))
-    assert asked[joined:].count((1, 2)) <= 1
+    asked = _since_second_joined()
+    assert asked.count((1, 2)) <= 1
     assert found == best and not proven
 
 
@@ -357,9 +362,8 @@ def test_with_nothing_proven_the_first_search_keeps_the_lowest_k(
     problem, _ = _scripted(monkeypatch, lambda k, optimum: False, hangs=lambda model, k: True)
     monkeypatch.setattr(maxsat, "PROBE_SECONDS", 0.02)
     minimise(problem, 1.5)
-    asked = list(maxsat.WindowSat.asked)
-    joined = asked.index(next(call for call in asked if call[0] == 2))
-    assert asked[joined:].count((1, 0)) > 1
+    asked = _since_second_joined()
+    assert asked.count((1, 0)) > 1
 
 
 def test_rc2_goes_on_where_it_has_proven_as_much_as_the_window_searches(
