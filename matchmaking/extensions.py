@@ -28,6 +28,11 @@ class Base(DeclarativeBase):
 
 
 def _client_address() -> str:
+    """The rate-limit key: the peer's address, or the one TRUSTED_PROXIES vouch for.
+
+    ProxyFix (matchmaking/security.py) has already rewritten ``remote_addr`` when proxies
+    are trusted; no header is read here, so a client cannot choose its own key.
+    """
     return request.remote_addr or "unknown"
 
 

@@ -1,4 +1,4 @@
-"""User accounts: company contact persons, organisers and reporters."""
+"""User accounts: company contact persons, organisers, reporters and administrators."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -16,7 +16,9 @@ from matchmaking.models.types import UTCDateTime, utcnow
 if TYPE_CHECKING:
     from matchmaking.models.company import Company
 
-ROLES = ("company", "organiser", "reporter")
+# An administrator creates events and assigns organisers to them; an organiser manages the
+# events assigned to them. Wherever an organiser may act, an administrator may too (any event).
+ROLES = ("company", "organiser", "reporter", "admin")
 # Werkzeug's default (scrypt). Tests lower it to keep factories fast; never lowered in the app.
 PASSWORD_HASH_METHOD = "scrypt"
 
@@ -26,7 +28,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
 
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('company', 'organiser', 'reporter')", name="role_known"),
+        CheckConstraint(
+            "role IN (" + ", ".join(f"'{role}'" for role in ROLES) + ")", name="role_known"
+        ),
         CheckConstraint(
             "(role = 'company') = (company_id IS NOT NULL)", name="company_users_have_company"
         ),
@@ -45,6 +49,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     locale: Mapped[str] = mapped_column(String(8), default="en")
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of every session and remember cookie (get_id); bumping it ends them all.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     company: Mapped[Company | None] = relationship(back_populates="contacts")
@@ -53,12 +59,27 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     def is_active(self) -> bool:  # Flask-Login: deactivated accounts cannot log in
         return self.active
 
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def has_role(self, *roles: str) -> bool:
+        """True when the user's role is one of ``roles``; an administrator is also an organiser."""
+        return self.role in roles or (self.role == "admin" and "organiser" in roles)
+
     def set_password(self, password: str) -> None:
+        """Store a new password; sessions opened with the old one end."""
         self.password_hash = generate_password_hash(password, method=PASSWORD_HASH_METHOD)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Invalidate every session and remember cookie issued so far (on any device)."""
+        self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
     def get_id(self) -> str:
-        # The hash fragment invalidates sessions when the password changes.
-        return f"{self.id}:{self.password_hash[-12:]}"
+        # Flask-Login stores this in the session and the remember cookie; the user loader
+        # accepts it only while the version is current.
+        return f"{self.id}:{self.session_version or 0}"

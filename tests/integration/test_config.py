@@ -19,7 +19,12 @@ def test_production_needs_a_database_url():
 
 
 def test_production_starts_with_real_settings():
-    app = create_app("production", SQLALCHEMY_DATABASE_URI="sqlite://", SECRET_KEY="s" * 32)
+    app = create_app(
+        "production",
+        SQLALCHEMY_DATABASE_URI="sqlite://",
+        SECRET_KEY="s" * 32,
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert not app.debug
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
+from functools import cache
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
 from matchmaking.blueprints.access import is_safe_redirect
@@ -17,6 +21,7 @@ from matchmaking.blueprints.auth.forms import (
 )
 from matchmaking.extensions import db, limiter
 from matchmaking.models import User
+from matchmaking.models import user as user_model
 from matchmaking.models.types import utcnow
 from matchmaking.services import notifications, tokens
 from matchmaking.services.registration import confirm_email, get_user_by_email
@@ -27,11 +32,32 @@ def _auth_limit() -> str:
 
 
 def home_for(user: User) -> str:
-    if user.role == "organiser":
+    if user.has_role("organiser"):  # administrators too
         return url_for("organiser.index")
     if user.role == "company":
         return url_for("company.dashboard")
     return url_for("deals.my_tokens")  # reporters: their API tokens and the press pages
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """A hash of a random password made like real ones, so checking it costs the same."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def _authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, else None; one hash check in every case.
+
+    An unknown address is checked against a dummy hash so that the answer takes as long as
+    for a known one and its timing does not tell which addresses have accounts.
+    """
+    user = get_user_by_email(db.session, email)
+    if user is None:
+        check_password_hash(_dummy_hash(user_model.PASSWORD_HASH_METHOD), password)
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    return user
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -41,8 +67,8 @@ def login() -> Response | tuple[str, int] | str:
         return redirect(home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        user = get_user_by_email(db.session, form.email.data or "")
-        if user is not None and user.active and user.check_password(form.password.data or ""):
+        user = _authenticate(form.email.data or "", form.password.data or "")
+        if user is not None:
             if user.email_confirmed_at is None:
                 notifications.send_confirmation(user)
                 flash(
@@ -63,6 +89,8 @@ def login() -> Response | tuple[str, int] | str:
 @login_required
 def logout() -> Response:
     if LogoutForm().validate_on_submit():
+        current_user.end_sessions()  # copies of this session or remember cookie die too
+        db.session.commit()
         logout_user()
         flash(_("You are logged out."), "info")
     return redirect(url_for("main.index"))
