@@ -18,13 +18,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def role_required(*roles: str) -> Callable[[F], F]:
-    """Require a logged-in user with one of ``roles`` (403 otherwise)."""
+    """Require a logged-in user with one of ``roles`` (403 otherwise).
+
+    An administrator passes wherever an organiser does (``User.has_role``); a view of one
+    event then also checks that the organiser manages it (``organiser_event_or_404``).
+    """
 
     def decorator(view: F) -> F:
         @wraps(view)
         @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if current_user.role not in roles:
+            if not current_user.has_role(*roles):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -38,6 +42,24 @@ def event_or_404(slug: str, public: bool = False) -> Event:
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None or (public and event.status == "draft"):
         abort(404)
+    return event
+
+
+def require_manages(event: Event) -> None:
+    """404 unless the current organiser manages ``event`` (administrators manage all).
+
+    An event assigned to other organisers answers as if it did not exist, like an unknown
+    slug: an organiser learns nothing about the events of others. Views that reach an event
+    through another object (a registration, a meeting, a request) call this on its event.
+    """
+    if not event.managed_by(current_user):
+        abort(404)
+
+
+def organiser_event_or_404(slug: str) -> Event:
+    """The event with ``slug`` if the current organiser manages it; 404 otherwise."""
+    event = event_or_404(slug)
+    require_manages(event)
     return event
 
 

@@ -28,6 +28,7 @@ from matchmaking.models.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from matchmaking.models.company import Participation
+    from matchmaking.models.user import User
 
 EVENT_STATUSES = ("draft", "open", "closed", "archived")
 
@@ -36,6 +37,15 @@ zone_sectors = Table(
     db.metadata,
     Column("zone_id", ForeignKey("zones.id", ondelete="CASCADE"), primary_key=True),
     Column("sector_id", ForeignKey("sectors.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# Which organisers manage which event (administrators manage all without a row here).
+# The composite primary key makes each assignment unique.
+event_organisers = Table(
+    "event_organisers",
+    db.metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
@@ -99,6 +109,7 @@ class Event(db.Model):  # type: ignore[name-defined,misc]
     participations: Mapped[list[Participation]] = relationship(
         back_populates="event", cascade="all, delete-orphan"
     )
+    organisers: Mapped[list[User]] = relationship(secondary=event_organisers, order_by="User.email")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -110,6 +121,12 @@ class Event(db.Model):  # type: ignore[name-defined,misc]
             date.fromordinal(o)
             for o in range(self.start_date.toordinal(), self.end_date.toordinal() + 1)
         ]
+
+    def managed_by(self, user: User) -> bool:
+        """Administrators manage every event; organisers the events assigned to them."""
+        if user.role == "admin":
+            return True
+        return user.role == "organiser" and any(o.id == user.id for o in self.organisers)
 
     def registration_open(self, now: datetime) -> bool:
         """Companies may register and edit until the deadline while the event is open."""

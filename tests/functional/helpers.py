@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -100,12 +101,23 @@ def make_staff(
     role: str = "organiser",
     email: str = "org@example.org",
     password: str = "organiser-password",
+    events: Iterable[Event] | None = None,
 ) -> User:
+    """An organiser, reporter or admin account; flushed.
+
+    An organiser organises ``events``, by default every event of the test so far (the events
+    in ``session``); pass ``events=()`` for an organiser of none.
+    """
     user = User(
         email=email, full_name="Staff " + role, role=role, email_confirmed_at=datetime.now(UTC)
     )
     user.set_password(password)
     session.add(user)
+    if role == "organiser":
+        session.flush()
+        chosen = session.scalars(select(Event)).all() if events is None else list(events)
+        for event in chosen:
+            event.organisers.append(user)
     session.flush()
     return user
 

@@ -3,14 +3,16 @@
 One world (``site``) holds three companies meeting in a published schedule of an ended
 event, a company that refused the directory, a second event that company Alpha is not in,
 an open request and an open reschedule proposal between Bravo and Charlie, Bravo's
-recorded deal, a reporter with an API token, and a draft schedule version. Every route of
-the application is listed once below (``test_every_route_is_audited`` fails when a new one
-is added without being classified).
+recorded deal, a reporter with an API token, and a draft schedule version. The event's
+organiser organises only it; an "outsider" organises only the second event; an administrator
+manages every event. Every route of the application is listed once below
+(``test_every_route_is_audited`` fails when a new one is added without being classified).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -23,16 +25,24 @@ from sqlalchemy.orm import Session
 
 from matchmaking.models import (
     ApiToken,
+    Event,
+    ExchangeRate,
+    Meeting,
     MeetingRequest,
+    Memorandum,
     Outcome,
     Participation,
     RescheduleProposal,
     ScheduleVersion,
+    SentMessage,
+    TallySettings,
+    event_organisers,
 )
 from matchmaking.models.types import utcnow
 from matchmaking.services import api_tokens
 from matchmaking.services import requests as requests_service
 from matchmaking.services.calendar import regenerate_feed
+from matchmaking.services.rates import RateInput, set_exchange_rate
 from matchmaking.services.tally import publish_tally
 from tests.conftest import get_csrf, make_event
 from tests.functional.deals_helpers import PASSWORD, make_fair, report
@@ -40,6 +50,9 @@ from tests.functional.helpers import login, make_meeting, make_participant, make
 
 ORGANISER_PASSWORD = "organiser-password"
 REPORTER_PASSWORD = "reporter-password"
+OUTSIDER_EMAIL = "outsider@other.example"
+ADMIN_EMAIL = "admin@forum.example"
+UNDELIVERED_TO = "undelivered@forum.example"
 BRAVO_EMAIL = "bravo@forum.example"
 BRAVO_PHONE = "+7 701 555 0199"
 DELTA_EMAIL = "delta-private@forum.example"
@@ -75,6 +88,8 @@ def site(dbs: Session) -> Site:
 
     other = make_event(dbs, "other")
     make_event(dbs, "secret-draft", name=DRAFT_NAME, city="Undisclosed City", status="draft")
+    outsider = make_staff(dbs, "organiser", OUTSIDER_EMAIL, ORGANISER_PASSWORD, events=[other])
+    make_staff(dbs, "admin", ADMIN_EMAIL, ORGANISER_PASSWORD)
     pb_other = Participation(
         event=other, company=pb.company, status="approved", directory_consent=True
     )
@@ -101,6 +116,23 @@ def site(dbs: Session) -> Site:
         dbs, other_reporter, "other wire", fair.organiser, utcnow()
     )
     feed = regenerate_feed(dbs, pb.company)
+    m_ab.version.instance = {"note": "the instance the solver was given"}
+    rate = set_exchange_rate(
+        dbs,
+        event,
+        RateInput("RUB", date(2025, 1, 1), Decimal("0.08"), Decimal("0.011")),
+        fair.organiser,
+    )
+    dbs.add(
+        SentMessage(
+            kind="agenda",
+            subject_key="audit",
+            recipient=UNDELIVERED_TO,
+            event_id=event.id,
+            subject="Your agenda",
+            status="failed",
+        )
+    )
     # Published, but only Bravo reported a deal: the figures must stay suppressed.
     publish_tally(dbs, event, None, fair.organiser, utcnow())
     dbs.flush()
@@ -122,7 +154,9 @@ def site(dbs: Session) -> Site:
             "reporter": reporter.id,
             "token": token.id,
             "other_token": other_token.id,
-            "rate": 1,
+            "rate": rate.id,
+            "organiser": fair.organiser.id,
+            "outsider": outsider.id,
             "feed": feed.token,
             "slot": m_ab.slot_id,
         },
@@ -142,6 +176,10 @@ def _login_as(client: FlaskClient, site: Site, who: str) -> None:
         response = login(client, site.emails[who], PASSWORD)
     elif who == "organiser":
         response = login(client, site.emails["organiser"], ORGANISER_PASSWORD)
+    elif who == "outsider":
+        response = login(client, OUTSIDER_EMAIL, ORGANISER_PASSWORD)
+    elif who == "admin":
+        response = login(client, ADMIN_EMAIL, ORGANISER_PASSWORD)
     else:
         response = login(client, "reporter@forum.example", REPORTER_PASSWORD)
     assert response.status_code == 302, f"{who} could not log in"
@@ -152,7 +190,9 @@ HOME = {
     "alpha": "/company/profile",
     "bravo": "/company/profile",
     "charlie": "/company/profile",
-    "organiser": "/organiser/events/new",
+    "organiser": "/organiser/",
+    "outsider": "/organiser/",
+    "admin": "/organiser/events/new",
     "reporter": "/deals/tokens",
 }
 
@@ -180,10 +220,19 @@ def _call(
 # --- the route inventory --------------------------------------------------------------------
 # (endpoint, method, url template)
 
-ORGANISER_ROUTES = [
+# Routes for organisers that concern no one event; each lists only the organiser's events.
+ORGANISER_GLOBAL_ROUTES = [
     ("organiser.index", "GET", "/organiser/"),
-    ("organiser.new_event", "GET", "/organiser/events/new"),
-    ("organiser.new_event", "POST", "/organiser/events/new"),
+    ("agenda.messages", "GET", "/organiser/messages"),
+    ("deals.index", "GET", "/deals/"),
+    ("deals.reporters", "GET", "/deals/reporters"),
+    ("deals.reporters", "POST", "/deals/reporters"),
+    ("deals.reporter_tokens", "GET", "/deals/reporters/{reporter}/tokens"),
+    ("deals.reporter_tokens", "POST", "/deals/reporters/{reporter}/tokens"),
+]
+
+# Routes for the organisers of one event (reached by its slug or by an id within it).
+ORGANISER_EVENT_ROUTES = [
     ("organiser.setup", "GET", "/organiser/events/{slug}/setup"),
     ("organiser.setup", "POST", "/organiser/events/{slug}/setup"),
     ("organiser.registrations", "GET", "/organiser/events/{slug}/registrations"),
@@ -207,8 +256,6 @@ ORGANISER_ROUTES = [
     ("agenda.zone_overview", "GET", "/organiser/events/{slug}/sheets/overview.pdf"),
     ("agenda.check_in", "GET", "/organiser/events/{slug}/check-in"),
     ("agenda.record_attendance", "POST", "/organiser/events/{slug}/check-in/{m_bc}"),
-    ("agenda.messages", "GET", "/organiser/messages"),
-    ("deals.index", "GET", "/deals/"),
     ("deals.dashboard", "GET", "/deals/events/{slug}/"),
     ("deals.rule", "POST", "/deals/events/{slug}/rule"),
     ("deals.publish", "POST", "/deals/events/{slug}/publish"),
@@ -222,10 +269,21 @@ ORGANISER_ROUTES = [
     ("deals.memoranda", "POST", "/deals/events/{slug}/memoranda"),
     ("deals.outcome_on_behalf", "GET", "/deals/meetings/{m_bc}/outcome/{pb}"),
     ("deals.outcome_on_behalf", "POST", "/deals/meetings/{m_bc}/outcome/{pb}"),
-    ("deals.reporters", "GET", "/deals/reporters"),
-    ("deals.reporters", "POST", "/deals/reporters"),
-    ("deals.reporter_tokens", "GET", "/deals/reporters/{reporter}/tokens"),
-    ("deals.reporter_tokens", "POST", "/deals/reporters/{reporter}/tokens"),
+]
+
+ORGANISER_ROUTES = ORGANISER_GLOBAL_ROUTES + ORGANISER_EVENT_ROUTES
+
+# Routes for administrators only: create events, assign their organisers.
+ADMIN_ROUTES = [
+    ("organiser.new_event", "GET", "/organiser/events/new"),
+    ("organiser.new_event", "POST", "/organiser/events/new"),
+    ("organiser.organisers", "GET", "/organiser/events/{slug}/organisers"),
+    ("organiser.organisers", "POST", "/organiser/events/{slug}/organisers"),
+    (
+        "organiser.remove_organiser",
+        "POST",
+        "/organiser/events/{slug}/organisers/{organiser}/remove",
+    ),
 ]
 
 # Routes for company contacts only (role_required("company")).
@@ -300,6 +358,7 @@ PUBLIC_ROUTES = [
 
 PROTECTED_ROUTES = (
     ORGANISER_ROUTES
+    + ADMIN_ROUTES
     + COMPANY_ONLY_ROUTES
     + COMPANY_OR_ORGANISER_ROUTES
     + REPORTER_ROUTES
@@ -351,10 +410,15 @@ def test_public_routes_answer_anonymous_visitors(
 # --- roles ------------------------------------------------------------------------------------
 
 ROLE_REFUSALS = (
-    [("alpha", r) for r in ORGANISER_ROUTES + REPORTER_ROUTES + ORGANISER_OR_REPORTER_ROUTES]
-    + [("reporter", r) for r in ORGANISER_ROUTES + COMPANY_ONLY_ROUTES]
+    [
+        ("alpha", r)
+        for r in ORGANISER_ROUTES + ADMIN_ROUTES + REPORTER_ROUTES + ORGANISER_OR_REPORTER_ROUTES
+    ]
+    + [("reporter", r) for r in ORGANISER_ROUTES + ADMIN_ROUTES + COMPANY_ONLY_ROUTES]
     + [("reporter", r) for r in COMPANY_OR_ORGANISER_ROUTES]
-    + [("organiser", r) for r in COMPANY_ONLY_ROUTES + REPORTER_ROUTES]
+    + [("organiser", r) for r in COMPANY_ONLY_ROUTES + REPORTER_ROUTES + ADMIN_ROUTES]
+    + [("outsider", r) for r in ADMIN_ROUTES]
+    + [("admin", r) for r in COMPANY_ONLY_ROUTES + REPORTER_ROUTES]
 )
 
 
@@ -367,6 +431,142 @@ def test_role_is_refused(client: FlaskClient, site: Site, who: str, route: Any) 
     token = _token(client, who) if method == "POST" else None
     response = _call(client, method, url.format(**site.ids), token)
     assert response.status_code == 403
+
+
+# --- organisers are scoped to their events ----------------------------------------------------
+
+# Every route that reaches the event, by its slug or by an id within it.
+SCOPED_ROUTES = ORGANISER_EVENT_ROUTES + COMPANY_OR_ORGANISER_ROUTES
+
+# Forms that the event's own organiser could submit with effect: refused, they must change nothing.
+SCOPED_FORMS: dict[tuple[str, str], dict[str, str]] = {
+    ("organiser.setup", "POST"): {"status": "archived"},
+    ("organiser.registration", "POST"): {"decision": "reject", "reason": "outsider"},
+    ("directory.organiser_requests", "POST"): {"requester": "{pa}", "recipient": "{pb}"},
+    ("directory.answer", "POST"): {"decision": "accept"},
+    ("schedule.meeting", "POST"): {"action": "lock", "lock-locked": "y"},
+    ("agenda.record_attendance", "POST"): {"attendance": "no_show"},
+    ("deals.rule", "POST"): {"rule": "higher"},
+    ("deals.outcome_on_behalf", "POST"): {"stage": "signed", "amount": "1", "currency": "CNY"},
+    ("deals.memoranda", "POST"): {
+        "partner": "Outsider Chamber",
+        "country": "KZ",
+        "signed_on": "2025-01-01",
+        "title": "MoU",
+    },
+    ("deals.rates", "POST"): {
+        "currency": "KZT",
+        "valid_from": "2025-01-01",
+        "to_cny": "0.014",
+        "to_usd": "0.002",
+    },
+}
+
+
+def _fingerprint(dbs: Session) -> tuple[Any, ...]:
+    """What a request of an organiser could change in an event, to compare before and after."""
+    dbs.expire_all()
+
+    def rows(*columns: Any) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in dbs.execute(select(*columns).order_by(*columns)).all()]
+
+    return (
+        rows(Event.id, Event.status, Event.slot_minutes),
+        rows(Participation.id, Participation.status, Participation.status_reason),
+        rows(MeetingRequest.id, MeetingRequest.status),
+        rows(ScheduleVersion.id, ScheduleVersion.status),
+        rows(Meeting.id, Meeting.status, Meeting.slot_id, Meeting.locked, Meeting.attendance),
+        rows(Outcome.id, Outcome.stage, Outcome.amount),
+        rows(ExchangeRate.id, ExchangeRate.currency),
+        rows(Memorandum.id),
+        rows(TallySettings.id, TallySettings.conflict_rule, TallySettings.published),
+        rows(event_organisers.c.event_id, event_organisers.c.user_id),
+    )
+
+
+def _scoped_form(route: tuple[str, str, str], site: Site) -> dict[str, str]:
+    data = SCOPED_FORMS.get((route[0], route[1]), {})
+    return {k: v.format(**site.ids) for k, v in data.items()}
+
+
+@pytest.mark.parametrize("route", SCOPED_ROUTES, ids=_id)
+def test_organiser_of_another_event_gets_404(
+    client: FlaskClient, dbs: Session, site: Site, route: Any
+) -> None:
+    """The outsider organises the second event only: the first one answers as if unknown."""
+    _endpoint, method, url = route
+    _login_as(client, site, "outsider")
+    token = _token(client, "outsider") if method == "POST" else None
+    before = _fingerprint(dbs)
+    response = _call(client, method, url.format(**site.ids), token, _scoped_form(route, site))
+    assert response.status_code == 404
+    assert "777000" not in response.get_data(as_text=True)
+    assert _fingerprint(dbs) == before
+
+
+@pytest.mark.parametrize("who", ["organiser", "admin"])
+@pytest.mark.parametrize("route", SCOPED_ROUTES + ORGANISER_GLOBAL_ROUTES, ids=_id)
+def test_event_organiser_and_admin_get_through(
+    client: FlaskClient, site: Site, who: str, route: Any
+) -> None:
+    """The same requests pass the checks for the event's organiser and any administrator."""
+    _endpoint, method, url = route
+    _login_as(client, site, who)
+    token = _token(client, who) if method == "POST" else None
+    response = _call(client, method, url.format(**site.ids), token, _scoped_form(route, site))
+    if (route[0], method) == ("directory.profile", "POST"):
+        assert response.status_code == 403  # organisers ask from the requests page, by design
+        return
+    assert response.status_code not in (401, 403, 404) and response.status_code < 500
+    if response.status_code == 302:
+        assert urlsplit(response.headers["Location"]).path != "/login"
+
+
+@pytest.mark.parametrize("route", ADMIN_ROUTES, ids=_id)
+def test_admin_reaches_admin_pages(client: FlaskClient, site: Site, route: Any) -> None:
+    _endpoint, method, url = route
+    _login_as(client, site, "admin")
+    token = _token(client, "admin") if method == "POST" else None
+    response = _call(client, method, url.format(**site.ids), token)
+    assert response.status_code in ((200,) if method == "GET" else (302, 422))
+
+
+# (who, page, whether the first event shows on it)
+EVENT_LISTS = [
+    ("organiser", "/organiser/", True),
+    ("organiser", "/deals/", True),
+    ("organiser", "/organiser/messages", True),
+    ("admin", "/organiser/", True),
+    ("admin", "/deals/", True),
+    ("admin", "/organiser/messages", True),
+    ("outsider", "/organiser/", False),
+    ("outsider", "/deals/", False),
+    ("outsider", "/organiser/messages", False),
+]
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "shown"), EVENT_LISTS, ids=[f"{w}-{u}" for w, u, _s in EVENT_LISTS]
+)
+def test_lists_show_only_the_organisers_events(
+    client: FlaskClient, site: Site, who: str, url: str, shown: bool
+) -> None:
+    _login_as(client, site, who)
+    response = client.get(url)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    mentions = ("/events/forum/" in body) or (UNDELIVERED_TO in body)
+    assert mentions == shown
+
+
+@pytest.mark.parametrize(("who", "status"), [("organiser", 404), ("outsider", 404), ("admin", 200)])
+def test_draft_event_page_only_for_those_who_manage_it(
+    client: FlaskClient, site: Site, who: str, status: int
+) -> None:
+    _login_as(client, site, who)
+    response = client.get("/events/secret-draft/")
+    assert response.status_code == status
+    assert (DRAFT_NAME in response.get_data(as_text=True)) == (status == 200)
 
 
 # --- one company and another company's ids ----------------------------------------------------
@@ -543,6 +743,7 @@ def test_pages_never_show_another_company_contact(
 
 CSRF_ROLE = {
     **dict.fromkeys(ORGANISER_ROUTES, "organiser"),
+    **dict.fromkeys(ADMIN_ROUTES, "admin"),
     **dict.fromkeys(COMPANY_ONLY_ROUTES + COMPANY_OR_ORGANISER_ROUTES, "alpha"),
     **dict.fromkeys(REPORTER_ROUTES + ORGANISER_OR_REPORTER_ROUTES, "reporter"),
     **dict.fromkeys(LOGGED_IN_ROUTES, "alpha"),

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    EmailField,
     FieldList,
     FloatField,
-    Form,
     FormField,
     IntegerField,
     SelectChoice,
@@ -25,6 +25,7 @@ from wtforms import (
 from wtforms.validators import (
     AnyOf,
     DataRequired,
+    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -33,8 +34,16 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from matchmaking.blueprints.forms_base import BaseForm, BaseSubForm, OptionalUnless
 
-class DecisionForm(FlaskForm):
+
+@cache
+def known_timezones() -> frozenset[str]:
+    """The IANA time zone names of the time zone database (system or tzdata package)."""
+    return frozenset(available_timezones())
+
+
+class DecisionForm(BaseForm):
     """Approve or reject a registration; a rejection needs a reason."""
 
     decision = SelectField(
@@ -47,7 +56,7 @@ class DecisionForm(FlaskForm):
     )
 
 
-class RegistrationFilterForm(FlaskForm):
+class RegistrationFilterForm(BaseForm):
     """Filters of the registration list (GET, no CSRF needed)."""
 
     class Meta:
@@ -78,18 +87,16 @@ class RegistrationFilterForm(FlaskForm):
     )
 
 
-class DayForm(Form):
+class DayForm(BaseSubForm):
     """Meeting hours of one day (an empty row is ignored)."""
 
     day = DateField(_l("Day"), validators=[Optional()])
-    start = TimeField(_l("From"), validators=[Optional()])
-    end = TimeField(_l("Until"), validators=[Optional()])
+    start = TimeField(_l("From"), validators=[OptionalUnless("day", _l("Give both times."))])
+    end = TimeField(_l("Until"), validators=[OptionalUnless("day", _l("Give both times."))])
 
     def validate_end(self, field: TimeField) -> None:
-        if self.day.data is None:
-            return
-        if self.start.data is None or field.data is None:
-            raise ValidationError(_l("Give both times."))
+        if self.day.data is None or self.start.data is None or field.data is None:
+            return  # a missing or unreadable time has its message on its own field
         if field.data <= self.start.data:
             raise ValidationError(_l("Must be later than the start time."))
 
@@ -100,7 +107,7 @@ class BreakForm(DayForm):
     label = StringField(_l("Label"), validators=[Optional(), Length(max=120)])
 
 
-class ZoneForm(Form):
+class ZoneForm(BaseSubForm):
     """A negotiation zone (an empty row is ignored)."""
 
     code = StringField(
@@ -121,7 +128,7 @@ class ZoneForm(Form):
             raise ValidationError(_l("A zone needs a name and a number of tables."))
 
 
-class SetupForm(FlaskForm):
+class SetupForm(BaseForm):
     """The event's set-up."""
 
     status = SelectField(
@@ -179,7 +186,7 @@ class SetupForm(FlaskForm):
     confirm_drop = BooleanField(_l("Yes, cancel the meetings listed above"))
 
 
-class NewEventForm(FlaskForm):
+class NewEventForm(BaseForm):
     """Create an event."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
@@ -205,7 +212,21 @@ class NewEventForm(FlaskForm):
     )
 
     def validate_timezone(self, field: StringField) -> None:
-        try:
-            ZoneInfo(field.data or "")
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValidationError(_l("Unknown timezone, e.g. Asia/Shanghai.")) from None
+        # Only a name the time zone database lists is ever opened: ZoneInfo() reads a file
+        # named by its argument, and fails with OSError on an overlong name or a folder.
+        if not field.errors and (field.data or "") not in known_timezones():
+            raise ValidationError(_l("Unknown timezone, e.g. Asia/Shanghai."))
+
+
+class AssignOrganiserForm(BaseForm):
+    """An administrator makes an organiser account an organiser of the event."""
+
+    email = EmailField(
+        _l("Organiser's e-mail"),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[DataRequired(), Email(), Length(max=254)],
+    )
+
+
+class ConfirmForm(BaseForm):
+    """A button that only needs the CSRF token (remove an organiser from an event)."""

@@ -1,4 +1,7 @@
-"""Organiser views: every one requires the organiser role."""
+"""Organiser views: the organiser role, and for one event, an organiser of that event.
+
+Administrators pass every check, create events and assign organisers to them.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +13,17 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from matchmaking import scoring
-from matchmaking.blueprints.access import event_or_404 as _event
-from matchmaking.blueprints.access import role_required
+from matchmaking.blueprints.access import organiser_event_or_404 as _event
+from matchmaking.blueprints.access import require_manages, role_required
 from matchmaking.blueprints.organiser import bp
 from matchmaking.blueprints.organiser.forms import (
+    AssignOrganiserForm,
+    ConfirmForm,
     DecisionForm,
     NewEventForm,
     RegistrationFilterForm,
@@ -26,8 +32,13 @@ from matchmaking.blueprints.organiser.forms import (
 from matchmaking.errors import DomainError, show_on_form
 from matchmaking.extensions import db
 from matchmaking.i18n import country_name
-from matchmaking.models import Company, Event, Participation
+from matchmaking.models import Company, Event, Participation, User
 from matchmaking.models.types import utcnow
+from matchmaking.services.event_organisers import (
+    assign_organiser,
+    managed_events,
+    unassign_organiser,
+)
 from matchmaking.services.event_setup import (
     BreakInput,
     DayInput,
@@ -49,11 +60,15 @@ from matchmaking.services.review import (
 @bp.get("/")
 @role_required("organiser")
 def index() -> str:
+    """The events the organiser manages (all of them for an administrator)."""
+    mine = managed_events(current_user).with_only_columns(Event.id)
     rows = db.session.execute(
         select(Event, Participation.status, func.count(Participation.id))
+        .where(Event.id.in_(mine))
         .outerjoin(Participation, Participation.event_id == Event.id)
         .group_by(Event.id, Participation.status)
         .order_by(Event.start_date.desc())
+        .options(selectinload(Event.organisers))
     ).all()
     counts: dict[int, dict[str, int]] = {}
     events: list[Event] = []
@@ -128,6 +143,7 @@ def registration(participation_id: int) -> Response | tuple[str, int]:
     participation = db.session.get(Participation, participation_id)
     if participation is None:
         abort(404)
+    require_manages(participation.event)
     form = DecisionForm()
     duplicates = likely_duplicates(db.session, participation.event).get(participation.id, [])
     if form.validate_on_submit():
@@ -293,8 +309,9 @@ def setup(slug: str) -> Response | tuple[str, int]:
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required("admin")
 def new_event() -> Response | tuple[str, int]:
+    """Administrators create events, then assign their organisers."""
     form = NewEventForm()
     status = 200
     if form.validate_on_submit():
@@ -319,9 +336,58 @@ def new_event() -> Response | tuple[str, int]:
             status = 422
         else:
             flash(
-                _("Event created as a draft. Check its set-up, then open registration."), "success"
+                _("Event created as a draft. Assign its organisers, then check its set-up."),
+                "success",
             )
-            return redirect(url_for("organiser.setup", slug=event.slug))
+            return redirect(url_for("organiser.organisers", slug=event.slug))
     elif request.method == "POST":
         status = 422
     return render_template("organiser/new_event.html", form=form), status
+
+
+def _organisers_page(event: Event, form: AssignOrganiserForm, status: int) -> tuple[str, int]:
+    return render_template(
+        "organiser/organisers.html",
+        event=event,
+        form=form,
+        remove_form=ConfirmForm(),
+    ), status
+
+
+@bp.route("/events/<slug>/organisers", methods=["GET", "POST"])
+@role_required("admin")
+def organisers(slug: str) -> Response | tuple[str, int]:
+    """The event's organisers; the administrator adds one by e-mail."""
+    event = _event(slug)
+    form = AssignOrganiserForm()
+    if request.method == "GET":
+        return _organisers_page(event, form, 200)
+    if form.validate_on_submit():
+        try:
+            user = assign_organiser(db.session, event, form.email.data or "", current_user)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_on_form(form, error)
+        else:
+            flash(
+                _("%(email)s now organises %(event)s.", email=user.email, event=event.name),
+                "success",
+            )
+            return redirect(url_for("organiser.organisers", slug=slug))
+    return _organisers_page(event, form, 422)
+
+
+@bp.post("/events/<slug>/organisers/<int:user_id>/remove")
+@role_required("admin")
+def remove_organiser(slug: str, user_id: int) -> Response:
+    event = _event(slug)
+    user = db.session.get(User, user_id)
+    if user is None or not any(o.id == user_id for o in event.organisers):
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    unassign_organiser(db.session, event, user, current_user)
+    db.session.commit()
+    flash(_("%(email)s no longer organises %(event)s.", email=user.email, event=event.name), "info")
+    return redirect(url_for("organiser.organisers", slug=slug))
