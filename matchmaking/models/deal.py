@@ -174,10 +174,13 @@ class TallySettings(db.Model):  # type: ignore[name-defined,misc]
 
 
 class TallySnapshot(db.Model):  # type: ignore[name-defined,misc]
-    """The published figures of an event as last computed; at most one per event.
+    """Figures of an event as published at one time; the latest is what the public reads.
 
-    Figures are already rounded to the fen for presentation (see ``matchmaking.tally.money``);
-    ``suppressed`` means fewer than three companies have deals, so nothing but a notice shows.
+    Earlier snapshots are kept: a new one is released only when its differences from every
+    earlier one protect single companies (``matchmaking.tally.release``), which needs the deal
+    versions each covered (``covered``). Figures are already rounded to the fen for presentation
+    (see ``matchmaking.tally.money``); ``suppressed`` means the deals are of fewer than three
+    buyers or three suppliers, so nothing but a notice shows.
     """
 
     __tablename__ = "tally_snapshots"
@@ -187,7 +190,7 @@ class TallySnapshot(db.Model):  # type: ignore[name-defined,misc]
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), unique=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     conflict_rule: Mapped[str] = mapped_column(String(16))
     suppressed: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -202,13 +205,22 @@ class TallySnapshot(db.Model):  # type: ignore[name-defined,misc]
         cascade="all, delete-orphan",
         order_by="(TallySnapshotGroup.dimension, TallySnapshotGroup.position)",
     )
+    covered: Mapped[list[TallySnapshotDeal]] = relationship(
+        back_populates="snapshot",
+        cascade="all, delete-orphan",
+        order_by="TallySnapshotDeal.meeting_id",
+    )
 
     def groups_by(self, dimension: str) -> list[TallySnapshotGroup]:
         return [g for g in self.groups if g.dimension == dimension]
 
 
 class TallySnapshotGroup(db.Model):  # type: ignore[name-defined,misc]
-    """One published group of a snapshot; ``key`` 'other' collects the folded small groups."""
+    """One published group of a snapshot; ``key`` 'other' collects the folded small groups.
+
+    ``buyers`` and ``suppliers`` (distinct companies on each side) are not shown; they record
+    that the group passed the disclosure rule.
+    """
 
     __tablename__ = "tally_snapshot_groups"
     __table_args__ = (
@@ -218,6 +230,7 @@ class TallySnapshotGroup(db.Model):  # type: ignore[name-defined,misc]
         ),
         CheckConstraint("value_cny >= 0 AND value_usd >= 0", name="values_non_negative"),
         CheckConstraint("companies >= 3", name="enough_companies"),
+        CheckConstraint("buyers >= 3 AND suppliers >= 3", name="enough_parties"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -232,8 +245,40 @@ class TallySnapshotGroup(db.Model):  # type: ignore[name-defined,misc]
     value_usd: Mapped[Decimal] = mapped_column(Figure)
     deals: Mapped[int] = mapped_column(Integer)
     companies: Mapped[int] = mapped_column(Integer)
+    buyers: Mapped[int] = mapped_column(Integer)
+    suppliers: Mapped[int] = mapped_column(Integer)
 
     snapshot: Mapped[TallySnapshot] = relationship(back_populates="groups")
+
+
+class TallySnapshotDeal(db.Model):  # type: ignore[name-defined,misc]
+    """A deal as a snapshot counted it (never shown): who, in which groups, a digest of its value.
+
+    Meeting and company ids are plain integers, not foreign keys: a deal whose meeting is
+    deleted later must still count as a change against this snapshot.
+    """
+
+    __tablename__ = "tally_snapshot_deals"
+    __table_args__ = (
+        UniqueConstraint("snapshot_id", "meeting_id"),
+        CheckConstraint("stage IN ('tentative', 'preliminary', 'signed')", name="stage_is_deal"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("tally_snapshots.id", ondelete="CASCADE"), index=True
+    )
+    meeting_id: Mapped[int] = mapped_column(Integer)
+    buyer_company_id: Mapped[int] = mapped_column(Integer)
+    supplier_company_id: Mapped[int] = mapped_column(Integer)
+    zone: Mapped[str] = mapped_column(String(120))
+    country: Mapped[str] = mapped_column(String(120))
+    sector: Mapped[str] = mapped_column(String(120))
+    day: Mapped[str] = mapped_column(String(10))
+    stage: Mapped[str] = mapped_column(String(16))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+
+    snapshot: Mapped[TallySnapshot] = relationship(back_populates="covered")
 
 
 class ApiToken(db.Model):  # type: ignore[name-defined,misc]

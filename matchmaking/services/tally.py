@@ -1,8 +1,10 @@
 """The deal tally: computed from the outcomes for organisers, published as snapshots for others.
 
-Organisers see every figure (``compute_tally``). Reporters and the public only ever read the
-latest ``TallySnapshot`` of a published tally: totals and groups that passed the disclosure
-rule of ``matchmaking.tally.groups.fold``, rounded as ``matchmaking.tally.money`` describes.
+Organisers see every figure, live (``compute_tally``). Reporters and the public only ever read
+the latest ``TallySnapshot`` of a published tally: totals and groups that passed the disclosure
+rule of ``matchmaking.tally.groups.fold``, rounded as ``matchmaking.tally.money`` describes. A
+new snapshot replaces it only when ``matchmaking.tally.release`` finds that subtracting any
+earlier snapshot from it cannot single out a few companies' deals.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from decimal import Decimal
 import pycountry
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from matchmaking.errors import DomainError
 from matchmaking.models import (
@@ -29,20 +31,28 @@ from matchmaking.models import (
     TallySnapshotGroup,
     User,
 )
-from matchmaking.models.deal import CONFLICT_RULES
+from matchmaking.models.deal import CONFLICT_RULES, TallySnapshotDeal
 from matchmaking.services.deals import MeetingOutcomes, list_event_outcomes
 from matchmaking.services.rates import RateTable
 from matchmaking.tally.groups import (
     OTHER,
     Figure,
-    fold,
+    figure,
     group_deals,
     present,
     present_all,
     total_of,
 )
 from matchmaking.tally.money import apportion, convert, to_fen
-from matchmaking.tally.outcomes import DIMENSIONS, MeetingReports, Report, Resolution, resolve
+from matchmaking.tally.outcomes import (
+    DIMENSIONS,
+    Deal,
+    MeetingReports,
+    Report,
+    Resolution,
+    resolve,
+)
+from matchmaking.tally.release import Published, Version, changes_between, plan_release, version
 
 UNSPECIFIED = "unspecified"
 
@@ -175,10 +185,7 @@ def compute_tally(session: Session, event: Event) -> TallyView:
         deal_rows.append(DealRow(row, resolve(reports, rule), local.date().isoformat()))
     deals = [r.resolution.deal for r in deal_rows if r.resolution.deal is not None]
     total = total_of(deals)
-    head = Figure(
-        "total", to_fen(total.value_cny), to_fen(total.value_usd), total.deals,
-        len(total.companies),
-    )  # fmt: skip
+    head = figure(total, to_fen(total.value_cny), to_fen(total.value_usd))
     groups = {d: present_all(group_deals(deals, d)) for d in DIMENSIONS}
     running = Decimal(0)
     by_day = {f.key: f.value_cny for f in groups["day"]}
@@ -267,109 +274,145 @@ def _safe(text: str) -> str:
 
 def publish_tally(
     session: Session, event: Event, embargo_until: datetime | None, actor: User, now: datetime
-) -> TallySnapshot:
-    """Publish ``event``'s tally (visible from ``embargo_until`` if given) and snapshot it."""
+) -> bool:
+    """Publish ``event``'s tally (visible from ``embargo_until`` if given).
+
+    Returns True when a new snapshot was written, False when the latest one stays because
+    the deals changed since would single out a few companies (see ``write_snapshot``).
+    """
     settings = get_settings(session, event)
     settings.published = True
     settings.embargo_until = embargo_until
     settings.published_at = now
     settings.published_by_id = actor.id
     session.flush()
-    write_snapshot(session, event, now)
-    snapshot = get_snapshot(session, event)
-    assert snapshot is not None
-    return snapshot
+    return write_snapshot(session, event, now)
 
 
 def unpublish_tally(session: Session, event: Event, actor: User) -> None:
-    """Withdraw the published tally; its snapshot is deleted."""
-    settings = get_settings(session, event)
-    settings.published = False
-    snapshot = get_snapshot(session, event)
-    if snapshot is not None:
-        session.delete(snapshot)
+    """Withdraw the published tally.
+
+    Its snapshots are kept, hidden: what the public saw once is what a re-publication must
+    not be subtractable from.
+    """
+    get_settings(session, event).published = False
     session.flush()
 
 
 def get_snapshot(session: Session, event: Event) -> TallySnapshot | None:
-    return session.scalar(select(TallySnapshot).where(TallySnapshot.event_id == event.id))
+    """``event``'s latest snapshot (the one the public reads while the tally is published)."""
+    return session.scalar(
+        select(TallySnapshot)
+        .where(TallySnapshot.event_id == event.id)
+        .order_by(TallySnapshot.id.desc())
+        .limit(1)
+    )
 
 
-def _signature(
-    rule: str, suppressed: bool, head: Figure, held: int, groups: list[tuple[str, Figure, str]]
-) -> tuple[object, ...]:
-    return (rule, suppressed, head, held, tuple(groups))
+def _published(snapshot: TallySnapshot) -> Published:
+    """What ``snapshot`` published, as ``plan_release`` compares it."""
+    named: dict[str, set[str]] = {d: set() for d in DIMENSIONS}
+    for group in snapshot.groups:
+        if group.key != OTHER:
+            named[group.dimension].add(group.key)
+    versions = tuple(
+        Version(
+            meeting_id=row.meeting_id,
+            buyer=row.buyer_company_id,
+            supplier=row.supplier_company_id,
+            keys={d: getattr(row, d) for d in DIMENSIONS},
+            fingerprint=row.fingerprint,
+        )
+        for row in snapshot.covered
+    )
+    return Published(versions, {d: frozenset(k) for d, k in named.items()}, snapshot.suppressed)
+
+
+def _earlier(session: Session, event: Event) -> list[Published]:
+    """Every snapshot of ``event`` so far, oldest first (three queries, whatever their number)."""
+    snapshots = session.scalars(
+        select(TallySnapshot)
+        .where(TallySnapshot.event_id == event.id)
+        .order_by(TallySnapshot.id)
+        .options(selectinload(TallySnapshot.groups), selectinload(TallySnapshot.covered))
+    ).all()
+    return [_published(s) for s in snapshots]
+
+
+def _deals(view: TallyView) -> list[Deal]:
+    return [r.resolution.deal for r in view.rows if r.resolution.deal is not None]
+
+
+def _changed_since(snapshot: TallySnapshot, deals: list[Deal]) -> bool:
+    return bool(changes_between(_published(snapshot).versions, [version(d) for d in deals]))
+
+
+def pending_changes(session: Session, event: Event, view: TallyView) -> bool:
+    """The organiser's tally counts deals differently from the latest snapshot."""
+    snapshot = get_snapshot(session, event)
+    return snapshot is not None and _changed_since(snapshot, _deals(view))
 
 
 def write_snapshot(session: Session, event: Event, now: datetime) -> bool:
-    """Recompute ``event``'s published figures; True when the snapshot changed.
+    """Publish ``event``'s current figures as a new snapshot if that is safe; True if written.
 
-    Idempotent: when the figures are unchanged the snapshot (and its time) is left alone.
+    ``plan_release`` decides: a new snapshot needs changed deals of at least three buyers and
+    three suppliers since every earlier snapshot, also within each group it publishes;
+    otherwise the latest snapshot stays, with its time. Idempotent: unchanged deals write
+    nothing. Locks the event's tally settings so that two writers (the job and an organiser
+    publishing) compare with each other's snapshot instead of both with the same one.
     """
+    session.execute(
+        select(TallySettings.id).where(TallySettings.event_id == event.id).with_for_update()
+    )
     view = compute_tally(session, event)
-    deals = [r.resolution.deal for r in view.rows if r.resolution.deal is not None]
-    grouped: list[tuple[str, Figure, str]] = []
-    suppressed = False
-    head = Figure("total", Decimal("0.00"), Decimal("0.00"), 0, 0)
-    for dimension in DIMENSIONS:
-        folding = fold(group_deals(deals, dimension))
-        if folding.suppressed:
-            suppressed = True
-            break
-        head, figures = present(folding)
-        labels = view.labels[dimension]
-        grouped += [(dimension, f, labels.get(f.key, f.key)) for f in figures]
-    if suppressed:
-        grouped, head = [], Figure("total", Decimal("0.00"), Decimal("0.00"), 0, 0)
-    new = _signature(view.rule, suppressed, head, view.meetings_held, grouped)
-    snapshot = get_snapshot(session, event)
-    if snapshot is not None:
-        old = _signature(
-            snapshot.conflict_rule,
-            snapshot.suppressed,
-            Figure(
-                "total", Decimal(snapshot.total_cny), Decimal(snapshot.total_usd),
-                snapshot.deals, snapshot.companies,
-            ),
-            snapshot.meetings_held,
-            [
-                (
-                    g.dimension,
-                    Figure(g.key, Decimal(g.value_cny), Decimal(g.value_usd), g.deals, g.companies),
-                    g.label,
-                )
-                for g in sorted(snapshot.groups, key=lambda g: (DIMENSIONS.index(g.dimension),
-                                                                g.position))
-            ],
-        )  # fmt: skip
-        if old == new:
-            return False
-        session.delete(snapshot)
-        session.flush()
+    deals = _deals(view)
+    latest = get_snapshot(session, event)
+    if latest is not None and not _changed_since(latest, deals):
+        return False  # the usual case of the minute job: no need to load every snapshot
+    release = plan_release(deals, _earlier(session, event))
+    if release is None:
+        return False
     snapshot = TallySnapshot(
         event_id=event.id,
         computed_at=now,
         conflict_rule=view.rule,
-        suppressed=suppressed,
-        total_cny=head.value_cny,
-        total_usd=head.value_usd,
-        deals=head.deals,
-        companies=head.companies,
+        suppressed=release.suppressed,
+        total_cny=Decimal("0.00"),
+        total_usd=Decimal("0.00"),
+        deals=0,
+        companies=0,
         meetings_held=view.meetings_held,
     )
-    positions: dict[str, int] = {}
-    for dimension, figure, label in grouped:
-        positions[dimension] = positions.get(dimension, -1) + 1
-        snapshot.groups.append(
-            TallySnapshotGroup(
-                dimension=dimension,
-                position=positions[dimension],
-                key=figure.key,
-                label=label[:200],
-                value_cny=figure.value_cny,
-                value_usd=figure.value_usd,
-                deals=figure.deals,
-                companies=figure.companies,
+    if not release.suppressed:
+        for dimension in DIMENSIONS:
+            head, figures = present(release.foldings[dimension])
+            labels = view.labels[dimension]
+            for position, item in enumerate(figures):
+                snapshot.groups.append(
+                    TallySnapshotGroup(
+                        dimension=dimension,
+                        position=position,
+                        key=item.key,
+                        label=labels.get(item.key, item.key)[:200],
+                        value_cny=item.value_cny,
+                        value_usd=item.value_usd,
+                        deals=item.deals,
+                        companies=item.companies,
+                        buyers=item.buyers,
+                        suppliers=item.suppliers,
+                    )
+                )
+        snapshot.total_cny, snapshot.total_usd = head.value_cny, head.value_usd
+        snapshot.deals, snapshot.companies = head.deals, head.companies
+    for v in release.versions:
+        snapshot.covered.append(
+            TallySnapshotDeal(
+                meeting_id=v.meeting_id,
+                buyer_company_id=v.buyer,
+                supplier_company_id=v.supplier,
+                fingerprint=v.fingerprint,
+                **{d: v.keys[d] for d in DIMENSIONS},
             )
         )
     session.add(snapshot)
@@ -378,21 +421,16 @@ def write_snapshot(session: Session, event: Event, now: datetime) -> bool:
 
 
 def refresh_tally_snapshots(session: Session, now: datetime) -> int:
-    """Job: recompute the snapshot of every published tally; returns how many changed.
+    """Job: write a new snapshot of every published tally where that is safe; how many.
 
-    Idempotent (unchanged figures are not rewritten); snapshots of withdrawn tallies are
-    deleted. Flushes only: the caller commits, so readers switch to the new figures at once.
-    Run it on a schedule and at each embargo time (see ``next_embargo``).
+    Idempotent (unchanged deals write nothing); withdrawn tallies keep their hidden snapshots.
+    Flushes only: the caller commits, so readers switch to the new figures at once. Run it on
+    a schedule and at each embargo time (see ``next_embargo``).
     """
     changed = 0
-    for settings in session.scalars(select(TallySettings)).all():
-        if settings.published:
-            changed += write_snapshot(session, settings.event, now)
-        else:
-            snapshot = get_snapshot(session, settings.event)
-            if snapshot is not None:
-                session.delete(snapshot)
-                changed += 1
+    published = select(TallySettings).where(TallySettings.published.is_(True))
+    for settings in session.scalars(published).all():
+        changed += write_snapshot(session, settings.event, now)
     session.flush()
     return changed
 

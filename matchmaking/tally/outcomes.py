@@ -60,11 +60,16 @@ class Deal:
     """A meeting counted in the tally, with its group key in every dimension."""
 
     meeting_id: int
-    companies: frozenset[int]
+    buyer: int
+    supplier: int
     stage: str
     value_cny: Decimal
     value_usd: Decimal
     keys: Mapping[str, str]
+
+    @property
+    def companies(self) -> frozenset[int]:
+        return frozenset({self.buyer, self.supplier})
 
 
 @dataclass(frozen=True)
@@ -120,7 +125,8 @@ def resolve(meeting: MeetingReports, rule: str) -> Resolution:
     keys = {**meeting.keys, "sector": report.sector, "stage": report.stage}
     deal = Deal(
         meeting_id=meeting.meeting_id,
-        companies=frozenset({meeting.buyer_company, meeting.supplier_company}),
+        buyer=meeting.buyer_company,
+        supplier=meeting.supplier_company,
         stage=report.stage,
         value_cny=report.value_cny,
         value_usd=report.value_usd,

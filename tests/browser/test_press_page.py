@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from matchmaking.models.types import utcnow
 from matchmaking.services.tally import publish_tally
 from tests.functional.deals_helpers import make_fair, report
-from tests.functional.test_deals_tally import COMPANIES, PAIRS, rate
+from tests.functional.test_deals_publication import AMOUNTS, COMPANIES, PAIRS
+from tests.functional.test_deals_tally import rate
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -32,7 +33,7 @@ def published(live_server: LiveServer) -> LiveServer:
     def build(session: Session) -> None:
         fair = make_fair(session, COMPANIES, PAIRS, slug=SLUG)
         rate(session, fair, "CNY", "1", "0.14")
-        for pair, amount in zip(PAIRS, ("1000", "2000", "500", "3000", "300", "7777"), strict=True):
+        for pair, amount in zip(PAIRS, AMOUNTS, strict=True):
             report(session, fair, pair, pair[0], amount=amount)
         publish_tally(session, fair.event, None, fair.organiser, utcnow())
         session.commit()
@@ -46,7 +47,7 @@ def test_press_page_shows_charts_served_by_the_app(page: Page, published: LiveSe
     page.on("request", lambda request: requested.append(request.url))
     page.goto(f"/press/events/{SLUG}")
     expect(page.get_by_role("heading", name="Deal totals")).to_be_visible()
-    expect(page.locator("#total-cny")).to_have_text("14,577.00 CNY")
+    expect(page.locator("#total-cny")).to_have_text("15,277.00 CNY")
     charts = page.locator("section.dimension svg")
     expect(charts).to_have_count(5)
     expect(page.locator("#by-country svg rect").first).to_be_visible()
@@ -59,4 +60,4 @@ def test_press_page_shows_charts_served_by_the_app(page: Page, published: LiveSe
     download: Any = info.value
     assert download.suggested_filename == f"{SLUG}-deal-totals.csv"
     content = Path(download.path()).read_text(encoding="utf-8-sig")
-    assert content.splitlines()[1].startswith("total,,,14577.00,")
+    assert content.splitlines()[1].startswith("total,,,15277.00,")

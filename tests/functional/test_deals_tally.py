@@ -19,6 +19,8 @@ from tests.conftest import get_csrf
 from tests.functional.deals_helpers import Fair, make_fair, report
 from tests.functional.helpers import login
 
+pytestmark = pytest.mark.dates
+
 COMPANIES = {"kz1": "KZ", "kz2": "KZ", "ru1": "RU", "ru2": "RU", "uz1": "UZ",
              "cq1": "CN", "cq2": "CN"}  # fmt: skip
 PAIRS = [("kz1", "cq1"), ("kz2", "cq2"), ("kz1", "cq2"), ("ru1", "cq1"), ("ru2", "cq2"),
