@@ -3,6 +3,10 @@
 Only the ``matchmaking scheduler`` process runs them (never a web worker). Every job
 discovers its work from the database and is idempotent, so a restart, a misfire or a
 second run sends nothing twice. Tests call the job functions directly with their own ``now``.
+
+Jobs write in short transactions (``write_transaction``: BEGIN IMMEDIATE on SQLite) and
+never while rendering a PDF or talking to the mail server, so the web app and the
+scheduler share even the default SQLite database.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from flask import Flask, current_app
 from sqlalchemy import text
@@ -19,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from matchmaking.services import agenda_mail
+from matchmaking.services.transactions import write_transaction
 
 log = logging.getLogger("matchmaking.jobs")
 
@@ -27,9 +33,8 @@ JobFunction = Callable[[Session, datetime], object]
 
 def close_registration(session: Session, now: datetime) -> int:
     """Set open events whose registration deadline has passed to 'closed'."""
-    closed = agenda_mail.close_registrations(session, now)
-    session.commit()
-    return closed
+    with write_transaction(session):
+        return agenda_mail.close_registrations(session, now)
 
 
 def issue_agendas(session: Session, now: datetime) -> int:
@@ -61,37 +66,39 @@ def send_daily_summary(session: Session, now: datetime) -> int:
 
 
 def sweep_messages(session: Session, now: datetime) -> int:
-    """Report retries that no job picks up any more as failed."""
+    """Report retries no job picks up any more, and sends whose process died, as failed."""
     swept = agenda_mail.sweep_messages(session, now)
     session.commit()
     return swept
 
 
 def refresh_tallies(session: Session, now: datetime) -> int:
-    """Refresh published deal tallies (and release those whose embargo ended)."""
+    """Publish new snapshots of published deal tallies where the changes since protect companies.
+
+    A tally whose changed deals involve fewer than three buyers or three suppliers keeps its
+    snapshot (and its time); an embargo ends by itself when ``published_snapshot`` reads it.
+    """
     from matchmaking.services.tally import refresh_tally_snapshots
 
-    refreshed = refresh_tally_snapshots(session, now)
-    session.commit()
-    return refreshed
+    with write_transaction(session):
+        return refresh_tally_snapshots(session, now)
 
 
 def expire_requests(session: Session, now: datetime) -> int:
     """Mark meeting requests unanswered past their time lapse as expired."""
     from matchmaking.services.requests import expire_requests as expire
 
-    expired = expire(session, now)
-    session.commit()
-    return expired
+    with write_transaction(session):
+        return expire(session, now)
 
 
 def fail_stale_generations(session: Session, now: datetime) -> int:
     """Schedule generations whose web worker died become 'failed' (they can be restarted)."""
     from matchmaking.services.schedules import mark_stale_generations
 
-    failed = mark_stale_generations(session, now, current_app.config["SCHEDULE_STALE_SECONDS"])
-    session.commit()
-    return failed
+    stale_after = current_app.config["SCHEDULE_STALE_SECONDS"]
+    with write_transaction(session):
+        return mark_stale_generations(session, now, stale_after)
 
 
 @dataclass(frozen=True)
@@ -162,8 +169,11 @@ def run_job(job_id: str, now: datetime | None = None) -> object:
         return result
 
 
-def build_scheduler(app: Flask, blocking: bool = True) -> Any:
-    """The one scheduler: SQLAlchemy job store in the app's database, the registry's jobs."""
+def build_scheduler(app: Flask, blocking: bool = True, interval: float | None = None) -> Any:
+    """The one scheduler: SQLAlchemy job store in the app's database, the registry's jobs.
+
+    ``interval`` (seconds) replaces every interval job's own, for tests and demonstrations.
+    """
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -182,6 +192,9 @@ def build_scheduler(app: Flask, blocking: bool = True) -> Any:
         timezone=UTC,
     )
     for spec in JOBS:
+        trigger_args = spec.trigger_args
+        if interval is not None and spec.trigger == "interval":
+            trigger_args = {"seconds": interval}
         scheduler.add_job(
             run_job,
             trigger=spec.trigger,
@@ -191,14 +204,16 @@ def build_scheduler(app: Flask, blocking: bool = True) -> Any:
             replace_existing=True,
             max_instances=1,
             coalesce=True,
-            **spec.trigger_args,
+            **trigger_args,
         )
     return scheduler
 
 
-# PostgreSQL advisory lock held by the running scheduler ("mmsc"): a second scheduler
-# process refuses to start instead of running every job twice (the sent-message keys
-# would still stop duplicate e-mails, but not duplicate work).
+# The running scheduler holds a lock, so a second scheduler process refuses to start
+# instead of running every job twice (the messages' claims would still stop duplicate
+# e-mails, but not duplicate work): on PostgreSQL an advisory lock ("mmsc"), on SQLite an
+# exclusive flock on a file next to the database (released by the kernel when the process
+# dies, so a crash leaves nothing to clean up).
 SCHEDULER_LOCK_KEY = 0x6D6D7363
 
 
@@ -206,25 +221,53 @@ class SchedulerAlreadyRunning(RuntimeError):
     """Another ``matchmaking scheduler`` process holds the lock."""
 
 
-def acquire_scheduler_lock(engine: Engine) -> Connection | None:
-    """Hold the scheduler's advisory lock on PostgreSQL (None elsewhere); keep the connection."""
-    if engine.dialect.name != "postgresql":
+SchedulerLock = Connection | IO[str]
+
+
+def scheduler_lock_path(engine: Engine) -> Path | None:
+    """The lock file of a SQLite database file (None for other databases and in-memory ones)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
         return None
-    connection = engine.connect()
-    locked = connection.scalar(
-        text("SELECT pg_try_advisory_lock(:key)"), {"key": SCHEDULER_LOCK_KEY}
-    )
-    connection.commit()
-    if not locked:
-        connection.close()
-        raise SchedulerAlreadyRunning("another scheduler process is running")
-    return connection
+    if database.startswith("file:"):  # a URI filename; its query string is no part of the name
+        database = database[len("file:") :].partition("?")[0]
+    path = Path(database)
+    return path.with_name(path.name + ".scheduler-lock")
 
 
-def release_scheduler_lock(connection: Connection | None) -> None:
-    """Give the lock back (closing a pooled connection alone would keep it)."""
-    if connection is None:
+def acquire_scheduler_lock(engine: Engine) -> SchedulerLock | None:
+    """Hold the scheduler's lock for this database (None where there is none to hold)."""
+    if engine.dialect.name == "postgresql":
+        connection = engine.connect()
+        locked = connection.scalar(
+            text("SELECT pg_try_advisory_lock(:key)"), {"key": SCHEDULER_LOCK_KEY}
+        )
+        connection.commit()
+        if not locked:
+            connection.close()
+            raise SchedulerAlreadyRunning("another scheduler process is running")
+        return connection
+    path = scheduler_lock_path(engine)
+    if path is None:
+        return None
+    import fcntl
+
+    handle = path.open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise SchedulerAlreadyRunning(
+            f"another scheduler process is running (it holds {path})"
+        ) from None
+    return handle
+
+
+def release_scheduler_lock(lock: SchedulerLock | None) -> None:
+    """Give the lock back (closing a pooled connection alone would keep an advisory lock)."""
+    if lock is None:
         return
-    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEDULER_LOCK_KEY})
-    connection.commit()
-    connection.close()
+    if isinstance(lock, Connection):
+        lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEDULER_LOCK_KEY})
+        lock.commit()
+    lock.close()  # closing the file releases its flock

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -10,21 +11,35 @@ from sqlalchemy.orm import Mapped, mapped_column
 from matchmaking.extensions import db
 from matchmaking.models.types import UTCDateTime, utcnow
 
-MESSAGE_STATUSES = ("sending", "delivered", "retry", "failed", "superseded")
+
+class MessageStatus(StrEnum):
+    """Where an e-mail the scheduler owes stands."""
+
+    SENDING = "sending"  # claimed by one run, which is building or sending it
+    DELIVERED = "delivered"  # the mail server accepted it
+    RETRY = "retry"  # refused or unreachable; a later run tries again
+    FAILED = "failed"  # given up (or the outcome is unknown), reported to the organisers
+    SUPERSEDED = "superseded"  # a newer message replaces this pending retry
+
+
+MESSAGE_STATUSES = tuple(MessageStatus)
 
 
 class SentMessage(db.Model):  # type: ignore[name-defined,misc]
     """One e-mail the scheduler owes someone; the unique key makes sending at most once.
 
-    A job inserts (and commits) the row before it talks to the mail server, so a second,
-    concurrent run fails on the unique key instead of sending again.
+    A run claims the row (inserts it, or moves a due retry to "sending") in a committed
+    transaction before it talks to the mail server, so a second, concurrent run finds it
+    taken. ``attempts`` counts claims: the claim's number identifies the run whose outcome
+    may be recorded. ``claimed_at`` is wall-clock time, so a send is only presumed dead
+    when no process could still be at it, whatever "now" the jobs were given.
     """
 
     __tablename__ = "sent_messages"
     __table_args__ = (
         UniqueConstraint("kind", "subject_key", "recipient"),
         CheckConstraint(
-            "status IN ('sending', 'delivered', 'retry', 'failed', 'superseded')",
+            "status IN ({})".format(", ".join(f"'{status}'" for status in MessageStatus)),
             name="status_known",
         ),
         CheckConstraint("attempts >= 0", name="attempts_non_negative"),
@@ -42,13 +57,14 @@ class SentMessage(db.Model):  # type: ignore[name-defined,misc]
         ForeignKey("companies.id", ondelete="CASCADE"), index=True
     )
     subject: Mapped[str] = mapped_column(String(300), default="")
-    status: Mapped[str] = mapped_column(String(16), default="sending")
+    status: Mapped[str] = mapped_column(String(16), default=MessageStatus.SENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class CalendarFeed(db.Model):  # type: ignore[name-defined,misc]

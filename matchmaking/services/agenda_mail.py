@@ -15,7 +15,7 @@ from typing import Any
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -40,6 +40,7 @@ from matchmaking.services.calendar import agenda_calendar
 from matchmaking.services.dispatch import MessageKey
 from matchmaking.services.mail import Attachment, Mail
 from matchmaking.services.pdf import agenda_pdf
+from matchmaking.services.transactions import write_transaction
 
 log = logging.getLogger("matchmaking.jobs")
 
@@ -163,45 +164,42 @@ def send_changed_agendas(session: Session, config: Any, now: datetime) -> int:
     for version in list_published_versions(session):
         if not _running(version.event, now):
             continue
+        version_id, event_id, published_at = version.id, version.event_id, version.published_at
+        assert published_at is not None
         pending = session.scalars(
             select(MeetingChange)
             .join(MeetingChange.meeting)
             .where(
-                Meeting.version_id == version.id,
+                Meeting.version_id == version_id,
                 MeetingChange.published.is_(True),
                 MeetingChange.notified_at.is_(None),
             )
             .order_by(MeetingChange.id)
         ).all()
-        assert version.published_at is not None
-        by_participation: dict[int, list[MeetingChange]] = defaultdict(list)
-        later = []
+        # Plain ids: every message commits, which expires the loaded objects.
+        by_participation: dict[int, list[int]] = defaultdict(list)
+        in_first_agenda: list[int] = []
+        later: list[tuple[int, int, int]] = []  # change, buyer, supplier
         for change in pending:
-            if change.created_at <= version.published_at:
-                change.notified_at = now
+            if change.created_at <= published_at:
+                in_first_agenda.append(change.id)
                 continue
-            later.append(change)
-            by_participation[change.meeting.buyer_id].append(change)
-            by_participation[change.meeting.supplier_id].append(change)
+            buyer_id, supplier_id = change.meeting.buyer_id, change.meeting.supplier_id
+            later.append((change.id, buyer_id, supplier_id))
+            by_participation[buyer_id].append(change.id)
+            by_participation[supplier_id].append(change.id)
+        _mark_notified(session, in_first_agenda, now)
         settled: dict[int, bool] = {}
-        for participation_id, changes in sorted(by_participation.items()):
+        for participation_id, change_ids in sorted(by_participation.items()):
             participation = session.get(Participation, participation_id)
             assert participation is not None
-            subject_key = (
-                f"version:{version.id}:p:{participation_id}:upto:{max(c.id for c in changes)}"
-            )
+            company_id = participation.company_id
+            subject_key = f"version:{version_id}:p:{participation_id}:upto:{max(change_ids)}"
             done = True
             for user in _contacts(participation):
-                key = MessageKey(
-                    "changes",
-                    subject_key,
-                    user.email,
-                    version.event_id,
-                    participation.company_id,
-                )
-                dispatch.supersede(
-                    session, "changes", participation.company_id, subject_key, user.email
-                )
+                email = user.email
+                key = MessageKey("changes", subject_key, email, event_id, company_id)
+                dispatch.supersede(session, "changes", company_id, subject_key, email)
                 outcome = dispatch.deliver(
                     session,
                     config,
@@ -214,12 +212,29 @@ def send_changed_agendas(session: Session, config: Any, now: datetime) -> int:
                 sent += outcome == dispatch.SENT
                 done = done and dispatch.is_settled(session, key)
             settled[participation_id] = done
-        for change in later:
-            meeting = change.meeting
-            if settled.get(meeting.buyer_id) and settled.get(meeting.supplier_id):
-                change.notified_at = now
-        session.flush()
+        _mark_notified(
+            session,
+            [
+                change
+                for change, buyer, supplier in later
+                if settled.get(buyer) and settled.get(supplier)
+            ],
+            now,
+        )
     return sent
+
+
+def _mark_notified(session: Session, change_ids: list[int], now: datetime) -> None:
+    """Record that the companies have been told about these changes (committed)."""
+    if not change_ids:
+        return
+    with write_transaction(session):
+        session.execute(
+            update(MeetingChange)
+            .where(MeetingChange.id.in_(change_ids), MeetingChange.notified_at.is_(None))
+            .values(notified_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _reminder_mail(
@@ -387,13 +402,11 @@ def _summary_mail(
 
 
 def send_daily_summaries(session: Session, config: Any, now: datetime) -> int:
-    """After each event day's summary hour, send the organisers that day's figures once."""
-    organisers = session.scalars(
-        select(User).where(User.role == "organiser", User.active.is_(True)).order_by(User.id)
-    ).all()
+    """After each event day's summary hour, send the event's organisers that day's figures once."""
     sent = 0
     for version in list_published_versions(session):
         event = version.event
+        organisers = [user for user in event.organisers if user.active]
         for day in event.days:
             due = _at(event, day, event.summary_hour)
             if not due <= now < due + timedelta(days=1):

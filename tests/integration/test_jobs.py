@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
-from flask import Flask
+from flask import Flask, current_app
 from icalendar import Calendar
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from matchmaking import jobs
 from matchmaking.models import Event, MeetingChange, Outcome, ScheduleVersion, SentMessage
 from matchmaking.services import dispatch
+from matchmaking.services.mail import Mail
 from tests.agenda_world import (
     CHINESE_NAME,
     RUSSIAN_NAME,
@@ -54,6 +57,7 @@ def events_of(ics: bytes) -> dict[str, object]:
 # -- close registration -----------------------------------------------------------------
 
 
+@pytest.mark.dates
 def test_registration_closes_at_the_deadline(dbs: Session, event: Event, ctx: None) -> None:
     deadline = event.registration_deadline
     assert jobs.close_registration(dbs, deadline - timedelta(seconds=1)) == 0
@@ -63,6 +67,7 @@ def test_registration_closes_at_the_deadline(dbs: Session, event: Event, ctx: No
     assert jobs.close_registration(dbs, deadline + timedelta(days=1)) == 0
 
 
+@pytest.mark.dates
 def test_draft_events_are_not_closed(dbs: Session, event: Event, ctx: None) -> None:
     event.status = "draft"
     jobs.close_registration(dbs, event.registration_deadline + timedelta(hours=1))
@@ -72,6 +77,7 @@ def test_draft_events_are_not_closed(dbs: Session, event: Event, ctx: None) -> N
 # -- issuing agendas --------------------------------------------------------------------
 
 
+@pytest.mark.dates
 def test_agendas_go_to_each_company_in_its_language_with_pdf_and_ics(
     dbs: Session, world: World, smtp: Inbox
 ) -> None:
@@ -134,6 +140,7 @@ def test_a_message_claimed_by_another_run_is_not_sent_again(
     assert len(smtp.messages) == 2
 
 
+@pytest.mark.dates
 def test_no_agenda_before_publication(dbs: Session, world: World, smtp: Inbox) -> None:
     world.version.status = "draft"
     world.version.published_at = None
@@ -189,14 +196,102 @@ def test_a_send_interrupted_midway_is_reported_not_repeated(
         subject_key=f"version:{world.version.id}:p:{world.bp.id}",
         recipient=world.buyer.email,
         status="sending",
+        attempts=1,
         created_at=now,
         updated_at=now,
+        claimed_at=datetime.now(UTC) - dispatch.STALE_SENDING - timedelta(minutes=1),
     )
     dbs.add(stale)
     dbs.flush()
-    jobs.issue_agendas(dbs, now + dispatch.STALE_SENDING + timedelta(minutes=1))
+    jobs.issue_agendas(dbs, now)
     assert stale.status == "failed"
+    assert "outcome is unknown" in stale.last_error
     assert world.buyer.email not in smtp.recipients()
+
+
+def test_a_long_run_still_sending_is_not_given_up_by_a_later_run(
+    dbs: Session, world: World, smtp: Inbox
+) -> None:
+    """How long a message has been sending is wall-clock time, not its run's "now"."""
+    started = datetime.now(UTC) - dispatch.STALE_SENDING * 2  # a run busy for an hour
+    key = dispatch.MessageKey("agenda", "long-run", world.buyer.email, world.event.id)
+    seen: list[str] = []
+
+    def build() -> Mail:
+        # Meanwhile a run started just now comes to the same message.
+        later = dispatch.deliver(dbs, current_app.config, key, build, datetime.now(UTC))
+        row = dbs.scalar(select(SentMessage).where(SentMessage.subject_key == "long-run"))
+        assert row is not None
+        seen.extend([later, row.status])
+        return Mail(to=world.buyer.email, subject="Your agenda", text="Your meetings")
+
+    assert dispatch.deliver(dbs, current_app.config, key, build, started) == dispatch.SENT
+    assert seen == [dispatch.SKIPPED, "sending"]
+    row = dbs.scalar(select(SentMessage).where(SentMessage.subject_key == "long-run"))
+    assert row is not None
+    assert (row.status, row.attempts) == ("delivered", 1)
+    assert len(smtp.to(world.buyer.email)) == 1
+
+
+def test_a_delivery_is_recorded_when_the_database_refuses_the_first_try(
+    dbs: Session, world: World, smtp: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server accepted the mail: a passing database error must not leave it "sending"."""
+    accepted: list[bool] = []
+    send_mail, write_transaction = dispatch.send_mail, dispatch.write_transaction
+
+    def send(config: object, mail: Mail) -> object:
+        accepted.append(True)
+        return send_mail(config, mail)
+
+    @contextmanager
+    def flaky(session: Session) -> Iterator[Session]:
+        if accepted == [True]:  # the first try to record the delivery
+            accepted.append(False)
+            raise OperationalError("UPDATE sent_messages", {}, Exception("database is locked"))
+        with write_transaction(session) as inner:
+            yield inner
+
+    monkeypatch.setattr(dispatch, "send_mail", send)
+    monkeypatch.setattr(dispatch, "write_transaction", flaky)
+    monkeypatch.setattr(dispatch.time, "sleep", lambda seconds: None)
+    key = dispatch.MessageKey("agenda", "flaky", world.buyer.email, world.event.id)
+    mail = Mail(to=world.buyer.email, subject="Your agenda", text="Your meetings")
+    now = datetime.now(UTC)
+    assert dispatch.deliver(dbs, current_app.config, key, lambda: mail, now) == dispatch.SENT
+    row = dbs.scalar(select(SentMessage).where(SentMessage.subject_key == "flaky"))
+    assert row is not None
+    assert (row.status, row.subject, accepted) == ("delivered", "Your agenda", [True, False])
+    assert len(smtp.to(world.buyer.email)) == 1
+
+
+def test_the_sweep_reports_sends_whose_process_died_and_only_those(
+    dbs: Session, world: World, smtp: Inbox
+) -> None:
+    now = datetime.now(UTC)
+    dead, alive = (
+        SentMessage(
+            kind="meeting",
+            subject_key=key,
+            recipient=world.buyer.email,
+            event_id=world.event.id,
+            status="sending",
+            attempts=1,
+            created_at=now,
+            updated_at=now,
+            claimed_at=claimed,
+        )
+        for key, claimed in (
+            ("dead", now - dispatch.STALE_SENDING - timedelta(minutes=1)),
+            ("alive", now - timedelta(minutes=1)),
+        )
+    )
+    dbs.add_all([dead, alive])
+    dbs.flush()
+    assert jobs.sweep_messages(dbs, now) == 1
+    assert (dead.status, alive.status) == ("failed", "sending")
+    assert "outcome is unknown" in dead.last_error
+    assert dead in dispatch.list_undelivered(dbs, world.event.id)
 
 
 # -- changes ----------------------------------------------------------------------------
@@ -291,6 +386,7 @@ def test_a_failed_change_mail_keeps_the_change_pending(
 # -- reminders and summaries ------------------------------------------------------------
 
 
+@pytest.mark.dates
 def test_evening_reminder_goes_once_at_the_configured_hour(
     dbs: Session, world: World, smtp: Inbox
 ) -> None:
@@ -311,6 +407,7 @@ def test_evening_reminder_goes_once_at_the_configured_hour(
     assert CHINESE_NAME not in text
 
 
+@pytest.mark.dates
 def test_evening_hour_is_configurable_and_late_reminders_are_not_sent(
     dbs: Session, world: World, smtp: Inbox
 ) -> None:
@@ -327,6 +424,7 @@ def test_evening_hour_is_configurable_and_late_reminders_are_not_sent(
     assert smtp.messages == []
 
 
+@pytest.mark.dates
 def test_reminder_before_each_meeting(dbs: Session, world: World, smtp: Inbox) -> None:
     start = world.m1.slot.starts_at
     lead = timedelta(minutes=world.event.reminder_minutes_before)
@@ -337,6 +435,7 @@ def test_reminder_before_each_meeting(dbs: Session, world: World, smtp: Inbox) -
     assert "Altai Motors LLP" in mail_text(smtp.to(world.supplier.email)[0])
 
 
+@pytest.mark.dates
 def test_no_meeting_reminders_when_minutes_before_is_zero(
     dbs: Session, world: World, smtp: Inbox
 ) -> None:
@@ -345,6 +444,7 @@ def test_no_meeting_reminders_when_minutes_before_is_zero(
     assert jobs.send_reminders(dbs, world.m1.slot.starts_at - timedelta(minutes=5)) == 0
 
 
+@pytest.mark.dates
 def test_daily_summary_to_organisers(dbs: Session, world: World, smtp: Inbox) -> None:
     world.m1.attendance = "held"
     world.m2.attendance = "no_show"
