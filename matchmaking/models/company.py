@@ -78,6 +78,9 @@ class Participation(db.Model):  # type: ignore[name-defined,misc]
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     max_meetings: Mapped[int | None] = mapped_column(Integer)
+    # Bumped by every schedule edit of the company's meetings: that UPDATE is the lock that
+    # makes such edits take turns (services.schedule_edits.lock_companies).
+    meetings_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     interpreter_needed: Mapped[bool] = mapped_column(Boolean, default=False)
     interpreter_note: Mapped[str] = mapped_column(String(200), default="")
     directory_consent: Mapped[bool] = mapped_column(Boolean, default=False)

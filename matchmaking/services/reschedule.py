@@ -1,4 +1,9 @@
-"""Rescheduling asked by companies: one proposes a new time, the other accepts, it moves."""
+"""Rescheduling asked by companies: one proposes a new time, the other accepts, it moves.
+
+Each step takes the two companies' booking lock first (``lock_meetings``) and checks after,
+so two answers to one proposal, or acceptances racing for one slot, take turns and the later
+one is refused with a message.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from matchmaking.errors import DomainError, NotAllowed
 from matchmaking.models import Meeting, MeetingSeat, Participation, RescheduleProposal, Slot, User
-from matchmaking.services.schedule_edits import free_table, relocate
+from matchmaking.services.schedule_edits import free_table, lock_meetings, relocate
 from matchmaking.services.schedules import active_slots, available_slots
 
 
@@ -50,6 +55,7 @@ def propose(
 ) -> RescheduleProposal:
     """A company proposes ``slot`` for a published meeting."""
     side = _side(meeting, actor)
+    lock_meetings(session, meeting)
     if meeting.version.status != "published" or meeting.status != "scheduled":
         raise DomainError(_("Only scheduled meetings of the published schedule can be moved."))
     if slot not in possible_slots(session, meeting):
@@ -73,9 +79,12 @@ def answer(
     session: Session, proposal: RescheduleProposal, accept: bool, actor: User, now: datetime
 ) -> None:
     """The counterpart accepts (the meeting moves) or declines a proposal."""
-    side = _side(proposal.meeting, actor)
+    meeting = proposal.meeting
+    side = _side(meeting, actor)
     if side.id == proposal.proposer_id:
         raise NotAllowed(_("The other company answers this proposal."))
+    lock_meetings(session, meeting)
+    session.refresh(proposal)
     if proposal.status != "open":
         raise DomainError(_("This proposal is no longer open."))
     proposal.answered_at = now
@@ -83,7 +92,6 @@ def answer(
         proposal.status = "declined"
         session.flush()
         return
-    meeting = proposal.meeting
     if proposal.to_slot not in possible_slots(session, meeting):
         raise DomainError(_("That time is no longer free; propose another one."))
     relocate(session, meeting, proposal.to_slot, None, actor)
@@ -92,7 +100,10 @@ def answer(
 
 
 def withdraw(session: Session, proposal: RescheduleProposal, actor: User, now: datetime) -> None:
+    """The proposer takes back an open proposal."""
     side = _side(proposal.meeting, actor)
+    lock_meetings(session, proposal.meeting)
+    session.refresh(proposal)
     if side.id != proposal.proposer_id or proposal.status != "open":
         raise DomainError(_("This proposal is no longer open."))
     proposal.status = "withdrawn"

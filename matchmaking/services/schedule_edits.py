@@ -2,17 +2,22 @@
 
 Python checks give the friendly message; the seat and table unique constraints make a double
 booking impossible even when two organisers edit at once (the loser gets ``SlotTaken``).
+A company's meeting cap is a count, which no unique key can guard: every edit of a company's
+meetings first takes the company's lock (``lock_companies``) and then checks, so edits of one
+company take turns and each sees what the previous one committed.
 After publication every change is recorded for the companies' notifications.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from matchmaking.errors import DomainError, NotAllowed
@@ -33,14 +38,81 @@ class SlotTaken(DomainError):
     """A company or a table is already busy in that slot."""
 
 
+class EditConflict(SlotTaken):
+    """Another edit of the same schedule committed first (SQLite); trying again sees it."""
+
+
 class RuleBroken(DomainError):
     """A hard rule of the schedule would break."""
 
     status = 422
 
 
+SQLITE_BUSY = 5  # the primary result code; SQLITE_BUSY_SNAPSHOT (517) shares it
+
+
+@contextmanager
+def _first_writer() -> Iterator[None]:
+    """SQLite refusing this transaction's first write (another one wrote) -> ``EditConflict``."""
+    try:
+        yield
+    except OperationalError as error:
+        if getattr(error.orig, "sqlite_errorcode", 0) & 0xFF != SQLITE_BUSY:
+            raise
+        raise EditConflict(
+            _("Someone else changed this schedule a moment ago. Please try again.")
+        ) from None
+
+
+def lock_companies(session: Session, participation_ids: Iterable[int]) -> None:
+    """Take the companies' booking locks, held until the transaction ends, and reload them.
+
+    Every edit that gives a company a meeting, or moves or cancels one, calls this before it
+    checks the rules, so edits of one company take turns and the later one counts (cap, busy
+    slots) what the earlier one committed. The lock is an UPDATE of the participation rows,
+    in ascending id order so that two edits never wait for each other in a circle:
+
+    - PostgreSQL: the row lock makes a second UPDATE wait until the first transaction ends;
+      under READ COMMITTED the checks that follow then read its result.
+      (``SELECT ... FOR UPDATE`` would lock the same on PostgreSQL, but SQLite ignores it.)
+    - SQLite (WAL) has one writer at a time, and the app's transactions begin (deferred) at
+      their first read. A transaction cannot write while another one writes, nor once
+      another one has committed since its first read: then its UPDATE fails at once, before
+      any check, and the edit is refused with ``EditConflict`` (trying again sees the other).
+      Without the lock the same clash came later, at the INSERT, as "database is locked".
+
+    A counter with a CHECK against the cap cannot do this: the cap counts the meetings of one
+    schedule version, and a draft and the published version are edited side by side.
+    """
+    ids = sorted(set(participation_ids))
+    with _first_writer():
+        for pid in ids:
+            session.execute(
+                update(Participation)
+                .where(Participation.id == pid)
+                # updated_at says when the registration changed; a schedule edit leaves it.
+                .values(
+                    meetings_version=Participation.meetings_version + 1,
+                    updated_at=Participation.updated_at,
+                )
+                .execution_options(synchronize_session=False)
+            )
+    session.scalars(  # their status and cap as they are now
+        select(Participation)
+        .where(Participation.id.in_(ids))
+        .execution_options(populate_existing=True)
+    ).all()
+
+
+def lock_meetings(session: Session, *meetings: Meeting) -> None:
+    """Lock the companies of ``meetings`` (``lock_companies``), then reload the meetings."""
+    lock_companies(session, (p for m in meetings for p in (m.buyer_id, m.supplier_id)))
+    for meeting in meetings:
+        session.refresh(meeting)
+
+
 def _require_organiser(actor: User) -> None:
-    if actor.role != "organiser":
+    if not actor.has_role("organiser"):
         raise NotAllowed(_("Only organisers can change the schedule."))
 
 
@@ -203,9 +275,16 @@ def _reseat(session: Session, meeting: Meeting) -> None:
         )
 
 
-def _flush(session: Session) -> None:
+@contextmanager
+def _seating(session: Session) -> Iterator[None]:
+    """Change seats and tables in a savepoint; a clash with another edit becomes ``SlotTaken``.
+
+    ``begin_nested`` flushes what is pending before the savepoint, so the changes are made
+    inside the block.
+    """
     try:
         with session.begin_nested():
+            yield
             session.flush()
     except IntegrityError:
         raise SlotTaken(
@@ -225,6 +304,7 @@ def relocate(
     session: Session, meeting: Meeting, slot: Slot, table: int | None, actor: User
 ) -> Meeting:
     """Move a meeting after the caller checked who may; the hard rules are checked here."""
+    lock_meetings(session, meeting)
     _require_editable(meeting.version)
     if meeting.status != "scheduled":
         raise RuleBroken(_("A cancelled meeting cannot be moved; restore it first."))
@@ -243,10 +323,10 @@ def relocate(
         {meeting.id},
     )
     before = snapshot(meeting)
-    meeting.slot = slot
-    meeting.table_number = table
-    _reseat(session, meeting)
-    _flush(session)
+    with _seating(session):
+        meeting.slot = slot
+        meeting.table_number = table
+        _reseat(session, meeting)
     _record(session, meeting, "moved", before, actor)
     session.flush()
     return meeting
@@ -258,6 +338,7 @@ def swap_meetings(session: Session, first: Meeting, second: Meeting, actor: User
     _require_editable(first.version)
     if first.version_id != second.version_id or first.id == second.id:
         raise RuleBroken(_("Choose two different meetings of the same schedule."), field="other")
+    lock_meetings(session, first, second)
     if "cancelled" in (first.status, second.status):
         raise RuleBroken(_("Cancelled meetings cannot be swapped."), field="other")
     ignore = {first.id, second.id}
@@ -282,20 +363,20 @@ def swap_meetings(session: Session, first: Meeting, second: Meeting, actor: User
         ignore,
     )
     before_first, before_second = snapshot(first), snapshot(second)
-    # Park both outside the partial unique indexes, then place each where the other was.
-    for meeting in (first, second):
-        meeting.status = "cancelled"
-        meeting.seats.clear()
-    session.flush()
-    slot_first, table_first = first.slot, first.table_number
-    first.slot = second.slot
-    second.slot = slot_first
-    if first.zone_id == second.zone_id:
-        first.table_number, second.table_number = second.table_number, table_first
-    for meeting in (first, second):
-        meeting.status = "scheduled"
-        _reseat(session, meeting)
-    _flush(session)
+    with _seating(session):
+        # Park both outside the partial unique indexes, then place each where the other was.
+        for meeting in (first, second):
+            meeting.status = "cancelled"
+            meeting.seats.clear()
+        session.flush()
+        slot_first, table_first = first.slot, first.table_number
+        first.slot = second.slot
+        second.slot = slot_first
+        if first.zone_id == second.zone_id:
+            first.table_number, second.table_number = second.table_number, table_first
+        for meeting in (first, second):
+            meeting.status = "scheduled"
+            _reseat(session, meeting)
     _record(session, first, "moved", before_first, actor)
     _record(session, second, "moved", before_second, actor)
     session.flush()
@@ -305,6 +386,7 @@ def cancel_meeting(session: Session, meeting: Meeting, actor: User) -> None:
     """Cancel a meeting; its seats and table are freed, the record stays."""
     _require_organiser(actor)
     _require_editable(meeting.version)
+    lock_meetings(session, meeting)
     if meeting.status == "cancelled":
         return
     before = snapshot(meeting)
@@ -331,12 +413,15 @@ def add_meeting(
     _require_editable(version)
     if buyer.id == supplier.id:
         raise RuleBroken(_("A company cannot meet itself."), field="supplier")
+    lock_companies(session, (buyer.id, supplier.id))  # the cap is counted under the lock
     existing = session.scalar(
-        select(Meeting).where(
+        select(Meeting)
+        .where(
             Meeting.version_id == version.id,
             ((Meeting.buyer_id == buyer.id) & (Meeting.supplier_id == supplier.id))
             | ((Meeting.buyer_id == supplier.id) & (Meeting.supplier_id == buyer.id)),
         )
+        .execution_options(populate_existing=True)
     )
     if existing is not None and existing.status == "scheduled":
         raise RuleBroken(_("These two companies already meet in this schedule."), field="supplier")
@@ -347,32 +432,33 @@ def add_meeting(
     check_placement(session, version, buyer, supplier, slot, zone, table, set(), new_meeting=True)
     if existing is not None:  # a cancelled meeting of the pair comes back
         before = snapshot(existing)
-        existing.status = "scheduled"
-        existing.slot, existing.zone, existing.table_number = slot, zone, table
-        _reseat(session, existing)
-        _flush(session)
+        with _seating(session):
+            existing.status = "scheduled"
+            existing.slot, existing.zone, existing.table_number = slot, zone, table
+            _reseat(session, existing)
         _record(session, existing, "restored", before, actor)
         session.flush()
         return existing
-    meeting = Meeting(
-        version=version,
-        event_id=version.event_id,
-        buyer=buyer,
-        supplier=supplier,
-        slot=slot,
-        zone=zone,
-        table_number=table,
-        origin="manual",
-        score=0.0,
-        uid=meeting_uid(version.event, buyer.id, supplier.id),
-        reasons=[],
-    )
-    session.add(meeting)
-    meeting.seats = [
-        MeetingSeat(version_id=version.id, slot_id=slot.id, participation_id=pid)
-        for pid in (buyer.id, supplier.id)
-    ]
-    _flush(session)
+    uid = meeting_uid(version.event, buyer.id, supplier.id)
+    with _seating(session):
+        meeting = Meeting(
+            version=version,
+            event_id=version.event_id,
+            buyer=buyer,
+            supplier=supplier,
+            slot=slot,
+            zone=zone,
+            table_number=table,
+            origin="manual",
+            score=0.0,
+            uid=uid,
+            reasons=[],
+        )
+        session.add(meeting)
+        meeting.seats = [
+            MeetingSeat(version_id=version.id, slot_id=slot.id, participation_id=pid)
+            for pid in (buyer.id, supplier.id)
+        ]
     _record(session, meeting, "added", None, actor)
     session.flush()
     return meeting
@@ -392,14 +478,22 @@ def publish_version(session: Session, version: ScheduleVersion, actor: User, now
     _require_organiser(actor)
     if version.status != "draft":
         raise RuleBroken(_("Only a draft can be published."))
-    for other in session.scalars(
-        select(ScheduleVersion).where(
-            ScheduleVersion.event_id == version.event_id, ScheduleVersion.status == "published"
-        )
-    ):
-        other.status = "superseded"
-    session.flush()
-    version.status = "published"
-    version.published_at = now
-    version.published_by_id = actor.id
-    session.flush()
+    with _first_writer():
+        for other in session.scalars(
+            select(ScheduleVersion).where(
+                ScheduleVersion.event_id == version.event_id,
+                ScheduleVersion.status == "published",
+            )
+        ):
+            other.status = "superseded"
+        session.flush()
+        try:  # two drafts published at once: the unique index keeps one
+            with session.begin_nested():
+                version.status = "published"
+                version.published_at = now
+                version.published_by_id = actor.id
+                session.flush()
+        except IntegrityError:
+            raise RuleBroken(
+                _("Another version was published a moment ago. Reload to see it.")
+            ) from None
