@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from matchmaking.services.registration import get_user_by_email, normalise_email
 
 # Tokens carry 256 random bits, so a fast hash is safe: there is nothing to brute-force.
 _PREFIX = "mmr_"
+LAST_USE_PRECISION = timedelta(hours=1)
 
 
 def hash_token(token: str) -> str:
@@ -25,7 +26,7 @@ def hash_token(token: str) -> str:
 def _check_may_manage(owner: User, actor: User) -> None:
     if owner.role != "reporter":
         raise NotAllowed(_("API tokens are for reporters."))
-    if actor.role != "organiser" and actor.id != owner.id:
+    if not actor.has_role("organiser") and actor.id != owner.id:
         raise NotAllowed(_("You can only manage your own tokens."))
 
 
@@ -67,18 +68,32 @@ def list_tokens(session: Session, owner: User) -> list[ApiToken]:
     )
 
 
-def authenticate(session: Session, token: str, now: datetime) -> User | None:
-    """The active reporter owning ``token``, or None; records the time of use."""
+def authenticate(session: Session, token: str) -> ApiToken | None:
+    """The unrevoked token matching ``token``, or None; reads only.
+
+    NotAllowed when the token is genuine but its owner is no longer an active reporter.
+    """
     if not token.startswith(_PREFIX) or len(token) > 200:
         return None
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if row is None or row.revoked_at is not None:
         return None
-    user = row.user
-    if user.role != "reporter" or not user.active:
-        return None
-    row.last_used_at = now
-    return user
+    if row.user.role != "reporter" or not row.user.active:
+        raise NotAllowed(_("This account may no longer use the API."), field="Authorization")
+    return row
+
+
+def record_token_use(session: Session, token: ApiToken, now: datetime) -> bool:
+    """Set ``last_used_at`` when it is unset or older than LAST_USE_PRECISION; True if changed.
+
+    Reading the API must not write on every request: the time of last use is kept to the hour.
+    """
+    last = token.last_used_at
+    if last is not None and now - last < LAST_USE_PRECISION:
+        return False
+    token.last_used_at = now
+    session.flush()
+    return True
 
 
 def list_reporters(session: Session) -> list[User]:
@@ -89,7 +104,7 @@ def create_reporter(
     session: Session, email: str, full_name: str, actor: User, now: datetime
 ) -> User:
     """A reporter account (organisers only); the reporter sets a password via the reset link."""
-    if actor.role != "organiser":
+    if not actor.has_role("organiser"):
         raise NotAllowed(_("Only organisers create reporter accounts."))
     email = normalise_email(email)
     if get_user_by_email(session, email) is not None:

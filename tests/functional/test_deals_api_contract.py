@@ -13,13 +13,19 @@ from sqlalchemy.orm import Session
 from matchmaking.models.types import utcnow
 from matchmaking.services.tally import publish_tally
 from tests.functional.deals_helpers import make_fair, report
-from tests.functional.test_deals_tally import COMPANIES, PAIRS, rate
+from tests.functional.test_deals_tally import rate
 
 SLUG = "chongqing-sco-2025-demo"  # the example slug of the document
+# Four buyers and four suppliers in deals, so the totals and some groups are published.
+COMPANIES = {"kz1": "KZ", "kz2": "KZ", "ru1": "RU", "ru2": "RU",
+             "cq1": "CN", "cq2": "CN", "cq3": "CN", "cq4": "CN"}  # fmt: skip
+PAIRS = [("kz1", "cq1"), ("kz2", "cq2"), ("ru1", "cq3"), ("ru2", "cq4"), ("kz1", "cq2"),
+         ("ru1", "cq4")]  # fmt: skip
 
 
 @pytest.fixture
 def published(dbs: Session) -> None:
+    """The event of the document's example slug, with published deal totals."""
     fair = make_fair(dbs, COMPANIES, PAIRS, slug=SLUG)
     rate(dbs, fair, "CNY", "1", "0.14")
     for pair in PAIRS:

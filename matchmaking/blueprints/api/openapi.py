@@ -16,19 +16,77 @@ _MONEY = {
 _COUNT = {"type": "integer", "minimum": 0}
 _ERROR = {
     "type": "object",
+    "description": "Every error of the API has this shape, whatever its status.",
     "required": ["message"],
     "properties": {
-        "message": {"type": "string"},
-        "parameter": {"type": "string", "description": "The parameter at fault, if any."},
+        "message": {"type": "string", "description": "What went wrong, in the caller's language."},
+        "parameter": {
+            "type": "string",
+            "description": "The parameter or header at fault, if any (e.g. 'group_by').",
+        },
     },
+    "additionalProperties": False,
 }
 
 
-def _error_response(description: str) -> dict[str, Any]:
-    return {
+def _error_response(description: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """A response with the Error body; ``headers`` maps each required header to its meaning."""
+    response: dict[str, Any] = {
         "description": description,
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
     }
+    if headers:
+        response["headers"] = {
+            name: {"description": meaning, "required": True, "schema": {"type": "string"}}
+            for name, meaning in headers.items()
+        }
+    return response
+
+
+_RETRY_AFTER = {"Retry-After": "Seconds to wait before trying again."}
+
+# Every error status the API answers, all with the Error body; every operation declares them all.
+_ERRORS: dict[str, tuple[str, dict[str, Any]]] = {
+    "400": ("BadRequest", _error_response("A parameter is invalid; 'parameter' names it.")),
+    "401": (
+        "Unauthorized",
+        _error_response(
+            "The Bearer token is malformed, unknown or revoked (no token at all is anonymous).",
+            {"WWW-Authenticate": "The authentication scheme to use: Bearer."},
+        ),
+    ),
+    "403": (
+        "Forbidden",
+        _error_response("The token is genuine but its account may no longer use the API."),
+    ),
+    "404": (
+        "NotFound",
+        _error_response(
+            "No such event, or its tally is not published or under embargo; or no such URL."
+        ),
+    ),
+    "405": (
+        "MethodNotAllowed",
+        _error_response(
+            "The method is not allowed on this URL.", {"Allow": "The methods this URL allows."}
+        ),
+    ),
+    "429": (
+        "TooManyRequests",
+        _error_response("Too many requests from this token or address.", _RETRY_AFTER),
+    ),
+    "500": (
+        "InternalServerError",
+        _error_response("An unexpected error; the message is generic, never a traceback."),
+    ),
+    "503": (
+        "ServiceUnavailable",
+        _error_response("The database cannot be reached; try again later.", _RETRY_AFTER),
+    ),
+}
+_ERROR_REFS = {
+    status: {"$ref": f"#/components/responses/{name}"} for status, (name, _) in _ERRORS.items()
+}
 
 
 DOCUMENT: dict[str, Any] = {
@@ -39,9 +97,11 @@ DOCUMENT: dict[str, Any] = {
         "description": (
             "Published deal totals of business-matchmaking events. Anonymous callers and "
             "reporters (Bearer token) read the same published snapshot: totals and group "
-            "totals only. Groups covering fewer than three companies are folded into 'other', "
-            "and nothing but a notice is published while fewer than three companies have "
-            "deals. Amounts are strings with two decimals; groups add up to the total exactly."
+            "totals only. Groups with deals of fewer than three buyers or three suppliers are "
+            "folded into 'other', and nothing but a notice is published while the deals are of "
+            "fewer than three buyers or three suppliers. A new snapshot ('as_of') replaces the "
+            "last one only when the deals changed since involve at least three buyers and three "
+            "suppliers. Amounts are strings with two decimals; groups add up to the total exactly."
         ),
     },
     "paths": {
@@ -75,12 +135,7 @@ DOCUMENT: dict[str, Any] = {
                             "application/json": {"schema": {"$ref": "#/components/schemas/Totals"}}
                         },
                     },
-                    "400": _error_response("A parameter is invalid; 'parameter' names it."),
-                    "401": _error_response("The Bearer token is invalid or revoked."),
-                    "404": _error_response(
-                        "No such event, or its tally is not published or under embargo."
-                    ),
-                    "429": _error_response("Too many requests."),
+                    **_ERROR_REFS,
                 },
             }
         },
@@ -88,16 +143,19 @@ DOCUMENT: dict[str, Any] = {
             "get": {
                 "operationId": "getOpenApi",
                 "summary": "This document",
+                "security": [{}, {"bearerAuth": []}],
                 "responses": {
                     "200": {
                         "description": "The OpenAPI document.",
                         "content": {"application/json": {"schema": {"type": "object"}}},
-                    }
+                    },
+                    **_ERROR_REFS,
                 },
             }
         },
     },
     "components": {
+        "responses": dict(_ERRORS.values()),
         "securitySchemes": {
             "bearerAuth": {
                 "type": "http",

@@ -1,4 +1,4 @@
-"""JSON API views: the published deal totals; errors are JSON naming the parameter."""
+"""JSON API views: the published deal totals; errors are JSON naming the parameter (errors.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ from typing import Any
 from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from matchmaking.blueprints.api import bp
+from matchmaking.blueprints.api.errors import error_response
 from matchmaking.blueprints.api.openapi import DOCUMENT
-from matchmaking.errors import DomainError
 from matchmaking.extensions import db, limiter
 from matchmaking.models import Event, TallySnapshot, User
 from matchmaking.models.types import utcnow
@@ -23,23 +22,20 @@ from matchmaking.tally.outcomes import DIMENSIONS
 _NO_CALLER = object()
 
 
-def _error(status: int, message: str, parameter: str | None = None) -> tuple[Response, int]:
-    body: dict[str, Any] = {"message": message}
-    if parameter:
-        body["parameter"] = parameter
-    return jsonify(body), status
-
-
 def _caller() -> User | None:
-    """The reporter authenticated by the Bearer token (cached per request), else None."""
+    """The reporter authenticated by the Bearer token (cached per request), else None.
+
+    Raises NotAllowed (403) when the token is valid but its account may no longer use the API.
+    """
     cached = g.get("api_caller", _NO_CALLER)
     if cached is not _NO_CALLER:
         return cached  # type: ignore[return-value]
     header = request.headers.get("Authorization", "")
-    user = None
+    token = None
     if header.startswith("Bearer "):
-        user = api_tokens.authenticate(db.session, header[7:].strip(), utcnow())
-    g.api_caller = user
+        token = api_tokens.authenticate(db.session, header[7:].strip())
+    user = token.user if token else None
+    g.api_token, g.api_caller = token, user
     return user
 
 
@@ -55,34 +51,21 @@ def _rate_limit() -> str:
 
 
 @bp.before_request
-def authenticate() -> tuple[Response, int] | None:
+def authenticate() -> Response | None:
     """A request with a token must carry a valid one; without a token it is anonymous."""
-    if "Authorization" in request.headers and _caller() is None:
-        return _error(401, _("The API token is invalid or revoked."), "Authorization")
+    if "Authorization" not in request.headers:
+        return None
+    if _caller() is None:
+        return error_response(
+            401,
+            _("The API token is invalid or revoked."),
+            "Authorization",
+            headers={"WWW-Authenticate": 'Bearer realm="api"'},
+        )
+    # The time of last use is kept to the hour, so most reads write nothing.
+    if api_tokens.record_token_use(db.session, g.api_token, utcnow()):
+        db.session.commit()
     return None
-
-
-@bp.after_request
-def commit_token_use(response: Response) -> Response:
-    if g.get("api_caller") is not None:
-        db.session.commit()  # the token's last use
-    return response
-
-
-@bp.errorhandler(HTTPException)
-def http_error(error: HTTPException) -> tuple[Response, int]:
-    code = error.code or 500
-    messages = {
-        404: _("Not found."),
-        405: _("This method is not allowed here."),
-        429: _("Too many requests. Please slow down."),
-    }
-    return _error(code, messages.get(code, _("The request could not be understood.")))
-
-
-@bp.errorhandler(DomainError)
-def domain_error(error: DomainError) -> tuple[Response, int]:
-    return _error(error.status, error.message, error.field)
 
 
 @bp.get("/openapi.json")
@@ -114,7 +97,8 @@ def _snapshot_body(event: Event, snapshot: TallySnapshot, group_by: str | None) 
     }
     if snapshot.suppressed:
         body["notice"] = _(
-            "Fewer than three companies have reported deals, so no figures are published yet."
+            "Too few companies have reported deals (fewer than three buyers or three "
+            "suppliers), so no figures are published yet."
         )
         return body
     body["total"] = _figure(
@@ -134,17 +118,17 @@ def _snapshot_body(event: Event, snapshot: TallySnapshot, group_by: str | None) 
 
 @bp.get("/events/<slug>/deals/totals")
 @limiter.limit(_rate_limit, key_func=_rate_key)
-def totals(slug: str) -> Response | tuple[Response, int]:
+def totals(slug: str) -> Response:
     """Published totals, optionally grouped; reporters and the public read the same snapshot."""
     group_by = request.args.get("group_by")
     if group_by is not None and group_by not in DIMENSIONS:
-        return _error(
+        return error_response(
             400,
             _("group_by must be one of: %(values)s.", values=", ".join(DIMENSIONS)),
             "group_by",
         )
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
-        return _error(404, _("There is no event with this slug."), "slug")
+        return error_response(404, _("There is no event with this slug."), "slug")
     snapshot = published_snapshot(db.session, event, utcnow())
     return jsonify(_snapshot_body(event, snapshot, group_by))
