@@ -12,6 +12,7 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
@@ -25,8 +26,50 @@ from matchmaking.models import user as user_model
 from matchmaking.services.taxonomy import install_default_taxonomy
 
 TEST_DB_URL = os.environ.get("MATCHMAKING_TEST_DATABASE_URL")
+# The date sweep: MATCHMAKING_TEST_NOW=2028-02-29T23:30:00+00:00 runs the whole session with the
+# clock moved to that instant (and ticking on from it), so the tests marked ``dates`` can be
+# checked on month and year ends, leap days, and late evenings UTC that are already tomorrow
+# in the events' time zones.
+TEST_NOW_VARIABLE = "MATCHMAKING_TEST_NOW"
+_TRAVEL = pytest.StashKey[time_machine.travel]()
 # Hashing stays real (salted PBKDF2) but cheap, so account factories do not dominate the suite.
 user_model.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+def sweep_instant() -> datetime | None:
+    """The instant ``MATCHMAKING_TEST_NOW`` names (with its UTC offset), or None when unset."""
+    value = os.environ.get(TEST_NOW_VARIABLE, "").strip()
+    if not value:
+        return None
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        raise pytest.UsageError(
+            f"{TEST_NOW_VARIABLE}={value!r} is not an ISO 8601 date and time"
+        ) from None
+    if instant.tzinfo is None:
+        raise pytest.UsageError(f"{TEST_NOW_VARIABLE}={value!r} needs a UTC offset")
+    return instant
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    instant = sweep_instant()
+    if instant is not None:
+        travel = time_machine.travel(instant, tick=True)
+        travel.start()
+        config.stash[_TRAVEL] = travel
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    travel = config.stash.get(_TRAVEL, None)
+    if travel is not None:
+        travel.stop()
+        del config.stash[_TRAVEL]
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    instant = sweep_instant()
+    return f"clock moved to {instant.isoformat()} ({TEST_NOW_VARIABLE})" if instant else None
 
 
 @pytest.fixture(scope="session")
@@ -122,8 +165,13 @@ def get_csrf(client: FlaskClient, url: str) -> str:
 
 
 def make_event(session: Session, slug: str = "forum", **fields: object) -> Event:
-    """An open two-day event with the default taxonomy and zones; flushed."""
-    today = datetime.now(UTC).date()
+    """An open two-day event a month ahead, with the default taxonomy and zones; flushed.
+
+    Its dates are relative to the (possibly travelled, see ``MATCHMAKING_TEST_NOW``) clock;
+    tests compute what they compare with from them.
+    """
+    now = datetime.now(UTC)
+    today = now.date()
     values: dict[str, object] = {
         "slug": slug,
         "name": "Test Chongqing-SCO Forum",
@@ -132,7 +180,7 @@ def make_event(session: Session, slug: str = "forum", **fields: object) -> Event
         "timezone": "Asia/Shanghai",
         "start_date": today + timedelta(days=30),
         "end_date": today + timedelta(days=31),
-        "registration_deadline": datetime.now(UTC) + timedelta(days=20),
+        "registration_deadline": now + timedelta(days=20),
         "status": "open",
     }
     values.update(fields)

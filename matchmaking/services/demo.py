@@ -1,8 +1,14 @@
-"""A synthetic, clearly labelled Chongqing-SCO 2025 demo event (no real companies)."""
+"""A synthetic, clearly labelled Chongqing-SCO demo event (no real companies).
+
+The demo's dates are placed relative to the seeding time so that what it shows could have
+happened (see ``DemoCalendar``): by default the event is under way, its first negotiation day
+held yesterday and its second one to come tomorrow; without a schedule it lies ahead.
+"""
 
 from __future__ import annotations
 
 import random
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -16,12 +22,16 @@ from matchmaking.models import (
     Availability,
     Company,
     Event,
+    EventBreak,
+    EventDay,
     Offering,
     Participation,
     Sector,
     Slot,
     User,
 )
+from matchmaking.models import user as user_model
+from matchmaking.services.event_setup import BreakInput, DayInput, plan_grid
 from matchmaking.services.taxonomy import install_default_taxonomy
 
 DEMO_SLUG = "chongqing-sco-2025-demo"
@@ -88,6 +98,49 @@ NAME_PARTS = {
 }  # fmt: skip
 
 
+HOURS = (time(9, 0), time(17, 30))
+LUNCH = (time(12, 0), time(13, 30))
+
+
+@dataclass(frozen=True)
+class DemoCalendar:
+    """The demo's dates, placed relative to the seeding time so its story can have happened.
+
+    Under way (seeded with its schedule): negotiations were held yesterday (event time) and
+    resume tomorrow, today being the exhibition day between them; registration closed two
+    weeks before the first day, requests were answered within their time lapse, and the
+    schedule was published a week before the first day. Outcomes then exist only for the
+    meetings of the first day, as the product itself allows. Upcoming (seeded without a
+    schedule): the same shape a week ahead, registration closed, the schedule to be built.
+    """
+
+    first_day: date
+    last_day: date
+    registration_deadline: datetime
+    requests_until: datetime
+
+    @property
+    def negotiation_days(self) -> tuple[date, date]:
+        return (self.first_day, self.last_day)
+
+
+def publication_time(first_day: date) -> datetime:
+    """When the demo schedule is published: 10:00 event time, a week before ``first_day``."""
+    return _utc(first_day - timedelta(days=7), time(10, 0))
+
+
+def demo_calendar(now: datetime, under_way: bool = True) -> DemoCalendar:
+    """The demo's dates for a seeding at ``now``."""
+    today = now.astimezone(ZoneInfo(TZ)).date()
+    first = today - timedelta(days=1) if under_way else today + timedelta(days=7)
+    return DemoCalendar(
+        first_day=first,
+        last_day=first + timedelta(days=2),
+        registration_deadline=_utc(first - timedelta(days=14), time(23, 59)),
+        requests_until=_utc(first - timedelta(days=8), time(18, 0)),
+    )
+
+
 @dataclass(frozen=True)
 class DemoSummary:
     """What seeding created."""
@@ -102,47 +155,66 @@ def _utc(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=ZoneInfo(TZ)).astimezone(UTC)
 
 
-def _slot_grid(event: Event, day: date) -> list[Slot]:
-    """20-minute slots 09:00-12:00 and 13:30-17:30 (lunch break between)."""
-    slots = []
-    for start, end in ((time(9, 0), time(12, 0)), (time(13, 30), time(17, 30))):
-        cursor = _utc(day, start)
-        stop = _utc(day, end)
-        while cursor + timedelta(minutes=20) <= stop:
-            slots.append(
-                Slot(event=event, starts_at=cursor, ends_at=cursor + timedelta(minutes=20))
-            )
-            cursor += timedelta(minutes=20)
-    return slots
+def _between(rng: random.Random, start: datetime, end: datetime) -> datetime:
+    """A random instant in [start, end], to the second."""
+    seconds = max(int((end - start).total_seconds()), 0)
+    return start + timedelta(seconds=rng.randint(0, seconds))
 
 
-def seed_demo(session: Session, now: datetime, seed: int = 2025) -> DemoSummary:
-    """Create the demo event unless it exists; flushes, the caller commits."""
+def _grid(event: Event, calendar: DemoCalendar) -> list[Slot]:
+    """20-minute slots 09:00-17:30 on both negotiation days, less the lunch break.
+
+    The days and breaks are stored too, so the set-up page shows this grid and saving it
+    unchanged keeps every slot.
+    """
+    days = tuple(DayInput(d, *HOURS) for d in calendar.negotiation_days)
+    breaks = tuple(BreakInput(d, *LUNCH, "Lunch") for d in calendar.negotiation_days)
+    event.schedule_days = [EventDay(day=d.day, start_time=d.start, end_time=d.end) for d in days]
+    event.breaks = [
+        EventBreak(day=b.day, start_time=b.start, end_time=b.end, label=b.label) for b in breaks
+    ]
+    return [
+        Slot(event=event, starts_at=start, ends_at=end)
+        for start, end in plan_grid(TZ, days, breaks, event.slot_minutes or 20)
+    ]
+
+
+def seed_demo(
+    session: Session, now: datetime, seed: int = 2025, under_way: bool = True
+) -> DemoSummary:
+    """Create the demo event unless it exists; flushes, the caller commits.
+
+    ``under_way``: the event's first day was yesterday (call ``publish_demo_schedule`` and
+    ``demo_deals.seed_demo_outcomes`` next); otherwise it starts in a week.
+    """
     existing = session.scalar(select(Event).where(Event.slug == DEMO_SLUG))
     if existing is not None:
         return DemoSummary(existing, 0, 0, created=False)
     rng = random.Random(seed)
-    day = (now.astimezone(ZoneInfo(TZ)) + timedelta(days=60)).date()
+    calendar = demo_calendar(now, under_way)
+    deadline = calendar.registration_deadline
     event = Event(
         slug=DEMO_SLUG,
         name="Chongqing-SCO Economic and Trade Cooperation Conference (demo)",
         venue="Chongqing International Expo Center (demo data)",
         city="Chongqing",
         timezone=TZ,
-        start_date=day,
-        end_date=day,
-        registration_deadline=_utc(day - timedelta(days=14), time(23, 59)),
-        status="open",
+        start_date=calendar.first_day,
+        end_date=calendar.last_day,
+        registration_deadline=deadline,
+        status="closed",
         description=(
             "SYNTHETIC DEMO DATA. Buyers from SCO member and partner states meet Chongqing "
-            "enterprises in pre-arranged one-on-one negotiations in three zones."
+            "enterprises in pre-arranged one-on-one negotiations in three zones, on the first "
+            "and the last day; the day between them is the exhibition day."
         ),
         default_max_meetings=12,
         is_demo=True,
+        created_at=deadline - timedelta(days=60),
     )
     session.add(event)
     install_default_taxonomy(session, event)
-    session.add_all(_slot_grid(event, day))
+    session.add_all(_grid(event, calendar))
     sectors = {
         s.code: s for s in session.scalars(select(Sector).where(Sector.event_id == event.id))
     }
@@ -153,12 +225,20 @@ def seed_demo(session: Session, now: datetime, seed: int = 2025) -> DemoSummary:
             email=DEMO_ORGANISER[0],
             full_name="Demo Organiser",
             role="organiser",
-            email_confirmed_at=now,
+            email_confirmed_at=event.created_at,
+            created_at=event.created_at,
         )
         organiser.set_password(DEMO_ORGANISER[1])
         session.add(organiser)
+    event.organisers.append(organiser)  # the demo organiser manages the demo event
+    session.flush()
 
-    unusable = generate_password_hash(rng.randbytes(16).hex())
+    # Nobody knows this password (not even from the source): the contacts are placeholders,
+    # except the one demo login, which gets its documented password below.
+    unusable = generate_password_hash(
+        secrets.token_urlsafe(32), method=user_model.PASSWORD_HASH_METHOD
+    )
+    registrant = _Registrant(session, event, calendar, rng, unusable, organiser)
     buyers = 0
     for country, count in BUYER_COUNTRIES.items():
         for _ in range(count):
@@ -190,7 +270,7 @@ def seed_demo(session: Session, now: datetime, seed: int = 2025) -> DemoSummary:
                         description=", ".join(rng.sample(PRODUCTS[code], 2)),
                     )
                 )
-            _add_participant(session, event, company, offerings, rng, unusable, day, buyers, now)
+            registrant.add(company, offerings, buyers)
     suppliers = 0
     for index in range(180):
         suppliers += 1
@@ -223,18 +303,25 @@ def seed_demo(session: Session, now: datetime, seed: int = 2025) -> DemoSummary:
                     description=", ".join(rng.sample(PRODUCTS[code], 2)),
                 )
             )
-        _add_participant(session, event, company, offerings, rng, unusable, day, 100 + index, now)
+        registrant.add(company, offerings, 100 + index)
 
     demo_contact = session.scalar(select(User).where(User.email == DEMO_COMPANY[0]))
     if demo_contact is not None:
         demo_contact.set_password(DEMO_COMPANY[1])
     session.flush()
-    _add_requests(session, event, rng, now)
+    _add_requests(session, event, rng, calendar, now)
     return DemoSummary(event, buyers, suppliers, created=True)
 
 
-def _add_requests(session: Session, event: Event, rng: random.Random, now: datetime) -> None:
-    """Requests between approved buyers and suppliers of a common sector: most accepted."""
+def _add_requests(
+    session: Session, event: Event, rng: random.Random, calendar: DemoCalendar, now: datetime
+) -> None:
+    """Requests between approved buyers and suppliers of a common sector: most accepted.
+
+    Each was made after both companies were approved and before ``calendar.requests_until``
+    and answered within the event's time lapse; one left unanswered has expired by ``now``
+    unless its time lapse still runs.
+    """
     from matchmaking.models import MeetingRequest
     from matchmaking.services.requests import pair_key
 
@@ -243,6 +330,7 @@ def _add_requests(session: Session, event: Event, rng: random.Random, now: datet
     for p in approved:
         for line in p.sells:
             by_sector.setdefault(line.sector.code, []).append(p)
+    lapse = timedelta(hours=event.request_expiry_hours or 72)
     seen: set[str] = set()
     for buyer in approved:
         for line in buyer.buys:
@@ -254,7 +342,17 @@ def _add_requests(session: Session, event: Event, rng: random.Random, now: datet
             if key in seen:
                 continue
             seen.add(key)
+            both_approved = max(_decided(buyer), _decided(seller))
+            created = min(
+                calendar.requests_until,
+                both_approved + timedelta(seconds=rng.randint(3600, 5 * 86400)),
+            )
             status = rng.choices(["accepted", "open", "declined"], [0.7, 0.2, 0.1])[0]
+            answered = None
+            if status != "open":
+                answered = _between(rng, created + timedelta(minutes=10), created + lapse * 0.9)
+            elif created + lapse <= now:
+                status = "expired"  # what the expire-requests job would have recorded
             session.add(
                 MeetingRequest(
                     event_id=event.id,
@@ -264,68 +362,104 @@ def _add_requests(session: Session, event: Event, rng: random.Random, now: datet
                     supplier=seller,
                     pair_key=key,
                     status=status,
-                    created_at=now,
+                    created_at=created,
                     message="Interested in your products (demo request).",
-                    expires_at=now + timedelta(hours=event.request_expiry_hours or 72),
-                    answered_at=None if status == "open" else now,
+                    expires_at=created + lapse,
+                    answered_at=answered,
                 )
             )
     session.flush()
 
 
+def _decided(participation: Participation) -> datetime:
+    assert participation.decided_at is not None
+    return participation.decided_at
+
+
 def publish_demo_schedule(
     session: Session, event: Event, now: datetime, time_limit: float = 10.0
 ) -> int:
-    """Generate and publish the demo event's first schedule; returns its meeting count."""
+    """Generate and publish the demo event's first schedule; returns its meeting count.
+
+    The schedule counts as published a week before the first day (``publication_time``), or
+    at ``now`` if that is earlier.
+    """
     from matchmaking.services.schedule_edits import publish_version
     from matchmaking.services.schedules import run_generation, start_generation
 
     organiser = session.scalar(select(User).where(User.email == DEMO_ORGANISER[0]))
     assert organiser is not None
+    published_at = min(now, publication_time(event.start_date))
     version = start_generation(session, event, organiser)
     run_generation(session, version, time_limit, lambda share, message: None)
     if version.status != "draft":
         raise RuntimeError(f"demo schedule failed: {version.message}")
-    publish_version(session, version, organiser, now)
+    generated_at = published_at - timedelta(hours=2)
+    version.created_at = generated_at
+    for meeting in version.meetings:
+        meeting.created_at = meeting.updated_at = generated_at
+    publish_version(session, version, organiser, published_at)
     return sum(1 for m in version.meetings if m.status == "scheduled")
 
 
-def _add_participant(
-    session: Session,
-    event: Event,
-    company: Company,
-    offerings: list[Offering],
-    rng: random.Random,
-    password_hash: str,
-    day: date,
-    number: int,
-    now: datetime,
-) -> None:
-    email = DEMO_COMPANY[0] if number == 1 else f"contact{number:03d}@demo.example"
-    contact = User(
-        email=email,
-        full_name=f"Demo Contact {number:03d}",
-        role="company",
-        company=company,
-        password_hash=password_hash,
-        email_confirmed_at=now,
-        locale="ru" if company.country != "CN" else "zh",
-    )
-    roll = rng.random()
-    window = (time(9, 0), time(17, 30))
-    if roll < 0.1:
-        window = (time(9, 0), time(12, 0))
-    elif roll < 0.2:
-        window = (time(13, 30), time(17, 30))
-    status = "approved" if rng.random() < 0.9 else "pending"
-    participation = Participation(
-        event=event,
-        company=company,
-        status=status,
-        directory_consent=rng.random() < 0.9,
-        max_meetings=rng.choice([None, 8, 10, 12]),
-        interpreter_needed="zh" not in company.languages and "en" not in company.languages,
-        offerings=offerings,
-        availability=[Availability(day=day, start_time=window[0], end_time=window[1])],
-    )
-    session.add_all([company, contact, participation])
+class _Registrant:
+    """Registers the demo companies: one contact each, before the deadline, most approved."""
+
+    def __init__(
+        self,
+        session: Session,
+        event: Event,
+        calendar: DemoCalendar,
+        rng: random.Random,
+        password_hash: str,
+        organiser: User,
+    ) -> None:
+        self.session = session
+        self.event = event
+        self.calendar = calendar
+        self.rng = rng
+        self.password_hash = password_hash
+        self.organiser = organiser
+
+    def add(self, company: Company, offerings: list[Offering], number: int) -> None:
+        rng = self.rng
+        deadline = self.calendar.registration_deadline
+        registered = _between(rng, deadline - timedelta(days=40), deadline - timedelta(hours=1))
+        company.created_at = registered
+        email = DEMO_COMPANY[0] if number == 1 else f"contact{number:03d}@demo.example"
+        contact = User(
+            email=email,
+            full_name=f"Demo Contact {number:03d}",
+            role="company",
+            company=company,
+            password_hash=self.password_hash,
+            email_confirmed_at=registered + timedelta(minutes=rng.randint(2, 600)),
+            created_at=registered,
+            locale="ru" if company.country != "CN" else "zh",
+        )
+        roll = rng.random()
+        window = HOURS
+        if roll < 0.1:
+            window = (HOURS[0], LUNCH[0])
+        elif roll < 0.2:
+            window = (LUNCH[1], HOURS[1])
+        first, last = self.calendar.negotiation_days
+        days = rng.choices([(first, last), (first,), (last,)], [0.7, 0.15, 0.15])[0]
+        approved = rng.random() < 0.9
+        participation = Participation(
+            event=self.event,
+            company=company,
+            status="approved" if approved else "pending",
+            decided_at=registered + timedelta(hours=rng.randint(2, 72)) if approved else None,
+            decided_by_id=self.organiser.id if approved else None,
+            directory_consent=rng.random() < 0.9,
+            max_meetings=rng.choice([None, 8, 10, 12]),
+            interpreter_needed="zh" not in company.languages and "en" not in company.languages,
+            offerings=offerings,
+            availability=[
+                Availability(day=day, start_time=window[0], end_time=window[1]) for day in days
+            ],
+            created_at=registered,
+            updated_at=registered,
+        )
+        self.session.add_all([company, contact, participation])

@@ -8,6 +8,7 @@ the buyer's currency, a few conflicting reports.
 from __future__ import annotations
 
 import random
+import secrets
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -89,26 +90,33 @@ def _subject(meeting: Meeting) -> tuple[int | None, str]:
 
 
 def seed_demo_outcomes(session: Session, event: Event, now: datetime, rng: random.Random) -> int:
-    """Record synthetic outcomes for ``event``'s published meetings; returns how many.
+    """Record synthetic outcomes of ``event``'s published meetings that ended by ``now``.
 
-    Returns 0 (and changes nothing) when the event has no published schedule or already has
-    outcomes. Adds the exchange rates of the currencies used, two memoranda with partner
-    chambers, and publishes the tally.
+    Returns how many outcomes were recorded: 0 (and nothing changes) when the event has no
+    published schedule, no meeting of it has ended yet, or outcomes exist already. Meetings
+    still to come (or under way) get neither attendance nor outcome. Adds the exchange rates
+    of the currencies used, two memoranda with partner chambers signed on the first day, and
+    publishes the tally.
     """
-    meetings = _published_meetings(session, event)
-    if not meetings:
+    published = _published_meetings(session, event)
+    if not published:
         return 0
     existing = session.scalar(
-        select(func.count(Outcome.id)).where(Outcome.meeting_id.in_([m.id for m in meetings]))
+        select(func.count(Outcome.id)).where(Outcome.meeting_id.in_([m.id for m in published]))
     )
     if existing:
         return 0
-    organiser = session.scalar(select(User).where(User.role == "organiser").order_by(User.id))
+    meetings = [m for m in published if m.slot.ends_at <= now]
+    if not meetings:
+        return 0
+    organiser = next(iter(event.organisers), None) or session.scalar(
+        select(User).where(User.role == "organiser").order_by(User.id)
+    )
     if organiser is None:
         organiser = User(
             email="deals-seed@demo.example", full_name="Demo organiser", role="organiser"
         )
-        organiser.set_password(str(rng.random()))
+        organiser.set_password(secrets.token_urlsafe(32))  # nobody logs in as it
         session.add(organiser)
         session.flush()
 
@@ -146,7 +154,8 @@ def seed_demo_outcomes(session: Session, event: Event, now: datetime, rng: rando
             amount = (value_cny / Decimal(DEMO_RATES[currency][0])).quantize(
                 Decimal("0.01"), rounding=ROUND_HALF_EVEN
             )
-        when = max(meeting.slot.ends_at, now)  # a future demo event is told as if it took place
+        # Reported within a few hours of the meeting's end, and not after ``now``.
+        when = min(now, meeting.slot.ends_at + timedelta(minutes=rng.randint(5, 240)))
         sides = [meeting.buyer, meeting.supplier]
         if rng.random() < 0.15:
             sides = [rng.choice(sides)]  # only one company reported

@@ -39,7 +39,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     )
     with app.app_context():
         db.create_all()
-        summary = seed_demo(db.session, utcnow())
+        summary = seed_demo(db.session, utcnow(), under_way=False)  # as `--no-schedule`
         db.session.commit()
         days = tuple(summary.event.days)
         name = summary.event.name

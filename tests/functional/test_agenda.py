@@ -15,6 +15,8 @@ from tests.agenda_world import CHINESE_NAME, RUSSIAN_NAME, World, make_world, pd
 from tests.conftest import csrf_from, get_csrf, make_event
 from tests.functional.helpers import login
 
+pytestmark = pytest.mark.dates
+
 
 @pytest.fixture
 def world(dbs: Session, event: Event) -> World:
@@ -101,11 +103,22 @@ def test_pdf_is_in_the_contacts_language_with_cjk_font(client: FlaskClient, worl
     assert any("NotoSansCJK" in f.replace("-", "") for f in pdf_fonts(response.data))
 
 
+RUSSIAN_WEEKDAYS = (
+    "понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье",
+)  # fmt: skip
+RUSSIAN_MONTHS = (  # genitive, as in "5 января"
+    "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+)  # fmt: skip
+
+
 def test_russian_pdf(client: FlaskClient, world: World) -> None:
     as_buyer(client)
     text = pdf_text(client.get(f"/company/events/{world.event.slug}/agenda.pdf").data)
     assert RUSSIAN_NAME in text
-    assert "декабря" in text
+    day = world.slots[0].local_start().date()  # the fixtures put it 30 days ahead of today
+    weekday, month = RUSSIAN_WEEKDAYS[day.weekday()], RUSSIAN_MONTHS[day.month - 1]
+    assert f"{weekday}, {day.day} {month} {day.year} г." in text
 
 
 def test_unpublished_schedule_shows_nothing(

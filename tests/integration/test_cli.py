@@ -5,13 +5,24 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from matchmaking.models import Company, Event, Participation, Slot, User, Zone
+from matchmaking.models import (
+    Company,
+    Event,
+    Meeting,
+    Outcome,
+    Participation,
+    ScheduleVersion,
+    Slot,
+    User,
+    Zone,
+)
 
 COMMAND = str(Path(sys.executable).with_name("matchmaking"))
 
@@ -40,12 +51,13 @@ def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def test_seed_demo_builds_the_chongqing_sco_event(db_url: str):
     result = run(db_url, "seed-demo", "--if-empty")
+    finished = datetime.now(UTC)
     assert result.returncode == 0, result.stderr
     assert "Demo organiser login: organiser@demo.example / demo-organiser" in result.stdout
     engine = create_engine(db_url)
     with Session(engine) as session:
         event = session.scalar(select(Event))
-        assert event is not None and event.is_demo and event.status == "open"
+        assert event is not None and event.is_demo and event.status == "closed"
         assert "(demo)" in event.name
         zones = session.scalars(select(Zone).order_by(Zone.position)).all()
         assert [z.code for z in zones] == ["nev", "machinery", "imported"]
@@ -56,11 +68,19 @@ def test_seed_demo_builds_the_chongqing_sco_event(db_url: str):
         assert {"RU", "KZ", "UZ", "KG", "TJ", "AM", "MN", "BY", "AZ"} <= foreign
         assert all(c.legal_name.endswith("(demo)") for c in companies)
         slots = session.scalars(select(Slot)).all()
-        assert len({s.starts_at.date() for s in slots}) == 1 and len(slots) >= 15
+        assert len({s.starts_at.date() for s in slots}) == 2 and len(slots) >= 30
         roles = {p.role for p in session.scalars(select(Participation))}
         assert roles == {"buyer", "supplier", "both"}
         organiser = session.scalar(select(User).where(User.role == "organiser"))
         assert organiser is not None and organiser.check_password("demo-organiser")
+        # The story holds: registration closed (above), schedule published, outcomes of the
+        # first day's meetings only, none of a meeting that had not ended.
+        assert event.registration_deadline < finished
+        version = session.scalar(select(ScheduleVersion))
+        assert version is not None and version.status == "published"
+        assert session.scalars(select(Outcome.id)).first() is not None
+        late = select(Outcome.id).join(Meeting).join(Slot).where(Slot.ends_at > finished)
+        assert session.scalars(late).all() == []
     engine.dispose()
     again = run(db_url, "seed-demo", "--if-empty")
     assert again.returncode == 0 and "not re-seeded" in again.stdout
@@ -112,7 +132,7 @@ def test_create_user_makes_an_organiser(db_url: str):
                 "--name",
                 "X",
                 "--role",
-                "admin",
+                "company",
                 "--password",
                 "a-long-password",
             ],

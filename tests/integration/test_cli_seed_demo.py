@@ -1,0 +1,63 @@
+"""`matchmaking seed-demo` in process: it refuses the production configuration unless forced."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import Result
+from flask import Flask
+from flask.cli import ScriptInfo
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from matchmaking.cli import cli
+from matchmaking.models import Event
+from matchmaking.services.demo import DEMO_SLUG
+
+pytestmark = pytest.mark.dates
+
+
+def _run(app: Flask, *args: str, config: str) -> Result:
+    """The command group as the console script runs it, on the test app and database."""
+    runner = app.test_cli_runner()
+    return runner.invoke(
+        cli,
+        list(args),
+        obj=ScriptInfo(create_app=lambda: app),
+        env={"MATCHMAKING_CONFIG": config},
+    )
+
+
+def _events(session: Session) -> int:
+    return session.scalar(select(func.count(Event.id))) or 0
+
+
+def test_seed_demo_refuses_the_production_configuration(
+    app: Flask, connection: Connection, dbs: Session
+) -> None:
+    result = _run(app, "seed-demo", "--no-schedule", config="production")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ") and "--force" in lines[0]
+    assert "Traceback" not in result.stderr
+    assert "demo-organiser" not in result.stdout  # no public login printed
+    assert _events(dbs) == 0
+
+
+def test_seed_demo_with_force_seeds_in_production(
+    app: Flask, connection: Connection, dbs: Session
+) -> None:
+    result = _run(app, "seed-demo", "--no-schedule", "--force", config="production")
+    assert result.exit_code == 0, result.stderr
+    assert dbs.scalar(select(Event).where(Event.slug == DEMO_SLUG)) is not None
+
+
+def test_seed_demo_needs_no_force_outside_production(
+    app: Flask, connection: Connection, dbs: Session
+) -> None:
+    result = _run(app, "seed-demo", "--no-schedule", config="development")
+    assert result.exit_code == 0, result.stderr
+    assert "Demo organiser login" in result.stdout
+    event = dbs.scalar(select(Event).where(Event.slug == DEMO_SLUG))
+    assert event is not None and event.status == "closed"
