@@ -8,9 +8,10 @@ _DEV_SECRET = "dev-only-not-secret"
 
 
 def _engine_options(url: str) -> dict[str, object]:
+    # hide_parameters: a database error's message never quotes the values (user input).
     if url.startswith("postgresql"):
-        return {"pool_pre_ping": True}
-    return {}
+        return {"pool_pre_ping": True, "hide_parameters": True}
+    return {"hide_parameters": True}
 
 
 class Config:
@@ -25,6 +26,15 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # How many proxies (load balancers) in front of the app append to X-Forwarded-For: the
+    # client address is the one the outermost of them saw. 0: no forwarded header is trusted.
+    TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "0")
+    # Sent on every response (matchmaking/security.py); HSTS only where set (production).
+    CONTENT_SECURITY_POLICY = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; "
+        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+    STRICT_TRANSPORT_SECURITY: str | None = None
     AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute;100 per hour")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -70,6 +80,11 @@ class ProductionConfig(Config):
     """Production: DATABASE_URL and SECRET_KEY must come from the environment."""
 
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    # A store shared by all workers (e.g. redis://host:6379/0); the factory refuses none.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI")
+    STRICT_TRANSPORT_SECURITY = os.environ.get(
+        "STRICT_TRANSPORT_SECURITY", "max-age=31536000; includeSubDomains"
+    )
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") != "0"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 

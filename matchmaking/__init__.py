@@ -36,13 +36,24 @@ def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
         )
     if name == "production" and app.config["SECRET_KEY"] in (None, "", DEV_SECRET):
         raise RuntimeError("SECRET_KEY must be set in production (refusing the default)")
+    if name == "production" and _unshared_store(app.config.get("RATELIMIT_STORAGE_URI")):
+        raise RuntimeError(
+            "RATELIMIT_STORAGE_URI must be set in production to a store shared by all workers"
+            " (e.g. redis://127.0.0.1:6379/0), not memory://"
+        )
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     for key, value in engine_options_for(app.config["SQLALCHEMY_DATABASE_URI"]).items():
         app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault(key, value)
     if not app.config.get("MAIL_OUTBOX_DIR"):
         app.config["MAIL_OUTBOX_DIR"] = str(Path(app.instance_path) / "outbox")
 
+    from matchmaking.security import register_security_headers, trust_proxies
+
+    trust_proxies(app)
     _init_extensions(app)
+    from matchmaking.blueprints.input_guard import register_input_guards
+
+    register_input_guards(app)  # URL converters: before the blueprints add their routes
     _register_blueprints(app)
 
     from matchmaking.errors import register_error_handlers
@@ -50,7 +61,13 @@ def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
 
     register_error_handlers(app)
     register_template_helpers(app)
+    register_security_headers(app)
     return app
+
+
+def _unshared_store(uri: object) -> bool:
+    """True when rate limits would be counted per worker process (no URI, or in memory)."""
+    return not uri or str(uri).startswith("memory:")
 
 
 def _init_extensions(app: Flask) -> None:
@@ -75,11 +92,13 @@ def _init_extensions(app: Flask) -> None:
     def load_user(user_id: str) -> Any:
         from matchmaking.models import User
 
-        raw_id, _, fragment = user_id.partition(":")
-        if not raw_id.isdigit():
+        # "<id>:<session version>": a version bumped by logout or a password change ends
+        # every session and remember cookie issued before it.
+        raw_id, _, version = user_id.partition(":")
+        if not (raw_id.isdecimal() and version.isdecimal()):
             return None
         user = db.session.get(User, int(raw_id))
-        if user is None or user.password_hash[-12:] != fragment:
+        if user is None or user.session_version != int(version):
             return None
         return user
 
@@ -132,5 +151,19 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 @sa_event.listens_for(Engine, "begin")
 def _sqlite_begin(conn: Any) -> None:
+    """SQLite: BEGIN IMMEDIATE for transactions that will write, else a deferred BEGIN.
+
+    A deferred transaction that has read cannot take the write lock once another process
+    (the scheduler, another worker) has committed: SQLITE_BUSY at once, busy_timeout or not.
+    Write transactions (``services.transactions.write_transaction``) and requests that may
+    write (any method but GET, HEAD, OPTIONS) take the lock up front, waiting for it.
+    """
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        from flask import has_request_context, request
+
+        from matchmaking.services.transactions import IMMEDIATE
+
+        immediate = conn.get_execution_options().get(IMMEDIATE) or (
+            has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+        )
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

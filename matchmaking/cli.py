@@ -37,9 +37,16 @@ cli = _Group(create_app=create_app, help="Business matchmaking for trade confere
     default=True,
     help="Also generate and publish the demo schedule (default: yes).",
 )
+@click.option("--force", is_flag=True, help="Seed even with the production configuration.")
 @with_appcontext
-def seed_demo_command(if_empty: bool, with_schedule: bool) -> None:
-    """Create the synthetic Chongqing-SCO 2025 demo event and print the demo logins."""
+def seed_demo_command(if_empty: bool, with_schedule: bool, force: bool) -> None:
+    """Create the synthetic Chongqing-SCO demo event and print the demo logins.
+
+    With its schedule the event is under way (first day held yesterday, second tomorrow);
+    with --no-schedule it lies a week ahead. Either way registration is closed.
+    """
+    import os
+
     from sqlalchemy import func, select
 
     from matchmaking.extensions import db
@@ -53,10 +60,17 @@ def seed_demo_command(if_empty: bool, with_schedule: bool) -> None:
     )
     from matchmaking.services.demo_deals import seed_demo_outcomes
 
+    # The demo's logins and passwords are public (README): never in production by accident.
+    if os.environ.get("MATCHMAKING_CONFIG") == "production" and not force:
+        raise click.UsageError(
+            "refusing to seed the demo (public logins) with the production configuration;"
+            " add --force to do it anyway"
+        )
+    now = utcnow()
     if if_empty and db.session.scalar(select(func.count(Event.id))):
         click.echo("Database already has events; demo not re-seeded.")
     else:
-        summary = seed_demo(db.session, utcnow())
+        summary = seed_demo(db.session, now, under_way=with_schedule)
         db.session.commit()
         if summary.created:
             click.echo(
@@ -64,12 +78,10 @@ def seed_demo_command(if_empty: bool, with_schedule: bool) -> None:
                 f"{summary.suppliers} suppliers (synthetic data)."
             )
             if with_schedule:
-                meetings = publish_demo_schedule(db.session, summary.event, utcnow())
+                meetings = publish_demo_schedule(db.session, summary.event, now)
                 db.session.commit()
                 click.echo(f"Published the demo schedule: {meetings} meetings.")
-                outcomes = seed_demo_outcomes(
-                    db.session, summary.event, utcnow(), random.Random(2025)
-                )
+                outcomes = seed_demo_outcomes(db.session, summary.event, now, random.Random(2025))
                 db.session.commit()
                 click.echo(f"Recorded {outcomes} synthetic meeting outcomes.")
         else:
@@ -82,7 +94,17 @@ def seed_demo_command(if_empty: bool, with_schedule: bool) -> None:
 @click.option("--email", required=True, help="Login e-mail address.")
 @click.option("--name", "full_name", required=True, help="Full name.")
 @click.option(
-    "--role", type=click.Choice(["organiser", "reporter"]), required=True, help="Account role."
+    "--role",
+    type=click.Choice(["organiser", "reporter", "admin"]),
+    required=True,
+    help="Account role (an admin creates events and assigns their organisers).",
+)
+@click.option(
+    "--event",
+    "event_slugs",
+    multiple=True,
+    metavar="SLUG",
+    help="An event the organiser manages (repeatable; organisers only).",
 )
 @click.option(
     "--password",
@@ -92,12 +114,15 @@ def seed_demo_command(if_empty: bool, with_schedule: bool) -> None:
     help="Password (prompted when omitted; at least 10 characters).",
 )
 @with_appcontext
-def create_user_command(email: str, full_name: str, role: str, password: str) -> None:
-    """Create an organiser or reporter account (the only way to become one)."""
+def create_user_command(
+    email: str, full_name: str, role: str, event_slugs: tuple[str, ...], password: str
+) -> None:
+    """Create an organiser, reporter or administrator account (the only way to become one)."""
     from email_validator import EmailNotValidError, validate_email
+    from sqlalchemy import select
 
     from matchmaking.extensions import db
-    from matchmaking.models import User
+    from matchmaking.models import Event, User
     from matchmaking.models.types import utcnow
     from matchmaking.services.registration import get_user_by_email, normalise_email
 
@@ -111,6 +136,14 @@ def create_user_command(email: str, full_name: str, role: str, password: str) ->
         raise click.BadParameter("must not be empty", param_hint="--name")
     if get_user_by_email(db.session, email) is not None:
         raise click.BadParameter(f"an account with {email} already exists", param_hint="--email")
+    if event_slugs and role != "organiser":
+        raise click.BadParameter("only organisers are assigned to events", param_hint="--event")
+    events = []
+    for slug in dict.fromkeys(event_slugs):
+        event = db.session.scalar(select(Event).where(Event.slug == slug))
+        if event is None:
+            raise click.BadParameter(f"no event with the short name {slug!r}", param_hint="--event")
+        events.append(event)
     user = User(
         email=normalise_email(email),
         full_name=full_name.strip(),
@@ -119,16 +152,27 @@ def create_user_command(email: str, full_name: str, role: str, password: str) ->
     )
     user.set_password(password)
     db.session.add(user)
+    for event in events:
+        event.organisers.append(user)
     db.session.commit()
-    click.echo(f"Created {role} {user.email}.")
+    assigned = f", organiser of {', '.join(e.slug for e in events)}" if events else ""
+    click.echo(f"Created {role} {user.email}{assigned}.")
 
 
 @cli.command("scheduler")
 @click.option("--once", is_flag=True, help="Run every job once now and exit (for cron or checks).")
+@click.option(
+    "--interval",
+    type=click.IntRange(min=1),
+    envvar="MATCHMAKING_SCHEDULER_INTERVAL",
+    metavar="SECONDS",
+    help="Run every periodic job this often instead of its own interval (tests, demos).",
+)
 @with_appcontext
-def scheduler_command(once: bool) -> None:
+def scheduler_command(once: bool, interval: int | None) -> None:
     """Run the job scheduler: agendas, changes, reminders, summaries (run exactly one)."""
     import logging
+    import signal
 
     from flask import current_app
 
@@ -150,11 +194,14 @@ def scheduler_command(once: bool) -> None:
             click.echo(f"{spec.id}: {run_job(spec.id)}")
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # a progress line per PDF step
     try:
         lock = acquire_scheduler_lock(db.engine)
     except SchedulerAlreadyRunning as exc:
         raise click.ClickException(str(exc)) from None
-    scheduler = build_scheduler(app)
+    # SIGTERM (a service manager, `kill`) stops like Ctrl-C: the lock is given back.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    scheduler = build_scheduler(app, interval=interval)
     click.echo(f"Scheduler started with {len(JOBS)} jobs: {', '.join(s.id for s in JOBS)}.")
     try:
         scheduler.start()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import traceback
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -43,8 +46,37 @@ def show_on_form(form: Any, error: DomainError, default: str | None = None) -> N
     (field.errors if field is not None else form.form_errors).append(error.message)
 
 
+def _discard_failed_transaction() -> None:
+    """Roll back what failed, so that rendering the error page can use the database again."""
+    from matchmaking.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself is gone: a new session will reconnect
+        with contextlib.suppress(Exception):
+            db.session.remove()
+
+
+def _log_unexpected(app: Flask, error: BaseException) -> None:
+    """Log the exception types, the request's method and path, and the stack: never the
+    exception's message, which may quote form data or SQL parameters."""
+    chain: list[str] = []
+    current: BaseException | None = error
+    while current is not None and len(chain) < 5:
+        chain.append(type(current).__name__)
+        current = current.__cause__ or current.__context__
+    app.logger.error(
+        "unhandled %s on %s %s\n%s",
+        " <- ".join(chain),
+        request.method,
+        request.path,
+        "".join(traceback.format_tb(error.__traceback__)),
+    )
+
+
 def register_error_handlers(app: Flask) -> None:
-    """Render every HTTP error and domain error as a page, never a traceback."""
+    """Render every HTTP error and domain error as a page (JSON under the API), no traceback."""
+    from matchmaking.blueprints.api import errors as api_errors
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
@@ -52,13 +84,17 @@ def register_error_handlers(app: Flask) -> None:
         return render_template("errors/error.html", code=400, message=message), 400
 
     @app.errorhandler(DomainError)
-    def domain_error(error: DomainError) -> tuple[str, int]:
+    def domain_error(error: DomainError) -> ResponseReturnValue:
+        if api_errors.wants_json():
+            return api_errors.domain_error(error)
         return render_template(
             "errors/error.html", code=error.status, message=error.message
         ), error.status
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> ResponseReturnValue:
+        if api_errors.wants_json():
+            return api_errors.http_error(error)
         code = error.code or 500
         messages = {
             400: _("The request could not be understood."),
@@ -71,7 +107,10 @@ def register_error_handlers(app: Flask) -> None:
         return render_template("errors/error.html", code=code, message=message), code
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception) -> tuple[str, int]:
-        app.logger.exception("unhandled error")
+    def unexpected(error: Exception) -> ResponseReturnValue:
+        _discard_failed_transaction()  # the page below reads the user again
+        _log_unexpected(app, error)
+        if api_errors.wants_json():
+            return api_errors.unexpected_error(error)
         message = _("Something went wrong on our side. The organisers have been told.")
         return render_template("errors/error.html", code=500, message=message), 500

@@ -18,6 +18,7 @@ from matchmaking.models.event import (
     Sector,
     Slot,
     Zone,
+    event_organisers,
     zone_sectors,
 )
 from matchmaking.models.notification import CalendarFeed, SentMessage
@@ -59,5 +60,6 @@ __all__ = [
     "TallySnapshotGroup",
     "User",
     "Zone",
+    "event_organisers",
     "zone_sectors",
 ]

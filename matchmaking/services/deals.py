@@ -72,7 +72,7 @@ def side_of(meeting: Meeting, participation: Participation) -> str:
 def check_may_record(meeting: Meeting, participation: Participation, actor: User) -> None:
     """Companies record their own side; organisers any side (on the company's behalf)."""
     side_of(meeting, participation)
-    if actor.role == "organiser":
+    if actor.has_role("organiser"):
         return
     if actor.role != "company" or actor.company_id != participation.company_id:
         raise NotAllowed(_("You can only record your own company's outcomes."))
@@ -154,7 +154,7 @@ def record_outcome(
     outcome.changes.append(
         OutcomeChange(
             actor_id=actor.id,
-            on_behalf=actor.role == "organiser",
+            on_behalf=actor.has_role("organiser"),
             created_at=now,
             **values,
         )

@@ -160,7 +160,7 @@ def apply_setup(
     session: Session, event: Event, data: SetupInput, actor: User, confirm_drop: bool = False
 ) -> list[Meeting]:
     """Apply the set-up; returns the meetings cancelled because their slot disappeared."""
-    if actor.role != "organiser":
+    if not actor.has_role("organiser"):
         raise NotAllowed(_("Only organisers can set up events."))
     _validate(event, data)
     grid = plan_grid(event.timezone, data.days, data.breaks, data.slot_minutes)
@@ -238,6 +238,10 @@ def _apply_zones(session: Session, event: Event, data: SetupInput) -> None:
         session.delete(leftover)
 
 
+# As many days as the set-up form offers rows (SetupForm.days).
+MAX_EVENT_DAYS = 31
+
+
 def create_event(
     session: Session,
     actor: User,
@@ -251,12 +255,16 @@ def create_event(
     deadline: datetime,
 ) -> Event:
     """A new draft event with the default taxonomy and zones and a 09:00-17:30 grid."""
-    if actor.role != "organiser":
-        raise NotAllowed(_("Only organisers can create events."))
+    if actor.role != "admin":
+        raise NotAllowed(_("Only administrators can create events."))
     if session.scalar(select(Event.id).where(Event.slug == slug)) is not None:
         raise DomainError(_("Another event uses this short name."), field="slug")
     if end < start:
         raise DomainError(_("The event must end on or after its first day."), field="end_date")
+    if (end - start).days >= MAX_EVENT_DAYS:  # the set-up page holds as many days
+        raise DomainError(
+            _("An event lasts at most %(days)d days.", days=MAX_EVENT_DAYS), field="end_date"
+        )
     event = Event(
         slug=slug,
         name=name.strip(),

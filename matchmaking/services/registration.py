@@ -195,7 +195,7 @@ def update_participation(
 ) -> None:
     """Edit offers, interests and availability; companies only until the deadline."""
     _require_company_access(participation.company, actor)
-    if actor.role != "organiser":
+    if not actor.has_role("organiser"):
         _check_open(participation.event, now)
     _apply_participation(session, participation.event, participation, data)
     session.flush()
@@ -223,7 +223,7 @@ def confirm_email(session: Session, user: User, email: str, now: datetime) -> bo
 
 
 def _require_company_access(company: Company, actor: User) -> None:
-    if actor.role == "organiser":
+    if actor.has_role("organiser"):
         return
     if actor.role != "company" or actor.company_id != company.id:
         raise NotAllowed(_("You can only change your own company."))

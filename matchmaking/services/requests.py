@@ -48,7 +48,7 @@ def orient(
 
 
 def _acting_for(actor: User, participation: Participation) -> bool:
-    return actor.role == "organiser" or (
+    return actor.has_role("organiser") or (
         actor.role == "company" and actor.company_id == participation.company_id
     )
 
@@ -72,7 +72,7 @@ def request_meeting(
     if requester.status != "approved":
         raise RequestRefused(_("Your registration must be approved before you ask for meetings."))
     if recipient.status != "approved" or (
-        not recipient.directory_consent and actor.role != "organiser"
+        not recipient.directory_consent and not actor.has_role("organiser")
     ):
         raise RequestRefused(_("That company is not in the directory."), field="recipient")
     open_count = (
@@ -83,7 +83,7 @@ def request_meeting(
         )
         or 0
     )
-    if open_count >= event.open_request_cap and actor.role != "organiser":
+    if open_count >= event.open_request_cap and not actor.has_role("organiser"):
         raise RequestRefused(
             _(
                 "You already have %(count)d unanswered requests, the most this event allows.",

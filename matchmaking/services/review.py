@@ -130,7 +130,7 @@ def decide_registration(
     now: datetime,
 ) -> None:
     """Approve, or reject with a reason; only organisers decide."""
-    if actor.role != "organiser":
+    if not actor.has_role("organiser"):
         raise NotAllowed(_("Only organisers can approve or reject registrations."))
     reason = reason.strip()
     if not approve and not reason:

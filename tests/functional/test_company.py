@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session
 from matchmaking.models import Event, Participation, User
 from tests.conftest import csrf_from, get_csrf, link_in, make_event, read_outbox, sector
 from tests.functional.helpers import login, make_company_user, make_staff
+
+pytestmark = pytest.mark.dates
 
 
 def _participation_form(event: Event, token: str, **overrides: Any) -> dict[str, Any]:

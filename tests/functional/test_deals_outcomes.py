@@ -14,6 +14,8 @@ from tests.conftest import get_csrf, make_event, sector
 from tests.functional.deals_helpers import PASSWORD, Fair, make_fair, report
 from tests.functional.helpers import login, make_company_user, make_meeting, make_slots, make_staff
 
+pytestmark = pytest.mark.dates
+
 
 @pytest.fixture
 def fair(dbs: Session) -> Fair:

@@ -15,6 +15,8 @@ from matchmaking.services.event_setup import BreakInput, DayInput, plan_grid
 from tests.conftest import csrf_from
 from tests.functional.helpers import login, make_meeting, make_participant, make_staff
 
+pytestmark = pytest.mark.dates
+
 URL = "/organiser/events/forum/setup"
 
 
@@ -170,7 +172,10 @@ def test_grid_change_lists_meetings_it_would_drop_until_confirmed(
     assert change is not None and change.kind == "cancelled" and change.published
 
 
-def test_new_event(organiser: FlaskClient, dbs: Session):
+def test_new_event(client: FlaskClient, dbs: Session):
+    make_staff(dbs, "admin", "admin@example.org", "admin-password")  # administrators create events
+    login(client, "admin@example.org", "admin-password")
+    organiser = client
     url = "/organiser/events/new"
     token = csrf_from(organiser.get(url).get_data(as_text=True))
     data = {

@@ -14,6 +14,8 @@ from matchmaking.models import Company, Event, Participation, User
 from tests.conftest import get_csrf, link_in, mail_text, make_event, read_outbox
 from tests.functional.helpers import login, make_company_user, registration_data
 
+pytestmark = pytest.mark.dates
+
 URL = "/events/forum/register"
 
 

@@ -20,6 +20,8 @@ from tests.functional.helpers import (
     make_staff,
 )
 
+pytestmark = pytest.mark.dates
+
 
 @pytest.fixture
 def people(dbs: Session, event: Event) -> dict[str, Any]:

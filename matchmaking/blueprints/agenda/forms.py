@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField
 from wtforms.validators import InputRequired
 
+from matchmaking.blueprints.forms_base import BaseForm
 
-class FeedForm(FlaskForm):
+
+class FeedForm(BaseForm):
     """Create or replace the calendar subscription link (only the CSRF token)."""
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(BaseForm):
     """Check-in: the meeting was held, nobody came, or the mark is cleared."""
 
     attendance = SelectField(

@@ -9,8 +9,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
-from matchmaking.blueprints.access import event_or_404 as _event
 from matchmaking.blueprints.access import is_safe_redirect, role_required
+from matchmaking.blueprints.access import organiser_event_or_404 as _event
 from matchmaking.blueprints.agenda import bp
 from matchmaking.blueprints.agenda.forms import AttendanceForm, FeedForm
 from matchmaking.errors import DomainError
@@ -26,6 +26,7 @@ from matchmaking.services.calendar import (
     regenerate_feed,
 )
 from matchmaking.services.dispatch import list_undelivered
+from matchmaking.services.event_organisers import managed_event_ids
 from matchmaking.services.pdf import agenda_pdf, table_sheets_pdf, zone_overview_pdf
 
 
@@ -222,4 +223,7 @@ def record_attendance(slug: str, meeting_id: int) -> BaseResponse | tuple[str, i
 @bp.get("/organiser/messages")
 @role_required("organiser")
 def messages() -> str:
-    return render_template("agenda/messages.html", messages=list_undelivered(db.session))
+    messages = list_undelivered(
+        db.session, event_ids=managed_event_ids(db.session, current_user)
+    )  # an organiser's own events only; an administrator's: all, with account e-mails
+    return render_template("agenda/messages.html", messages=messages)

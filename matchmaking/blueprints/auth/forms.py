@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
 
+from matchmaking.blueprints.forms_base import BaseForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(BaseForm):
     """E-mail and password."""
 
     email = EmailField(
@@ -19,7 +20,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(BaseForm):
     """Ask for a password reset link."""
 
     email = EmailField(
@@ -28,7 +29,7 @@ class ResetRequestForm(FlaskForm):
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(BaseForm):
     """Choose a new password."""
 
     password = PasswordField(
@@ -44,5 +45,5 @@ class NewPasswordForm(FlaskForm):
     )
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(BaseForm):
     """An empty form: logging out is a POST with a CSRF token."""

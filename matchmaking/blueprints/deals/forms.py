@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pycountry
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -17,10 +16,13 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, Email, Length, NumberRange, Optional
 
+from matchmaking.blueprints.forms_base import BaseForm
 from matchmaking.i18n import country_choices
 from matchmaking.models import Event
 from matchmaking.services.deals import COMMON_CURRENCIES
 
+AMOUNT_MAX = 10**12
+RATE_MAX = 10**9  # the rate column (NUMERIC(20, 10)) holds ten integer digits
 STAGE_LABELS = {
     "no_interest": _l("No interest"),
     "follow_up": _l("Follow-up planned"),
@@ -55,7 +57,7 @@ def sector_choices(event: Event) -> list[SelectChoice]:
     ]
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(BaseForm):
     """A company's outcome of one meeting."""
 
     stage = SelectField(
@@ -66,7 +68,12 @@ class OutcomeForm(FlaskForm):
     amount = DecimalField(
         _l("Value (for deals)"),
         places=2,
-        validators=[Optional(), NumberRange(min=0, message=_l("Enter a value of zero or more."))],
+        validators=[
+            Optional(),
+            NumberRange(min=0, message=_l("Enter a value of zero or more.")),
+            # Well below the 16 integer digits of the amount column (NUMERIC(18, 2)).
+            NumberRange(max=AMOUNT_MAX, message=_l("Enter a smaller value.")),
+        ],
     )
     currency = SelectField(_l("Currency"), choices=[], validators=[Optional()])
     sector = SelectField(_l("Sector"), choices=[], validators=[Optional()])
@@ -78,7 +85,7 @@ class OutcomeForm(FlaskForm):
         self.sector.choices = sector_choices(event)
 
 
-class RuleForm(FlaskForm):
+class RuleForm(BaseForm):
     """Which value counts when the two companies report different ones."""
 
     rule = SelectField(
@@ -88,7 +95,7 @@ class RuleForm(FlaskForm):
     )
 
 
-class PublishForm(FlaskForm):
+class PublishForm(BaseForm):
     """Publish the tally to reporters and the press page, optionally from an embargo time."""
 
     embargo_until = DateTimeLocalField(
@@ -96,11 +103,11 @@ class PublishForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """A button that only needs the CSRF token (unpublish, revoke, delete)."""
 
 
-class RateForm(FlaskForm):
+class RateForm(BaseForm):
     """An exchange rate valid from a date."""
 
     currency = SelectField(_l("Currency"), choices=[], validators=[DataRequired()])
@@ -108,19 +115,27 @@ class RateForm(FlaskForm):
     to_cny = DecimalField(
         _l("Value of one unit in CNY"),
         places=None,
-        validators=[Optional(), NumberRange(min=0, message=_l("Enter a rate greater than zero."))],
+        validators=[
+            Optional(),
+            NumberRange(min=0, message=_l("Enter a rate greater than zero.")),
+            NumberRange(max=RATE_MAX, message=_l("Enter a smaller value.")),
+        ],
     )
     to_usd = DecimalField(
         _l("Value of one unit in USD"),
         places=None,
-        validators=[Optional(), NumberRange(min=0, message=_l("Enter a rate greater than zero."))],
+        validators=[
+            Optional(),
+            NumberRange(min=0, message=_l("Enter a rate greater than zero.")),
+            NumberRange(max=RATE_MAX, message=_l("Enter a smaller value.")),
+        ],
     )
 
     def setup(self) -> None:
         self.currency.choices = currency_choices()
 
 
-class MemorandumForm(FlaskForm):
+class MemorandumForm(BaseForm):
     """A memorandum of cooperation with a partner institution."""
 
     partner = StringField(_l("Partner institution"), validators=[DataRequired(), Length(max=200)])
@@ -132,13 +147,13 @@ class MemorandumForm(FlaskForm):
         self.country.choices = country_choices()
 
 
-class TokenForm(FlaskForm):
+class TokenForm(BaseForm):
     """A new API token."""
 
     name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=100)])
 
 
-class ReporterForm(FlaskForm):
+class ReporterForm(BaseForm):
     """A reporter account created by an organiser."""
 
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])

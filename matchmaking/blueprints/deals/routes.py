@@ -11,8 +11,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from matchmaking.blueprints.access import event_or_404 as _event
-from matchmaking.blueprints.access import role_required
+from matchmaking.blueprints.access import organiser_event_or_404 as _event
+from matchmaking.blueprints.access import require_manages, role_required
 from matchmaking.blueprints.deals import bp
 from matchmaking.blueprints.deals.forms import (
     ConfirmForm,
@@ -36,6 +36,7 @@ from matchmaking.services.deals import (
     list_event_outcomes,
     record_outcome,
 )
+from matchmaking.services.event_organisers import managed_events
 from matchmaking.services.memoranda import MemorandumInput, add_memorandum, list_memoranda
 from matchmaking.services.rates import (
     RateInput,
@@ -48,6 +49,7 @@ from matchmaking.services.tally import (
     deals_csv,
     get_settings,
     get_snapshot,
+    pending_changes,
     publish_tally,
     set_conflict_rule,
     unpublish_tally,
@@ -105,7 +107,7 @@ def _outcome_page(meeting: Meeting, participation: Participation) -> Response | 
             show_on_form(form, error)
         else:
             flash(_("The outcome is saved."), "success")
-            if current_user.role == "organiser":
+            if current_user.has_role("organiser"):
                 return redirect(url_for("deals.outcomes", slug=event.slug))
             return redirect(url_for("deals.company_meetings", slug=event.slug))
     status = 422 if request.method == "POST" else 200
@@ -116,7 +118,7 @@ def _outcome_page(meeting: Meeting, participation: Participation) -> Response | 
         participation=participation,
         counterpart=meeting.counterpart_of(participation.id),
         outcome=outcome,
-        on_behalf=current_user.role == "organiser",
+        on_behalf=current_user.has_role("organiser"),
     ), status
 
 
@@ -138,6 +140,7 @@ def outcome_on_behalf(meeting_id: int, participation_id: int) -> Response | tupl
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or participation_id not in (meeting.buyer_id, meeting.supplier_id):
         abort(404)
+    require_manages(meeting.buyer.event)
     participation = meeting.buyer if participation_id == meeting.buyer_id else meeting.supplier
     return _outcome_page(meeting, participation)
 
@@ -148,7 +151,9 @@ def outcome_on_behalf(meeting_id: int, participation_id: int) -> Response | tupl
 @bp.get("/")
 @role_required("organiser")
 def index() -> str:
-    events = db.session.scalars(select(Event).order_by(Event.start_date.desc())).all()
+    events = db.session.scalars(
+        managed_events(current_user).order_by(Event.start_date.desc())
+    ).all()
     return render_template("deals/index.html", events=events)
 
 
@@ -172,6 +177,7 @@ def _dashboard(
         view=view,
         settings=settings,
         snapshot=get_snapshot(db.session, event),
+        pending=pending_changes(db.session, event, view),
         rule_form=rule_form,
         publish_form=publish_form,
         unpublish_form=ConfirmForm(),
@@ -209,9 +215,19 @@ def publish(slug: str) -> Response | tuple[str, int]:
         embargo: datetime | None = None
         if form.embargo_until.data is not None:
             embargo = form.embargo_until.data.replace(tzinfo=event.tz)
-        publish_tally(db.session, event, embargo, current_user, utcnow())
+        written = publish_tally(db.session, event, embargo, current_user, utcnow())
         db.session.commit()
-        flash(_("The tally is published."), "success")
+        if written:
+            flash(_("The tally is published."), "success")
+        else:
+            flash(
+                _(
+                    "The tally is published with its earlier figures: the deals changed since "
+                    "involve fewer than three buyers or three suppliers, so publishing them "
+                    "could reveal a company's deal."
+                ),
+                "info",
+            )
         return redirect(url_for("deals.dashboard", slug=slug))
     return _dashboard(event, publish_form=form), 422
 
@@ -405,6 +421,6 @@ def revoke(token_id: int) -> Response:
         api_tokens.revoke_token(db.session, token, current_user, utcnow())
         db.session.commit()
         flash(_("The token is revoked."), "info")
-    if current_user.role == "organiser":
+    if current_user.has_role("organiser"):
         return redirect(url_for("deals.reporter_tokens", user_id=token.user_id))
     return redirect(url_for("deals.my_tokens"))

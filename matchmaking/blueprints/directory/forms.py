@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
+
+from matchmaking.blueprints.forms_base import BaseForm
 
 
 def _int_or_none(value: object) -> int | None:
@@ -14,7 +15,7 @@ def _int_or_none(value: object) -> int | None:
     return int(str(value))
 
 
-class DirectoryFilterForm(FlaskForm):
+class DirectoryFilterForm(BaseForm):
     """Directory filters (GET)."""
 
     class Meta:
@@ -26,7 +27,7 @@ class DirectoryFilterForm(FlaskForm):
     language = SelectField(_l("Language"), choices=[], validators=[Optional()])
 
 
-class RequestForm(FlaskForm):
+class RequestForm(BaseForm):
     """Ask for a meeting."""
 
     message = TextAreaField(
@@ -36,7 +37,7 @@ class RequestForm(FlaskForm):
     )
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(BaseForm):
     """Accept or decline."""
 
     decision = SelectField(
@@ -46,7 +47,7 @@ class AnswerForm(FlaskForm):
     )
 
 
-class OnBehalfForm(FlaskForm):
+class OnBehalfForm(BaseForm):
     """An organiser asks for a meeting on a company's behalf."""
 
     requester = SelectField(
@@ -58,7 +59,7 @@ class OnBehalfForm(FlaskForm):
     message = TextAreaField(_l("Message (optional)"), validators=[Optional(), Length(max=500)])
 
 
-class ProposeForm(FlaskForm):
+class ProposeForm(BaseForm):
     """Propose another time for a meeting."""
 
     slot = SelectField(_l("New time"), coerce=_int_or_none, choices=[], validators=[DataRequired()])

@@ -11,8 +11,12 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from matchmaking.blueprints.access import event_or_404 as _event
-from matchmaking.blueprints.access import role_required
+from matchmaking.blueprints.access import (
+    event_or_404,
+    organiser_event_or_404,
+    require_manages,
+    role_required,
+)
 from matchmaking.blueprints.directory import bp
 from matchmaking.blueprints.directory.forms import (
     AnswerForm,
@@ -36,6 +40,14 @@ from matchmaking.services import requests as requests_service
 from matchmaking.services import reschedule
 from matchmaking.services.matching import list_approved, recommend
 from matchmaking.services.schedules import published_version
+
+
+def _event(slug: str) -> Event:
+    """The event with ``slug``; an organiser must manage it (a company's place is checked apart)."""
+    event = event_or_404(slug)
+    if current_user.role != "company":
+        require_manages(event)
+    return event
 
 
 def _mine(event: Event) -> Participation | None:
@@ -210,6 +222,8 @@ def _request_or_404(request_id: int) -> MeetingRequest:
 @role_required("company", "organiser")
 def answer(request_id: int) -> Response:
     row = _request_or_404(request_id)
+    if current_user.role != "company":
+        require_manages(row.requester.event)
     form = AnswerForm()
     if not form.validate_on_submit():
         abort(400)
@@ -251,7 +265,7 @@ def _commit_or_flash(action: Callable[[], object], success: str) -> None:
 def _back(event_id: int) -> Response:
     event = db.session.get(Event, event_id)
     assert event is not None
-    if current_user.role == "organiser":
+    if current_user.has_role("organiser"):
         return redirect(url_for("directory.organiser_requests", slug=event.slug))
     return redirect(url_for("directory.requests", slug=event.slug))
 
@@ -259,7 +273,7 @@ def _back(event_id: int) -> Response:
 @bp.route("/organiser/events/<slug>/requests", methods=["GET", "POST"])
 @role_required("organiser")
 def organiser_requests(slug: str) -> Response | tuple[str, int]:
-    event = _event(slug)
+    event = organiser_event_or_404(slug)
     approved = sorted(list_approved(db.session, event), key=lambda p: p.company.legal_name)
     form = OnBehalfForm()
     choices = [SelectChoice("", "—")] + [SelectChoice(p.id, p.company.legal_name) for p in approved]

@@ -16,12 +16,12 @@ from matchmaking.models.types import utcnow
 
 
 def get_public_event(slug: str) -> Event:
-    """The event with ``slug``; drafts only for organisers."""
+    """The event with ``slug``; drafts only for the organisers who manage them."""
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
         abort(404)
     if event.status == "draft" and not (
-        current_user.is_authenticated and current_user.role == "organiser"
+        current_user.is_authenticated and event.managed_by(current_user)
     ):
         abort(404)
     return event

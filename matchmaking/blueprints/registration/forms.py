@@ -7,13 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DecimalField,
     EmailField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -39,6 +37,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from matchmaking.blueprints.forms_base import BaseForm, BaseSubForm, OptionalUnless
 from matchmaking.i18n import country_choices, language_choices, valid_country
 from matchmaking.models import Company, Event, Participation
 from matchmaking.services.registration import (
@@ -63,7 +62,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class OfferingForm(Form):
+class OfferingForm(BaseSubForm):
     """One line: a sector and the products, with an optional volume."""
 
     sector = SelectField(_l("Sector"), coerce=_optional_int, choices=[])
@@ -83,13 +82,17 @@ class OfferingForm(Form):
             raise ValidationError(_l("Choose a sector for this line."))
 
 
-class AvailabilityDayForm(Form):
+class AvailabilityDayForm(BaseSubForm):
     """Attendance and hours on one event day."""
 
     day = HiddenField()
     attending = BooleanField(_l("Attending"))
-    start = TimeField(_l("From"), validators=[Optional()])
-    end = TimeField(_l("Until"), validators=[Optional()])
+    start = TimeField(
+        _l("From"), validators=[OptionalUnless("attending", _l("Give the time you arrive."))]
+    )
+    end = TimeField(
+        _l("Until"), validators=[OptionalUnless("attending", _l("Give the time you leave."))]
+    )
 
     def validate_day(self, field: HiddenField) -> None:
         try:
@@ -98,17 +101,13 @@ class AvailabilityDayForm(Form):
             raise ValidationError(_l("Not a valid day.")) from None
 
     def validate_end(self, field: TimeField) -> None:
-        if not self.attending.data:
-            return
-        if self.start.data is None:
-            raise ValidationError(_l("Give the time you arrive."))
-        if field.data is None:
-            raise ValidationError(_l("Give the time you leave."))
+        if not self.attending.data or self.start.data is None or field.data is None:
+            return  # a missing or unreadable time has its message on its own field
         if field.data <= self.start.data:
             raise ValidationError(_l("Must be later than the start time."))
 
 
-class CompanyFields(FlaskForm):
+class CompanyFields(BaseForm):
     """The company profile."""
 
     legal_name = StringField(
@@ -173,7 +172,7 @@ class CompanyFields(FlaskForm):
             getattr(self, name).data = getattr(company, name)
 
 
-class ParticipationFields(FlaskForm):
+class ParticipationFields(BaseForm):
     """What a company sells and buys at the event, when it is there, and its needs."""
 
     sells = FieldList(FormField(OfferingForm), min_entries=3, max_entries=12)
@@ -290,7 +289,7 @@ def _lines(field: FieldList) -> list[OfferingForm]:
     return [entry.form for entry in field if entry.form.sector.data is not None]
 
 
-class AccountFields(FlaskForm):
+class AccountFields(BaseForm):
     """The contact person's account."""
 
     full_name = StringField(_l("Your full name"), validators=[DataRequired(), Length(max=200)])
@@ -344,7 +343,7 @@ class ParticipationForm(ParticipationFields):
     """Edit what the company declared for one event."""
 
 
-class ContactForm(FlaskForm):
+class ContactForm(BaseForm):
     """Invite a further contact person of the same company."""
 
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, FloatField, IntegerField, SelectField
 from wtforms.validators import DataRequired, NumberRange, Optional
+
+from matchmaking.blueprints.forms_base import BaseForm
 
 
 def _int_or_none(value: object) -> int | None:
@@ -14,7 +15,7 @@ def _int_or_none(value: object) -> int | None:
     return int(str(value))
 
 
-class GenerateForm(FlaskForm):
+class GenerateForm(BaseForm):
     """Start the optimiser."""
 
     time_limit = FloatField(
@@ -24,7 +25,7 @@ class GenerateForm(FlaskForm):
     )
 
 
-class MoveForm(FlaskForm):
+class MoveForm(BaseForm):
     """Move a meeting to another slot and optionally a given table."""
 
     slot = SelectField(_l("New time"), coerce=_int_or_none, choices=[], validators=[DataRequired()])
@@ -33,7 +34,7 @@ class MoveForm(FlaskForm):
     )
 
 
-class SwapForm(FlaskForm):
+class SwapForm(BaseForm):
     """Swap two meetings' times and tables."""
 
     other = SelectField(
@@ -41,7 +42,7 @@ class SwapForm(FlaskForm):
     )
 
 
-class AddForm(FlaskForm):
+class AddForm(BaseForm):
     """Add a meeting by hand."""
 
     buyer = SelectField(_l("Buyer"), coerce=_int_or_none, choices=[], validators=[DataRequired()])
@@ -55,11 +56,11 @@ class AddForm(FlaskForm):
     )
 
 
-class LockForm(FlaskForm):
+class LockForm(BaseForm):
     """Lock or unlock a meeting."""
 
     locked = BooleanField(_l("Locked"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     """A bare POST with a CSRF token (cancel, publish, regenerate)."""

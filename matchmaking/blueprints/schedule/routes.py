@@ -1,4 +1,4 @@
-"""Schedule views (organisers only): generate, inspect, edit, publish."""
+"""Schedule views (organisers of the event only): generate, inspect, edit, publish."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from matchmaking.blueprints.access import event_or_404 as _event
+from matchmaking.blueprints.access import organiser_event_or_404 as _event
 from matchmaking.blueprints.access import role_required
 from matchmaking.blueprints.schedule import bp
 from matchmaking.blueprints.schedule.forms import (
