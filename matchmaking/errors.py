@@ -104,7 +104,9 @@ def register_error_handlers(app: Flask) -> None:
             429: _("Too many attempts. Please wait a minute and try again."),
         }
         message = messages.get(code, _("Something went wrong on our side."))
-        return render_template("errors/error.html", code=code, message=message), code
+        # Keep the error's own headers (Allow on 405, Retry-After on 429), not its body's type.
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        return render_template("errors/error.html", code=code, message=message), code, headers
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> ResponseReturnValue:

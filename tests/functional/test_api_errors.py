@@ -279,3 +279,9 @@ def test_last_use_is_recorded_at_most_once_an_hour(
     assert row.last_used_at == start
     assert record_token_use(dbs, row, start + timedelta(minutes=61)) is True
     assert row.last_used_at == start + timedelta(minutes=61)
+
+
+def test_html_405_names_the_allowed_methods(client: FlaskClient) -> None:
+    response = client.put("/login")
+    assert response.status_code == 405 and response.mimetype == "text/html"
+    assert {"GET", "POST"} <= {m.strip() for m in response.headers["Allow"].split(",")}
