@@ -1,6 +1,6 @@
 """A pytest plugin counting the test client's responses by status class.
 
-    .venv/bin/pytest -p benchmarks.request_counter tests/functional/test_fuzz_forms.py \
+    .venv/bin/python -m pytest -p benchmarks.request_counter tests/functional/test_fuzz_forms.py \
         tests/functional/test_bad_input.py tests/functional/test_forms_base.py
 
 prints, at the end, how many requests the tests made and how many got 2xx, 3xx, 4xx, 5xx

@@ -118,6 +118,13 @@ def test_the_seeded_demo_is_under_way(client: FlaskClient, dbs: Session) -> None
     assert "Registration closed" in page
     assert f"/events/{DEMO_SLUG}/register" not in page
 
+    # The README's demo company login takes part: approved, with meetings in the schedule.
+    contact = dbs.scalar(select(User).where(User.email == DEMO_COMPANY[0]))
+    assert contact is not None and contact.company is not None
+    mine = [p for p in event.participations if p.company_id == contact.company_id]
+    assert [p.status for p in mine] == ["approved"]
+    assert any(mine[0].id in (m.buyer_id, m.supplier_id) for m in meetings)
+
 
 def test_the_demo_without_schedule_lies_ahead(dbs: Session) -> None:
     now = utcnow()
