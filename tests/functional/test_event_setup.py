@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from typing import Any
 
@@ -207,3 +208,34 @@ def test_company_cannot_reach_setup(client: FlaskClient, event: Event, dbs: Sess
     assert client.get(URL).status_code == 403
     assert client.get("/organiser/events/new").status_code == 403
     assert dbs.scalar(select(Meeting)) is None
+
+
+def test_saving_setup_keeps_and_edits_the_zones_sectors(
+    organiser: FlaskClient, event: Event, dbs: Session
+):
+    """The sector -> zone mapping is a set of checkboxes that a save submits as shown."""
+    before = {zone.code: sorted(s.id for s in zone.sectors) for zone in event.zones}
+    assert any(before.values())
+    html = organiser.get(URL).get_data(as_text=True)
+    boxes = re.findall(r'<input[^>]*name="zones-0-sectors"[^>]*>', html)
+    assert boxes and all('type="checkbox"' in box for box in boxes)
+    response = organiser.post(URL, data=_form(organiser))
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    dbs.expire_all()
+    assert {zone.code: sorted(s.id for s in zone.sectors) for zone in event.zones} == before
+
+    # Move one sector offered but unchecked on the first zone onto it.
+    first = event.zones[0]
+    unchecked = [b for b in boxes if "checked" not in b]
+    assert unchecked
+    added_id = int(re.search(r'value="(\d+)"', unchecked[0]).group(1))
+    added = next(s for s in event.sectors if s.id == added_id)
+    data = _form(organiser)
+    for key in [k for k in data if k.endswith("-sectors")]:
+        values = data[key] if isinstance(data[key], list) else [data[key]]
+        data[key] = [v for v in values if v != str(added_id)]
+    data["zones-0-sectors"] = [*data.get("zones-0-sectors", []), str(added_id)]
+    response = organiser.post(URL, data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    dbs.expire_all()
+    assert added in first.sectors

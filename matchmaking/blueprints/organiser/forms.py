@@ -17,7 +17,6 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -35,6 +34,7 @@ from wtforms.validators import (
 )
 
 from matchmaking.blueprints.forms_base import BaseForm, BaseSubForm, OptionalUnless
+from matchmaking.blueprints.registration.forms import MultiCheckboxField
 
 
 @cache
@@ -120,7 +120,7 @@ class ZoneForm(BaseSubForm):
     )
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     tables = IntegerField(_l("Tables"), validators=[Optional(), NumberRange(min=1, max=500)])
-    sectors = SelectMultipleField(_l("Sectors"), coerce=int, choices=[], validators=[Optional()])
+    sectors = MultiCheckboxField(_l("Sectors"), coerce=int, choices=[], validators=[Optional()])
 
     def validate_code(self, field: StringField) -> None:
         # On the code: the tables field's Optional() stops its own chain when it is empty.
