@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
@@ -90,9 +91,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         db.engine.dispose()
 
 
-@pytest.fixture
-def connection(app: Flask) -> Iterator[Connection]:
-    """A connection in an open transaction; every session of the test joins it by savepoints."""
+@contextmanager
+def joined_transaction(app: Flask) -> Iterator[Connection]:
+    """A connection in an open transaction, rolled back at the end; every session of the app
+    (requests included) joins it by savepoints meanwhile."""
     with app.app_context():
         engine = db.engine
     conn = engine.connect()
@@ -108,6 +110,13 @@ def connection(app: Flask) -> Iterator[Connection]:
         db.session = original  # request sessions were closed at their app context's teardown
         outer.rollback()
         conn.close()
+
+
+@pytest.fixture
+def connection(app: Flask) -> Iterator[Connection]:
+    """A connection in an open transaction; every session of the test joins it by savepoints."""
+    with joined_transaction(app) as conn:
+        yield conn
 
 
 @pytest.fixture

@@ -21,15 +21,14 @@ from urllib.parse import quote
 
 import pytest
 from flask import Flask
-from flask_sqlalchemy.session import _app_ctx_id
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.orm import scoped_session, sessionmaker
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
-from matchmaking.extensions import db, limiter
+from matchmaking.extensions import limiter
+from tests.conftest import joined_transaction
 from tests.functional.fuzz_support import (
     PageForm,
     World,
@@ -151,21 +150,8 @@ SETTINGS = settings(
 @pytest.fixture(scope="module")
 def world(app: Flask) -> Iterator[World]:
     """The fuzz world, in one transaction rolled back at the end of the module."""
-    with app.app_context():
-        engine = db.engine
-    conn = engine.connect()
-    outer = conn.begin()
-    original = db.session
-    db.session = scoped_session(  # type: ignore[assignment]
-        sessionmaker(bind=conn, join_transaction_mode="create_savepoint"), scopefunc=_app_ctx_id
-    )
-    limiter.reset()
-    try:
+    with joined_transaction(app) as conn:
         yield build_world(app, conn)
-    finally:
-        db.session = original
-        outer.rollback()
-        conn.close()
 
 
 def _rules(method: str) -> list[Rule]:
