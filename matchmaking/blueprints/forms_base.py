@@ -23,8 +23,10 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtf_translations
 from wtforms import (
     DateTimeField,
     DecimalField,
@@ -107,8 +109,8 @@ class OptionalUnless:
     ``other`` holds data (a ticked "attending" box, a day): the message then names what is
     missing, on this field, instead of a half-filled row reaching the database."""
 
-    def __init__(self, other: str, message: Any) -> None:
-        self.other = other
+    def __init__(self, other: str | tuple[str, ...], message: Any) -> None:
+        self.others = (other,) if isinstance(other, str) else other
         self.message = message
         self.field_flags = {"optional": True}
 
@@ -117,7 +119,7 @@ class OptionalUnless:
         if not isinstance(raw, str) or raw.strip():
             return
         field.errors[:] = []
-        if form[self.other].data:
+        if any(form[other].data for other in self.others):
             raise StopValidation(self.message)
         raise StopValidation()
 
@@ -181,4 +183,8 @@ class BaseSubForm(Form):
     """The base of every form enclosed in a ``FormField`` (rows of a list)."""
 
     class Meta(GuardedMeta):
-        pass
+        def get_translations(self, form: Any) -> Any:
+            """WTForms' own messages in the reader's language, as page forms have them."""
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)  # type: ignore[misc]
+            return wtf_translations

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -75,7 +76,11 @@ class GridWouldDropMeetings(DomainError):
 
     def __init__(self, meetings: list[Meeting]) -> None:
         super().__init__(
-            _("%(count)d meetings are in slots the new grid removes.", count=len(meetings)),
+            ngettext(
+                "%(num)d meeting is in a slot the new grid removes.",
+                "%(num)d meetings are in slots the new grid removes.",
+                len(meetings),
+            ),
             field="confirm_drop",
         )
         self.meetings = meetings
@@ -130,6 +135,23 @@ def meetings_dropped_by(
     ]
 
 
+def grid_changed(event: Event, data: SetupInput) -> bool:
+    """Whether the set-up changes the slot grid: its days, hours, breaks or slot length.
+
+    When none of these change, saving never touches slots or meetings, even where the stored
+    grid was built some other way (an imported or older event whose breaks were not recorded).
+    """
+    if not event.slots:
+        return True
+    days = {(d.day, d.start_time, d.end_time) for d in event.schedule_days}
+    breaks = {(b.day, b.start_time, b.end_time) for b in event.breaks}
+    return (
+        data.slot_minutes != event.slot_minutes
+        or {(d.day, d.start, d.end) for d in data.days} != days
+        or {(b.day, b.start, b.end) for b in data.breaks} != breaks
+    )
+
+
 def _validate(event: Event, data: SetupInput) -> None:
     if not data.days:
         raise DomainError(_("Give at least one day with meeting hours."), field="days")
@@ -163,19 +185,23 @@ def apply_setup(
     if not actor.has_role("organiser"):
         raise NotAllowed(_("Only organisers can set up events."))
     _validate(event, data)
-    grid = plan_grid(event.timezone, data.days, data.breaks, data.slot_minutes)
-    dropped = meetings_dropped_by(session, event, grid)
+    dropped: list[Meeting] = []
+    rebuild = grid_changed(event, data)
+    if rebuild:
+        grid = plan_grid(event.timezone, data.days, data.breaks, data.slot_minutes)
+        dropped = meetings_dropped_by(session, event, grid)
     _check_zone_changes(session, event, data)
     if dropped and not confirm_drop:
         raise GridWouldDropMeetings(dropped)
     for meeting in dropped:
         cancel_meeting(session, meeting, actor)
-    existing = {(s.starts_at, s.ends_at): s for s in event.slots}
-    for key, slot in existing.items():
-        slot.retired = key not in set(grid)
-    for start, end in grid:
-        if (start, end) not in existing:
-            session.add(Slot(event=event, starts_at=start, ends_at=end))
+    if rebuild:
+        existing = {(s.starts_at, s.ends_at): s for s in event.slots}
+        for key, slot in existing.items():
+            slot.retired = key not in set(grid)
+        for start, end in grid:
+            if (start, end) not in existing:
+                session.add(Slot(event=event, starts_at=start, ends_at=end))
     event.schedule_days.clear()
     event.breaks.clear()
     session.flush()

@@ -160,7 +160,7 @@ def test_grid_change_lists_meetings_it_would_drop_until_confirmed(
     refused = organiser.post(URL, data=data)
     html = refused.get_data(as_text=True)
     assert refused.status_code == 409
-    assert "1 meetings are in slots the new grid removes." in html
+    assert "1 meeting is in a slot the new grid removes." in html
     assert "Buyer LLP – Supplier Co" in html
     dbs.refresh(meeting)
     assert meeting.status == "scheduled" and not nine.retired
@@ -239,3 +239,91 @@ def test_saving_setup_keeps_and_edits_the_zones_sectors(
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     dbs.expire_all()
     assert added in first.sectors
+
+
+def test_setup_change_that_keeps_the_grid_never_touches_meetings(
+    organiser: FlaskClient, event: Event, dbs: Session
+):
+    """Issue 15 item 2: a grid built with a lunch break the Breaks table does not list (as the
+    demo event's was) survives saving a change of an unrelated setting."""
+    buyer = make_participant(dbs, event, "Степь Агро", buys=(("nev.parts", "x"),))
+    supplier = make_participant(dbs, event, "重庆长安", "CN", sells=(("nev.parts", "x"),))
+    lunch = {
+        "breaks-0-day": event.start_date.isoformat(),
+        "breaks-0-start": "12:00",
+        "breaks-0-end": "13:00",
+        "breaks-0-label": "Lunch",
+    }
+    assert organiser.post(URL, data=_form(organiser, **lunch)).status_code == 302
+    dbs.expire_all()
+    event.breaks.clear()  # the grid keeps its lunch gap; the set-up no longer lists the break
+    dbs.flush()
+    nine = next(s for s in event.slots if s.local_start().time() == time(9))
+    meeting = make_meeting(dbs, buyer, supplier, nine)
+    slots_before = sorted((s.starts_at, s.retired) for s in event.slots)
+
+    response = organiser.post(URL, data=_form(organiser, open_request_cap="25"))
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    dbs.expire_all()
+    assert event.open_request_cap == 25
+    assert meeting.status == "scheduled"
+    assert sorted((s.starts_at, s.retired) for s in event.slots) == slots_before
+    assert dbs.scalar(select(MeetingChange).where(MeetingChange.meeting_id == meeting.id)) is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [("ru", "Значение должно быть между 1 и"), ("zh", "数值大小必须介于 1 到")],
+)
+def test_row_field_messages_are_in_the_readers_language(
+    organiser: FlaskClient, event: Event, lang: str, message: str
+):
+    """Issue 15 item 7: WTForms' own messages on rows of a list (zones, days) are translated."""
+    with organiser.session_transaction() as state:
+        state["lang"] = lang
+    response = organiser.post(URL, data=_form(organiser, **{"zones-0-tables": "0"}))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert "Number must be between" not in html
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        pytest.param(
+            {"breaks-0-start": "12:00", "breaks-0-end": "13:00"},
+            "breaks-0-day",
+            "Give the day.",
+            id="break-without-day",
+        ),
+        pytest.param(
+            {"breaks-0-day": "x", "breaks-0-start": "12:00", "breaks-0-end": "13:00"},
+            "breaks-0-day",
+            "Not a valid date value.",
+            id="break-day-unreadable",
+        ),
+        pytest.param(
+            {"days-0-start": "25:00"}, "days-0-start", "Not a valid time value.", id="day-start"
+        ),
+        pytest.param(
+            {"breaks-0-label": "x" * 300},
+            "breaks-0-label",
+            "Field cannot be longer than 120 characters.",
+            id="break-label",
+        ),
+    ],
+)
+def test_row_errors_are_shown_at_the_field(
+    organiser: FlaskClient, event: Event, changes: dict, field: str, message: str
+):
+    """A refused day or break names its problem beside the field, not only in the banner."""
+    before = len(event.breaks)
+    response = organiser.post(URL, data=_form(organiser, **changes))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert f'<p class="error" id="{field}-error">{message}</p>' in html
+    assert re.search(
+        rf'<input aria-describedby="{field}-error" aria-invalid="true"[^>]*id="{field}"', html
+    )
+    assert len(event.breaks) == before

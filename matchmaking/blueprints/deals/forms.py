@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, Email, Length, NumberRange, Optional
 
+from matchmaking.blueprints.choices import sector_choices
 from matchmaking.blueprints.forms_base import BaseForm
 from matchmaking.i18n import country_choices
 from matchmaking.models import Event
@@ -49,12 +50,6 @@ def currency_choices() -> list[SelectChoice]:
     )
 
 
-def sector_choices(event: Event) -> list[SelectChoice]:
-    from flask_babel import gettext as _
-
-    return [SelectChoice("", "—")] + [
-        SelectChoice(str(s.id), ("· " if s.parent_id else "") + _(s.name)) for s in event.sectors
-    ]
 
 
 class OutcomeForm(BaseForm):

@@ -17,6 +17,7 @@ from matchmaking.blueprints.access import (
     require_manages,
     role_required,
 )
+from matchmaking.blueprints.choices import sector_choices
 from matchmaking.blueprints.directory import bp
 from matchmaking.blueprints.directory.forms import (
     AnswerForm,
@@ -81,9 +82,7 @@ def directory(slug: str) -> tuple[str, int]:
         return render_template("directory/not_yet.html", event=event), 403
     listed = _listed(event, me)
     form = DirectoryFilterForm(request.args)
-    form.sector.choices = [SelectChoice("", _("Any sector"))] + [
-        SelectChoice(s.id, ("· " if s.parent_id else "") + _(s.name)) for s in event.sectors
-    ]
+    form.sector.choices = sector_choices(event, _("Any sector"), value=int)
     countries = sorted({p.company.country for p in listed})
     form.country.choices = [SelectChoice("", _("Any country"))] + [
         SelectChoice(c, country_name(c)) for c in countries

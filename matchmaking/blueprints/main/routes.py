@@ -66,3 +66,10 @@ def healthz() -> tuple[dict[str, str], int]:
         db.session.rollback()
         return {"status": "error", "database": "unreachable"}, 503
     return {"status": "ok", "database": "ok"}, 200
+
+
+@bp.get("/favicon.ico")
+@limiter.exempt
+def favicon() -> Response:
+    """Browsers and bookmark tools ask for /favicon.ico whatever the page links: the app's icon."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)

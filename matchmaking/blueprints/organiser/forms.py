@@ -90,7 +90,7 @@ class RegistrationFilterForm(BaseForm):
 class DayForm(BaseSubForm):
     """Meeting hours of one day (an empty row is ignored)."""
 
-    day = DateField(_l("Day"), validators=[Optional()])
+    day = DateField(_l("Day"), validators=[OptionalUnless(("start", "end"), _l("Give the day."))])
     start = TimeField(_l("From"), validators=[OptionalUnless("day", _l("Give both times."))])
     end = TimeField(_l("Until"), validators=[OptionalUnless("day", _l("Give both times."))])
 
@@ -118,7 +118,7 @@ class ZoneForm(BaseSubForm):
             Regexp(r"^[a-z0-9-]*$", message=_l("Use a-z, 0-9 and -.")),
         ],
     )
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Zone name"), validators=[Optional(), Length(max=200)])
     tables = IntegerField(_l("Tables"), validators=[Optional(), NumberRange(min=1, max=500)])
     sectors = MultiCheckboxField(_l("Sectors"), coerce=int, choices=[], validators=[Optional()])
 
@@ -189,7 +189,7 @@ class SetupForm(BaseForm):
 class NewEventForm(BaseForm):
     """Create an event."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Event name"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(
         _l("Short name for addresses"),
         validators=[

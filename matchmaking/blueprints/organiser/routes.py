@@ -20,6 +20,7 @@ from wtforms import SelectChoice
 from matchmaking import scoring
 from matchmaking.blueprints.access import organiser_event_or_404 as _event
 from matchmaking.blueprints.access import require_manages, role_required
+from matchmaking.blueprints.choices import sector_choices
 from matchmaking.blueprints.organiser import bp
 from matchmaking.blueprints.organiser.forms import (
     AssignOrganiserForm,
@@ -95,9 +96,7 @@ def _filters(event: Event) -> tuple[RegistrationFilterForm, RegistrationFilter]:
     form.country.choices = [SelectChoice("", _("Any country"))] + [
         SelectChoice(c, country_name(c)) for c in countries
     ]
-    form.sector.choices = [SelectChoice("", _("Any sector"))] + [
-        SelectChoice(str(s.id), ("· " if s.parent_id else "") + _(s.name)) for s in event.sectors
-    ]
+    form.sector.choices = sector_choices(event, _("Any sector"))
     valid = form.validate()
     sector = form.sector.data if valid else ""
     filters = RegistrationFilter(
