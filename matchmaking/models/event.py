@@ -76,6 +76,9 @@ class Event(db.Model):  # type: ignore[name-defined,misc]
     registration_deadline: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16), default="draft")
     description: Mapped[str] = mapped_column(Text, default="")
+    # Name, venue and description in other languages: {"zh": {"name": ...}, "ru": {...}}; the
+    # columns above hold the organisers' own wording, shown where no translation is given.
+    translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON)
     default_max_meetings: Mapped[int] = mapped_column(Integer, default=12)
     slot_minutes: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
     open_request_cap: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
@@ -114,6 +117,34 @@ class Event(db.Model):  # type: ignore[name-defined,misc]
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    TRANSLATED = ("name", "venue", "description")
+
+    def text(self, field: str, locale: str | None = None) -> str:
+        """``field`` (name, venue, description) in ``locale`` (default: the reader's)."""
+        if locale is None:
+            from flask_babel import get_locale
+
+            try:
+                current = get_locale()
+            except RuntimeError:  # no application context: the organisers' own wording
+                current = None
+            locale = str(current) if current else ""
+        language = locale.split("_")[0]
+        given = ((self.translations or {}).get(language) or {}).get(field)
+        return given or str(getattr(self, field) or "")
+
+    @property
+    def display_name(self) -> str:
+        return self.text("name")
+
+    @property
+    def display_venue(self) -> str:
+        return self.text("venue")
+
+    @property
+    def display_description(self) -> str:
+        return self.text("description")
 
     @property
     def days(self) -> list[date]:

@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import render_template
+from flask import render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
@@ -88,14 +88,14 @@ def _agenda_mail(
         agenda = build_agenda(session, participation)
         event = agenda.event
         if kind == "changes":
-            subject = _("Your meetings at %(event)s have changed", event=event.name)
+            subject = _("Your meetings at %(event)s have changed", event=event.display_name)
         else:
-            subject = _("Your meeting agenda for %(event)s", event=event.name)
+            subject = _("Your meeting agenda for %(event)s", event=event.display_name)
         text = render_template(
             "agenda/email_agenda.txt", agenda=agenda, user=user, changed=kind == "changes"
         )
         pdf = agenda_pdf(agenda, locale, now)
-        ics = agenda_calendar([agenda], now, name=event.name)
+        ics = agenda_calendar([agenda], now, name=event.display_name)
     return Mail(
         to=user.email,
         subject=subject,
@@ -125,13 +125,75 @@ def _participants(session: Session, version: ScheduleVersion) -> list[Participat
     )
 
 
+def _without_meetings(
+    session: Session, version: ScheduleVersion, told: set[int]
+) -> list[Participation]:
+    """Approved companies of the event with no meeting in ``version`` nor the one it replaced."""
+    return [
+        p
+        for p in session.scalars(
+            select(Participation)
+            .where(
+                Participation.event_id == version.event_id,
+                Participation.status == "approved",
+            )
+            .order_by(Participation.id)
+        )
+        if p.id not in told
+    ]
+
+
+def _link(endpoint: str, **values: Any) -> str | None:
+    """An absolute link for an e-mail sent outside a request (needs ``SERVER_NAME``), else None."""
+    try:
+        return url_for(endpoint, _external=True, **values)
+    except RuntimeError:
+        return None
+
+
+def _no_meetings_mail(config: Any, participation: Participation, user: User, now: datetime) -> Mail:
+    """Tells a company the schedule is out and it has no meeting in it, and what it can do."""
+    event = participation.event
+    with force_locale(_locale(config, user)):
+        requests_open = _running(event, now) and event.status != "archived"
+        text = render_template(
+            "agenda/email_no_meetings.txt",
+            event=event,
+            user=user,
+            requests_open=requests_open,
+            directory=_link("directory.directory", slug=event.slug) if requests_open else None,
+        )
+        subject = _("The schedule of %(event)s is published", event=event.display_name)
+    return Mail(to=user.email, subject=subject, text=text)
+
+
 def issue_agendas(session: Session, config: Any, now: datetime) -> int:
-    """Send each company of a newly published schedule its agenda (PDF and .ics attached)."""
+    """Send each company of a newly published schedule its agenda (PDF and .ics attached), and
+    tell each approved company without a meeting so (once per event), with the way to ask for
+    meetings while requests are open."""
     sent = 0
     for version in list_published_versions(session):
         if not _running(version.event, now):
             continue
-        for participation in _participants(session, version):
+        participants = _participants(session, version)
+        for participation in _without_meetings(session, version, {p.id for p in participants}):
+            for user in _contacts(participation):
+                key = MessageKey(
+                    "no_meetings",
+                    f"event:{version.event_id}:p:{participation.id}",
+                    user.email,
+                    version.event_id,
+                    participation.company_id,
+                )
+                outcome = dispatch.deliver(
+                    session,
+                    config,
+                    key,
+                    lambda p=participation, u=user: _no_meetings_mail(config, p, u, now),
+                    now,
+                )
+                sent += outcome == dispatch.SENT
+        for participation in participants:
             for user in _contacts(participation):
                 key = MessageKey(
                     "agenda",
@@ -256,9 +318,9 @@ def _reminder_mail(
             and (meeting_id is None or e.meeting.id == meeting_id)
         ]
         if meeting_id is None:
-            subject = _("Your meetings tomorrow at %(event)s", event=event.name)
+            subject = _("Your meetings tomorrow at %(event)s", event=event.display_name)
         else:
-            subject = _("Your next meeting at %(event)s", event=event.name)
+            subject = _("Your next meeting at %(event)s", event=event.display_name)
         text = render_template(
             "agenda/email_reminder.txt",
             agenda=agenda,
@@ -391,7 +453,7 @@ def _summary_mail(
 ) -> Mail:
     with force_locale(_locale(config, user)):
         event = version.event
-        subject = _("Daily summary of %(event)s", event=event.name)
+        subject = _("Daily summary of %(event)s", event=event.display_name)
         text = render_template(
             "agenda/email_summary.txt",
             event=event,

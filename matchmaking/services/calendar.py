@@ -36,7 +36,7 @@ def _vevent(agenda: Agenda, entry: AgendaEntry, now: datetime) -> CalendarEvent:
         "location",
         _(
             "%(venue)s, %(zone)s, table %(table)s",
-            venue=agenda.event.venue,
+            venue=agenda.event.display_venue,
             zone=entry.zone,
             table=entry.table,
         ),

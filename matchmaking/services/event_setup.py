@@ -320,3 +320,35 @@ def create_event(
 
 def sectors_of(session: Session, event: Event) -> list[Sector]:
     return list(session.scalars(select(Sector).where(Sector.event_id == event.id)))
+
+
+@dataclass(frozen=True)
+class EventDetailsInput:
+    """The event's texts: the organisers' wording and, per language code, its translation."""
+
+    name: str
+    venue: str
+    city: str
+    description: str
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def update_event_details(
+    session: Session, event: Event, data: EventDetailsInput, actor: User
+) -> None:
+    """Save the event's name, venue, city and description, and their translations."""
+    if not actor.has_role("organiser"):
+        raise NotAllowed(_("Only organisers can set up events."))
+    if not data.name.strip():
+        raise DomainError(_("Give the event's name."), field="name")
+    event.name = data.name.strip()
+    event.venue = data.venue.strip()
+    event.city = data.city.strip()
+    event.description = data.description.strip()
+    kept: dict[str, dict[str, str]] = {}
+    for language, texts in data.translations.items():
+        given = {k: v.strip() for k, v in texts.items() if k in Event.TRANSLATED and v.strip()}
+        if given:
+            kept[language] = given
+    event.translations = kept or None
+    session.flush()

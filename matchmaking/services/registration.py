@@ -16,11 +16,13 @@ from matchmaking.models import (
     Availability,
     Company,
     Event,
+    Meeting,
     Offering,
     Participation,
     Sector,
     User,
 )
+from matchmaking.services.availability import HoursLeaveOutMeetings, meetings_outside
 
 
 @dataclass(frozen=True)
@@ -192,13 +194,25 @@ def update_participation(
     data: ParticipationInput,
     actor: User,
     now: datetime,
-) -> None:
-    """Edit offers, interests and availability; companies only until the deadline."""
+    keep_meetings_outside: bool = False,
+) -> list[Meeting]:
+    """Edit offers, interests and availability; companies only until the deadline.
+
+    New hours that leave scheduled meetings (draft or published) outside are refused, unless an
+    organiser keeps them with ``keep_meetings_outside``: those meetings are returned, and both
+    the company and the organisers see them listed until someone moves them.
+    """
     _require_company_access(participation.company, actor)
-    if not actor.has_role("organiser"):
+    organiser = actor.has_role("organiser")
+    if not organiser:
         _check_open(participation.event, now)
+    windows = [(w.day, w.start, w.end) for w in data.availability]
+    outside = meetings_outside(session, participation, windows)
+    if outside and not (organiser and keep_meetings_outside):
+        raise HoursLeaveOutMeetings(participation, outside)
     _apply_participation(session, participation.event, participation, data)
     session.flush()
+    return outside
 
 
 def add_contact(session: Session, company: Company, data: ContactInput, actor: User) -> User:

@@ -141,6 +141,37 @@ def test_a_message_claimed_by_another_run_is_not_sent_again(
 
 
 @pytest.mark.dates
+@pytest.mark.parametrize(
+    ("locale", "phrase"), [("en", "no meeting in it"), ("ru", "Каталог участников")]
+)
+def test_approved_companies_without_meetings_are_told_once(
+    dbs: Session, world: World, smtp: Inbox, app: Flask, locale: str, phrase: str
+) -> None:
+    """Issue 15 item 15: the page promised an e-mail when the schedule is published."""
+    from tests.functional.helpers import make_company_user
+
+    lonely = make_company_user(
+        dbs, world.event, email="lonely@steppe.kz", name="ТОО «Степь»", status="approved"
+    )
+    lonely.locale = locale
+    make_company_user(dbs, world.event, email="waiting@example.kz", name="Pending LLP")
+    dbs.flush()
+    now = world.published_at + timedelta(minutes=1)
+    app.config["SERVER_NAME"] = "matchmaking.example"
+    with app.app_context():  # links in e-mails sent by the scheduler need SERVER_NAME
+        assert jobs.issue_agendas(dbs, now) == 4
+    (mail,) = smtp.to("lonely@steppe.kz")
+    text = mail_text(mail)
+    assert "http://matchmaking.example/events/forum/directory" in text
+    assert phrase in text
+    if locale == "en":
+        assert mail["Subject"] == f"The schedule of {world.event.name} is published"
+        assert "You can still ask companies" in text
+    assert "waiting@example.kz" not in smtp.recipients()  # pending: nothing to tell yet
+    assert jobs.issue_agendas(dbs, now + timedelta(hours=1)) == 0  # once per event
+
+
+@pytest.mark.dates
 def test_no_agenda_before_publication(dbs: Session, world: World, smtp: Inbox) -> None:
     world.version.status = "draft"
     world.version.published_at = None

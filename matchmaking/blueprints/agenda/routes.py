@@ -89,7 +89,7 @@ def company_pdf(slug: str) -> Response:
 def company_ics(slug: str) -> Response:
     participation = _own_participation(slug)
     agenda = build_agenda(db.session, participation)
-    ics = agenda_calendar([agenda], utcnow(), name=agenda.event.name)
+    ics = agenda_calendar([agenda], utcnow(), name=agenda.event.display_name)
     return _download(ics, "text/calendar", f"agenda-{slug}.ics")
 
 

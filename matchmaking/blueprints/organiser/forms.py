@@ -230,3 +230,26 @@ class AssignOrganiserForm(BaseForm):
 
 class ConfirmForm(BaseForm):
     """A button that only needs the CSRF token (remove an organiser from an event)."""
+
+
+TEXT_LANGUAGES = (("en", "English"), ("zh", "中文"), ("ru", "Русский"))
+
+
+class EventTextsForm(BaseSubForm):
+    """An event's name, venue and description in one language (all optional)."""
+
+    name = StringField(_l("Event name"), validators=[Optional(), Length(max=200)])
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+
+
+class EventDetailsForm(BaseForm):
+    """What participants read about the event, in the organisers' wording and translated."""
+
+    name = StringField(_l("Event name"), validators=[DataRequired(), Length(max=200)])
+    venue = StringField(_l("Venue"), validators=[DataRequired(), Length(max=200)])
+    city = StringField(_l("City"), validators=[DataRequired(), Length(max=100)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    en = FormField(EventTextsForm)
+    zh = FormField(EventTextsForm)
+    ru = FormField(EventTextsForm)

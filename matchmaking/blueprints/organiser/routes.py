@@ -23,9 +23,11 @@ from matchmaking.blueprints.access import require_manages, role_required
 from matchmaking.blueprints.choices import sector_choices
 from matchmaking.blueprints.organiser import bp
 from matchmaking.blueprints.organiser.forms import (
+    TEXT_LANGUAGES,
     AssignOrganiserForm,
     ConfirmForm,
     DecisionForm,
+    EventDetailsForm,
     NewEventForm,
     RegistrationFilterForm,
     SetupForm,
@@ -43,11 +45,13 @@ from matchmaking.services.event_organisers import (
 from matchmaking.services.event_setup import (
     BreakInput,
     DayInput,
+    EventDetailsInput,
     GridWouldDropMeetings,
     SetupInput,
     ZoneInput,
     apply_setup,
     create_event,
+    update_event_details,
 )
 from matchmaking.services.review import (
     RegistrationFilter,
@@ -370,7 +374,7 @@ def organisers(slug: str) -> Response | tuple[str, int]:
             show_on_form(form, error)
         else:
             flash(
-                _("%(email)s now organises %(event)s.", email=user.email, event=event.name),
+                _("%(email)s now organises %(event)s.", email=user.email, event=event.display_name),
                 "success",
             )
             return redirect(url_for("organiser.organisers", slug=slug))
@@ -388,5 +392,47 @@ def remove_organiser(slug: str, user_id: int) -> Response:
         abort(400)
     unassign_organiser(db.session, event, user, current_user)
     db.session.commit()
-    flash(_("%(email)s no longer organises %(event)s.", email=user.email, event=event.name), "info")
+    flash(_("%(email)s no longer organises %(event)s.", email=user.email, event=event.display_name), "info")
     return redirect(url_for("organiser.organisers", slug=slug))
+
+
+@bp.route("/events/<slug>/details", methods=["GET", "POST"])
+@role_required("organiser")
+def details(slug: str) -> Response | tuple[str, int]:
+    """The event's name, venue and description, with their Chinese, Russian and English texts."""
+    event = _event(slug)
+    form = EventDetailsForm()
+    if request.method == "GET":
+        form.name.data, form.venue.data = event.name, event.venue
+        form.city.data, form.description.data = event.city, event.description
+        for code, _label in TEXT_LANGUAGES:
+            texts = (event.translations or {}).get(code) or {}
+            for name in Event.TRANSLATED:
+                form[code].form[name].data = texts.get(name, "")
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            data = EventDetailsInput(
+                name=form.name.data or "",
+                venue=form.venue.data or "",
+                city=form.city.data or "",
+                description=form.description.data or "",
+                translations={
+                    code: {name: form[code].form[name].data or "" for name in Event.TRANSLATED}
+                    for code, _label in TEXT_LANGUAGES
+                },
+            )
+            try:
+                update_event_details(db.session, event, data, current_user)
+                db.session.commit()
+            except DomainError as error:
+                db.session.rollback()
+                show_on_form(form, error)
+                status = error.status
+            else:
+                flash(_("Saved."), "success")
+                return redirect(url_for("organiser.details", slug=slug))
+    return render_template(
+        "organiser/details.html", event=event, form=form, languages=TEXT_LANGUAGES
+    ), status
