@@ -17,7 +17,12 @@ run: $(STAMP)
 	$(BIN)/pybabel compile -d matchmaking/translations --use-fuzzy >/dev/null
 	$(BIN)/matchmaking db upgrade
 	$(BIN)/matchmaking seed-demo --if-empty
-	@echo "Serving on http://127.0.0.1:$(PORT)/"
+	@echo "Serving on http://127.0.0.1:$(PORT)/ with a generation worker and the scheduler"
+	@# One command, three processes: the web server, a generation worker and the scheduler
+	@# (e-mails); leaving the web server (Ctrl-C) stops the other two.
+	@$(BIN)/matchmaking worker & worker=$$!; \
+	$(BIN)/matchmaking scheduler & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null; wait' EXIT INT TERM; \
 	$(BIN)/matchmaking run --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP)
@@ -27,6 +32,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 
-_DEV_SECRET = "dev-only-not-secret"
+DEV_SECRET = "dev-only-not-secret"
 
 
-def _engine_options(url: str) -> dict[str, object]:
+def engine_options_for(url: str) -> dict[str, object]:
+    """SQLAlchemy engine options suited to the database behind ``url``."""
     # hide_parameters: a database error's message never quotes the values (user input).
     if url.startswith("postgresql"):
         return {"pool_pre_ping": True, "hide_parameters": True}
@@ -17,14 +18,14 @@ def _engine_options(url: str) -> dict[str, object]:
 class Config:
     """Settings shared by every environment."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET)
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     WTF_CSRF_TIME_LIMIT = None  # tokens are bound to the session; forms stay open all day at a desk
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = ("en", "zh", "ru")
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STORAGE_URI: str | None = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     # How many proxies (load balancers) in front of the app append to X-Forwarded-For: the
     # client address is the one the outermost of them saw. 0: no forwarded header is trusted.
@@ -51,9 +52,10 @@ class Config:
     EMAIL_TOKEN_MAX_AGE = 3 * 24 * 3600
     RESET_TOKEN_MAX_AGE = 2 * 3600
     SERVER_NAME = os.environ.get("SERVER_NAME")
-    # Schedule generation: in a background thread of the web process (synchronous in tests).
+    # Schedule generation: a job run by `matchmaking worker` processes (in the request in tests).
     SCHEDULE_SYNC = False
-    SCHEDULE_STALE_SECONDS = 1800
+    # A generation whose worker wrote no heartbeat (every 2 s) for this long is failed.
+    SCHEDULE_STALE_SECONDS = 120
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
 
@@ -94,11 +96,3 @@ CONFIGS: dict[str, type[Config]] = {
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
-
-
-def engine_options_for(url: str) -> dict[str, object]:
-    """SQLAlchemy engine options suited to the database behind ``url``."""
-    return _engine_options(url)
-
-
-DEV_SECRET = _DEV_SECRET

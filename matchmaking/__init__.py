@@ -56,13 +56,23 @@ def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
     register_input_guards(app)  # URL converters: before the blueprints add their routes
     _register_blueprints(app)
 
+    from matchmaking.blueprints.deals.display import register_deal_helpers
     from matchmaking.errors import register_error_handlers
     from matchmaking.i18n import register_template_helpers
 
     register_error_handlers(app)
     register_template_helpers(app)
+    register_deal_helpers(app)  # the press pages use them too
+    _register_state_enums(app)
     register_security_headers(app)
     return app
+
+
+def _register_state_enums(app: Flask) -> None:
+    """Statuses and roles in templates: ``p.status == ParticipationStatus.APPROVED``."""
+    from matchmaking.models import STATE_ENUMS
+
+    app.jinja_env.globals.update({enum.__name__: enum for enum in STATE_ENUMS})
 
 
 def _unshared_store(uri: object) -> bool:

@@ -4,26 +4,34 @@ from __future__ import annotations
 
 import random
 import sys
+from typing import Any
 
 import click
 from flask.cli import FlaskGroup, with_appcontext
 
 from matchmaking import create_app
+from matchmaking.errors import DomainError
+from matchmaking.models.user import Role
 
 
 class _Group(FlaskGroup):
-    """Flask's group; bad usage prints one line on stderr and exits 2."""
+    """Flask's group; bad usage or a refusal by a service (``DomainError``) prints one line on
+    stderr and exits 2."""
 
-    def main(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("standalone_mode", False)
         try:
-            return super().main(*args, **kwargs)  # type: ignore[arg-type]
+            return super().main(*args, **kwargs)
         except click.exceptions.Abort:
             click.echo("error: aborted", err=True)
             sys.exit(1)
         except click.ClickException as exc:
             click.echo(f"error: {exc.format_message()}", err=True)
             sys.exit(exc.exit_code)
+        except DomainError as exc:
+            at = f" ({exc.field})" if exc.field else ""
+            click.echo(f"error: {exc.message}{at}", err=True)
+            sys.exit(2)
 
 
 cli = _Group(create_app=create_app, help="Business matchmaking for trade conferences.")
@@ -38,14 +46,30 @@ cli = _Group(create_app=create_app, help="Business matchmaking for trade confere
     help="Also generate and publish the demo schedule (default: yes).",
 )
 @click.option("--force", is_flag=True, help="Seed even with the production configuration.")
+@click.option(
+    "--size",
+    type=click.Choice(["demo", "large"]),
+    default="demo",
+    help="demo: about 220 companies (default); large: 1,000 buyers and 3,000 suppliers, 3 days.",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=1),
+    default=None,
+    help="Seconds for generating the schedule (default: 10 for demo, 60 for large).",
+)
 @with_appcontext
-def seed_demo_command(if_empty: bool, with_schedule: bool, force: bool) -> None:
+def seed_demo_command(
+    if_empty: bool, with_schedule: bool, force: bool, size: str, time_limit: float | None
+) -> None:
     """Create the synthetic Chongqing-SCO demo event and print the demo logins.
 
     With its schedule the event is under way (first day held yesterday, second tomorrow);
-    with --no-schedule it lies a week ahead. Either way registration is closed.
+    with --no-schedule it lies a week ahead. Either way registration is closed. --size large
+    seeds a separate, large event instead (always under way), which the demo logins can open.
     """
     import os
+    import time
 
     from sqlalchemy import func, select
 
@@ -59,6 +83,7 @@ def seed_demo_command(if_empty: bool, with_schedule: bool, force: bool) -> None:
         seed_demo,
     )
     from matchmaking.services.demo_deals import seed_demo_outcomes
+    from matchmaking.services.demo_large import seed_large_demo
 
     # The demo's logins and passwords are public (README): never in production by accident.
     if os.environ.get("MATCHMAKING_CONFIG") == "production" and not force:
@@ -70,7 +95,11 @@ def seed_demo_command(if_empty: bool, with_schedule: bool, force: bool) -> None:
     if if_empty and db.session.scalar(select(func.count(Event.id))):
         click.echo("Database already has events; demo not re-seeded.")
     else:
-        summary = seed_demo(db.session, now, under_way=with_schedule)
+        started = time.monotonic()
+        if size == "large":
+            summary = seed_large_demo(db.session, now)
+        else:
+            summary = seed_demo(db.session, now, under_way=with_schedule)
         db.session.commit()
         if summary.created:
             click.echo(
@@ -78,12 +107,15 @@ def seed_demo_command(if_empty: bool, with_schedule: bool, force: bool) -> None:
                 f"{summary.suppliers} suppliers (synthetic data)."
             )
             if with_schedule:
-                meetings = publish_demo_schedule(db.session, summary.event, now)
+                limit = time_limit or (60.0 if size == "large" else 10.0)
+                meetings = publish_demo_schedule(db.session, summary.event, now, limit)
                 db.session.commit()
                 click.echo(f"Published the demo schedule: {meetings} meetings.")
                 outcomes = seed_demo_outcomes(db.session, summary.event, now, random.Random(2025))
                 db.session.commit()
                 click.echo(f"Recorded {outcomes} synthetic meeting outcomes.")
+            if size == "large":
+                click.echo(f"Seeding took {time.monotonic() - started:.0f} s.")
         else:
             click.echo("Demo event already present.")
     click.echo(f"Demo organiser login: {DEMO_ORGANISER[0]} / {DEMO_ORGANISER[1]}")
@@ -95,7 +127,7 @@ def seed_demo_command(if_empty: bool, with_schedule: bool, force: bool) -> None:
 @click.option("--name", "full_name", required=True, help="Full name.")
 @click.option(
     "--role",
-    type=click.Choice(["organiser", "reporter", "admin"]),
+    type=click.Choice([Role.ORGANISER.value, Role.REPORTER.value, Role.ADMIN.value]),
     required=True,
     help="Account role (an admin creates events and assigns their organisers).",
 )
@@ -136,7 +168,7 @@ def create_user_command(
         raise click.BadParameter("must not be empty", param_hint="--name")
     if get_user_by_email(db.session, email) is not None:
         raise click.BadParameter(f"an account with {email} already exists", param_hint="--email")
-    if event_slugs and role != "organiser":
+    if event_slugs and role != Role.ORGANISER:
         raise click.BadParameter("only organisers are assigned to events", param_hint="--event")
     events = []
     for slug in dict.fromkeys(event_slugs):
@@ -209,6 +241,41 @@ def scheduler_command(once: bool, interval: int | None) -> None:
         scheduler.shutdown(wait=False)
     finally:
         release_scheduler_lock(lock)
+
+
+@cli.command("worker")
+@click.option("--burst", is_flag=True, help="Exit once no generation is queued.")
+@click.option("--once", is_flag=True, help="Run at most one generation, then exit.")
+@click.option(
+    "--poll",
+    type=click.FloatRange(min=0.1),
+    default=1.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How often an idle worker looks for queued generations.",
+)
+@with_appcontext
+def worker_command(burst: bool, once: bool, poll: float) -> None:
+    """Run queued schedule generations (run one or more, on any machine sharing the database)."""
+    import logging
+    import signal
+
+    from flask import current_app
+
+    from matchmaking.services.generation import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    worker = Worker(app, poll=poll)
+    # SIGTERM (a service manager, `kill`) stops like Ctrl-C: a job under way is queued again.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    click.echo(f"Generation worker {worker.name} started.")
+    try:
+        done = worker.run(burst=burst, once=once)
+    except (KeyboardInterrupt, SystemExit):
+        click.echo(f"Generation worker {worker.name} stopped.")
+        return
+    click.echo(f"Generation worker {worker.name} ran {done} generation(s).")
 
 
 def _register_solve() -> None:

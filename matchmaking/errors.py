@@ -14,7 +14,11 @@ from werkzeug.exceptions import HTTPException
 
 
 class DomainError(Exception):
-    """A rule of the domain was broken; ``field`` names the form field when there is one."""
+    """A rule of the domain was broken; ``field`` names the form field when there is one.
+
+    The class owns the HTTP status: 409, a conflict with the current state, unless a subclass
+    says otherwise (``InvalidInput`` 422, ``NotAllowed`` 403...).
+    """
 
     status = 409
 
@@ -38,6 +42,12 @@ class NotAllowed(DomainError):
     """The actor may not do this."""
 
     status = 403
+
+
+class InvalidInput(DomainError):
+    """The data given break a rule of the domain (``field`` says which)."""
+
+    status = 422
 
 
 def show_on_form(form: Any, error: DomainError, default: str | None = None) -> None:

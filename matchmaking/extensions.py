@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -10,7 +12,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -36,7 +38,20 @@ def _client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-db = SQLAlchemy(model_class=Base)
+if TYPE_CHECKING:
+
+    class ScopedSession(scoped_session[Session], Session):  # type: ignore[misc]
+        """For the type checker: a scoped session forwards every ``Session`` method."""
+
+
+class Database(SQLAlchemy):
+    """Flask-SQLAlchemy whose ``session`` type-checks where the services take a ``Session``."""
+
+    if TYPE_CHECKING:
+        session: ScopedSession  # type: ignore[assignment]
+
+
+db = Database(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()

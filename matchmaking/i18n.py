@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pycountry
@@ -10,8 +10,12 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
+
+from matchmaking import figures
+from matchmaking.models.company import CompanySize
 
 # SCO member, observer and dialogue-partner states first in country lists.
 SCO_COUNTRIES = (
@@ -93,10 +97,22 @@ def language_choices() -> list[SelectChoice]:
 
 
 def local_datetime(value: datetime, tz: str, fmt: str = "medium") -> str:
-    return format_datetime(value, fmt, tzinfo=ZoneInfo(tz), locale=_locale())
+    """The instant in ``tz``; "short" is the medium date with the short time ("Feb 3, 2027,
+    9:00 AM"), never an all-numeric date such as 2/3/27, which readers take differently."""
+    locale, zone = _locale(), ZoneInfo(tz)
+    if fmt != "short":
+        return format_datetime(value, fmt, tzinfo=zone, locale=locale)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    day = format_date(value.astimezone(zone).date(), "medium", locale=locale)
+    clock = format_time(value, "short", tzinfo=zone, locale=locale)
+    return str(locale.datetime_formats["short"]).format(clock, day)
 
 
-def local_time(value: datetime, tz: str, fmt: str = "short") -> str:
+def local_time(value: datetime | time, tz: str | None = None, fmt: str = "short") -> str:
+    """An instant's time in ``tz``, or a wall-clock time (no ``tz``), e.g. "9:00 AM"."""
+    if tz is None:
+        return format_time(value, fmt, locale=_locale())
     return format_time(value, fmt, tzinfo=ZoneInfo(tz), locale=_locale())
 
 
@@ -112,6 +128,31 @@ def local_date(value: date, fmt: str = "long") -> str:
     return format_date(value, fmt, locale=_locale())
 
 
+def _describe_meeting(meeting: object, participation: object) -> str:
+    from matchmaking.services.availability import describe
+
+    return describe(meeting, participation)  # type: ignore[arg-type]
+
+
+def _solver_reason(code: str) -> str:
+    from matchmaking.services.schedules import solver_reason
+
+    return solver_reason(code)
+
+
+COMPANY_SIZES = {
+    CompanySize.MICRO: _l("Fewer than 10 employees"),
+    CompanySize.SMALL: _l("10 to 49 employees"),
+    CompanySize.MEDIUM: _l("50 to 249 employees"),
+    CompanySize.LARGE: _l("250 employees or more"),
+}
+
+
+def company_size_label(code: str | None) -> str:
+    """A company size code in the reader's words."""
+    return str(COMPANY_SIZES.get(code or "", "—"))
+
+
 def register_template_helpers(app: Flask) -> None:
     """Filters and globals the templates use."""
     app.jinja_env.filters["country_name"] = country_name
@@ -119,6 +160,13 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.globals["company_size_label"] = company_size_label
+    app.jinja_env.globals["describe_meeting"] = _describe_meeting
+    app.jinja_env.globals["solver_reason"] = _solver_reason
+    app.jinja_env.filters["number"] = figures.number
+    app.jinja_env.filters["money"] = figures.money
+    app.jinja_env.filters["percent"] = figures.percent
+    app.jinja_env.filters["quantity"] = figures.quantity
     # Field errors are messages (str or lazy strings); list fields also hold nested lists.
     app.jinja_env.tests["message"] = lambda value: not isinstance(value, list | tuple | dict)
 

@@ -18,12 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from matchmaking.services import agenda_mail
+from matchmaking.models import Event
+from matchmaking.services import agenda_mail, event_status
 from matchmaking.services.transactions import write_transaction
 
 log = logging.getLogger("matchmaking.jobs")
@@ -31,15 +32,23 @@ log = logging.getLogger("matchmaking.jobs")
 JobFunction = Callable[[Session, datetime], object]
 
 
+def _directory_link(event: Event) -> str | None:
+    """The event's company directory, absolute (needs ``SERVER_NAME`` outside a request)."""
+    try:
+        return url_for("directory.directory", slug=event.slug, _external=True)
+    except RuntimeError:
+        return None
+
+
 def close_registration(session: Session, now: datetime) -> int:
     """Set open events whose registration deadline has passed to 'closed'."""
     with write_transaction(session):
-        return agenda_mail.close_registrations(session, now)
+        return event_status.close_registrations(session, now)
 
 
 def issue_agendas(session: Session, now: datetime) -> int:
     """E-mail every company of a published schedule its agenda, once."""
-    sent = agenda_mail.issue_agendas(session, current_app.config, now)
+    sent = agenda_mail.issue_agendas(session, current_app.config, now, _directory_link)
     session.commit()
     return sent
 
@@ -93,7 +102,7 @@ def expire_requests(session: Session, now: datetime) -> int:
 
 
 def fail_stale_generations(session: Session, now: datetime) -> int:
-    """Schedule generations whose web worker died become 'failed' (they can be restarted)."""
+    """Schedule generations whose worker died (no heartbeat) become 'failed' (to be restarted)."""
     from matchmaking.services.schedules import mark_stale_generations
 
     stale_after = current_app.config["SCHEDULE_STALE_SECONDS"]
@@ -122,7 +131,7 @@ JOBS: list[JobSpec] = [
     JobSpec("sweep-messages", sweep_messages, "interval", {"minutes": 15}),
     JobSpec("refresh-tallies", refresh_tallies, "interval", {"minutes": 1}),  # embargo ±1 min
     JobSpec("expire-requests", expire_requests, "interval", {"minutes": 5}),
-    JobSpec("fail-stale-generations", fail_stale_generations, "interval", {"minutes": 10}),
+    JobSpec("fail-stale-generations", fail_stale_generations, "interval", {"minutes": 1}),
 ]
 
 

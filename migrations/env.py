@@ -92,10 +92,23 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations re-create tables on SQLite (copy, drop, rename): with foreign
+            # keys on, dropping the old copy would cascade and delete the child rows (every
+            # meeting of a re-created schedule_versions or slots). The pragma only takes
+            # effect outside a transaction; foreign_key_check then proves nothing dangles.
+            raw = connection.connection.driver_connection  # no BEGIN: the pragma must not
+            raw.execute("PRAGMA foreign_keys=OFF")  # run inside a transaction
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            dangling = raw.execute("PRAGMA foreign_key_check").fetchall()
+            raw.execute("PRAGMA foreign_keys=ON")
+            if dangling:
+                raise RuntimeError(f"migration left rows without their parent: {dangling[:5]}")
 
 
 if context.is_offline_mode():

@@ -1,10 +1,10 @@
-"""Role checks applied to every view."""
+"""Role checks applied to every view, and the lookups that 404 when access is denied."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 from urllib.parse import urlsplit
 
 from flask import abort
@@ -12,7 +12,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from matchmaking.extensions import db
-from matchmaking.models import Event
+from matchmaking.models import Event, Participation
+from matchmaking.models.event import EventStatus
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,7 +41,7 @@ def role_required(*roles: str) -> Callable[[F], F]:
 def event_or_404(slug: str, public: bool = False) -> Event:
     """The event with ``slug``; 404 when unknown, or when ``public`` and still a draft."""
     event = db.session.scalar(select(Event).where(Event.slug == slug))
-    if event is None or (public and event.status == "draft"):
+    if event is None or (public and event.status == EventStatus.DRAFT):
         abort(404)
     return event
 
@@ -63,7 +64,19 @@ def organiser_event_or_404(slug: str) -> Event:
     return event
 
 
-def is_safe_redirect(target: str | None) -> bool:
+def own_participation_or_404(slug: str) -> Participation:
+    """The current company's participation in the event with ``slug``; 404 if it has none."""
+    participation = db.session.scalar(
+        select(Participation)
+        .join(Participation.event)
+        .where(Event.slug == slug, Participation.company_id == current_user.company_id)
+    )
+    if participation is None:
+        abort(404)
+    return participation
+
+
+def is_safe_redirect(target: str | None) -> TypeGuard[str]:
     """Only same-site relative paths are followed after login or a language switch.
 
     Browsers drop tabs and newlines and read backslashes as slashes, so "/\t/evil.example"

@@ -1,12 +1,23 @@
 """SQLAlchemy models, one module per aggregate."""
 
-from matchmaking.models.company import Availability, Company, Offering, Participation
+from matchmaking.models.company import (
+    Availability,
+    Company,
+    CompanySize,
+    Offering,
+    OfferingKind,
+    Participation,
+    ParticipationStatus,
+)
 from matchmaking.models.deal import (
     ApiToken,
+    ConflictRule,
     ExchangeRate,
     Memorandum,
     Outcome,
     OutcomeChange,
+    OutcomeStage,
+    TallyDimension,
     TallySettings,
     TallySnapshot,
     TallySnapshotGroup,
@@ -15,50 +26,90 @@ from matchmaking.models.event import (
     Event,
     EventBreak,
     EventDay,
+    EventStatus,
     Sector,
     Slot,
     Zone,
     event_organisers,
     zone_sectors,
 )
-from matchmaking.models.notification import CalendarFeed, SentMessage
-from matchmaking.models.request import MeetingRequest
+from matchmaking.models.notification import CalendarFeed, MessageStatus, SentMessage
+from matchmaking.models.request import MeetingRequest, RequestStatus
 from matchmaking.models.schedule import (
+    Attendance,
     Meeting,
     MeetingChange,
     MeetingSeat,
+    MeetingStatus,
+    ProposalStatus,
     RescheduleProposal,
+    ScheduleInstance,
     ScheduleVersion,
+    VersionStatus,
 )
-from matchmaking.models.user import User
+from matchmaking.models.user import Role, User
+
+# The closed sets of values of status, role, kind and stage columns, for code and templates.
+STATE_ENUMS = (
+    Attendance,
+    CompanySize,
+    ConflictRule,
+    EventStatus,
+    MeetingStatus,
+    MessageStatus,
+    OfferingKind,
+    OutcomeStage,
+    ParticipationStatus,
+    ProposalStatus,
+    RequestStatus,
+    Role,
+    TallyDimension,
+    VersionStatus,
+)
 
 __all__ = [
+    "STATE_ENUMS",
     "ApiToken",
+    "Attendance",
     "Availability",
     "CalendarFeed",
     "Company",
+    "CompanySize",
+    "ConflictRule",
     "Event",
     "EventBreak",
     "EventDay",
+    "EventStatus",
     "ExchangeRate",
     "Meeting",
     "MeetingChange",
     "MeetingRequest",
     "MeetingSeat",
+    "MeetingStatus",
     "Memorandum",
+    "MessageStatus",
     "Offering",
+    "OfferingKind",
     "Outcome",
     "OutcomeChange",
+    "OutcomeStage",
     "Participation",
+    "ParticipationStatus",
+    "ProposalStatus",
+    "RequestStatus",
     "RescheduleProposal",
+    "Role",
+    "ScheduleInstance",
     "ScheduleVersion",
     "Sector",
     "SentMessage",
     "Slot",
+    "TallyDimension",
     "TallySettings",
     "TallySnapshot",
     "TallySnapshotGroup",
     "User",
+    "VersionStatus",
     "Zone",
     "event_organisers",
     "zone_sectors",

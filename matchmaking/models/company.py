@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
@@ -19,18 +20,45 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
 )
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaking.extensions import db
-from matchmaking.models.types import UTCDateTime, utcnow
+from matchmaking.models.types import UTCDateTime, one_of, utcnow
+from matchmaking.search_keys import company_search_key
 
 if TYPE_CHECKING:
     from matchmaking.models.event import Event, Sector
     from matchmaking.models.user import User
 
-COMPANY_SIZES = ("micro", "small", "medium", "large")
-PARTICIPATION_STATUSES = ("pending", "approved", "rejected")
-OFFERING_KINDS = ("sell", "buy")
+
+class CompanySize(StrEnum):
+    """A company's size class, as it declares it when registering."""
+
+    MICRO = "micro"
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+
+
+class ParticipationStatus(StrEnum):
+    """An organiser's decision on a company's registration for an event."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class OfferingKind(StrEnum):
+    """Whether a participant sells in a sector or wants to buy there."""
+
+    SELL = "sell"
+    BUY = "buy"
+
+
+COMPANY_SIZES = tuple(CompanySize)
+PARTICIPATION_STATUSES = tuple(ParticipationStatus)
+OFFERING_KINDS = tuple(OfferingKind)
 
 
 class Company(db.Model):  # type: ignore[name-defined,misc]
@@ -39,7 +67,7 @@ class Company(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "companies"
     __table_args__ = (
         CheckConstraint("length(country) = 2", name="country_alpha2"),
-        CheckConstraint("size IN ('micro', 'small', 'medium', 'large')", name="size_known"),
+        CheckConstraint(one_of("size", CompanySize), name="size_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,14 +76,24 @@ class Company(db.Model):  # type: ignore[name-defined,misc]
     city: Mapped[str] = mapped_column(String(100))
     website: Mapped[str] = mapped_column(String(300), default="")
     description: Mapped[str] = mapped_column(Text, default="")
-    size: Mapped[str] = mapped_column(String(10), default="small")
+    size: Mapped[str] = mapped_column(String(10), default=CompanySize.SMALL)
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Name, city and website, casefolded and transliterated (matchmaking.search_keys); set on
+    # every insert and update. Searches scan one event's companies, so no index: a B-tree
+    # cannot serve LIKE '%word%'.
+    search_key: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     contacts: Mapped[list[User]] = relationship(back_populates="company", order_by="User.id")
     participations: Mapped[list[Participation]] = relationship(
         back_populates="company", cascade="all, delete-orphan"
     )
+
+
+@sa_event.listens_for(Company, "before_insert")
+@sa_event.listens_for(Company, "before_update")
+def _set_company_search_key(_mapper: object, _connection: object, company: Company) -> None:
+    company.search_key = company_search_key(company.legal_name, company.city, company.website)
 
 
 class Participation(db.Model):  # type: ignore[name-defined,misc]
@@ -64,7 +102,7 @@ class Participation(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "participations"
     __table_args__ = (
         UniqueConstraint("event_id", "company_id"),
-        CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status_known"),
+        CheckConstraint(one_of("status", ParticipationStatus), name="status_known"),
         CheckConstraint("max_meetings IS NULL OR max_meetings > 0", name="max_meetings_positive"),
     )
 
@@ -73,7 +111,7 @@ class Participation(db.Model):  # type: ignore[name-defined,misc]
     company_id: Mapped[int] = mapped_column(
         ForeignKey("companies.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=ParticipationStatus.PENDING, index=True)
     status_reason: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -98,11 +136,11 @@ class Participation(db.Model):  # type: ignore[name-defined,misc]
 
     @property
     def sells(self) -> list[Offering]:
-        return [o for o in self.offerings if o.kind == "sell"]
+        return [o for o in self.offerings if o.kind == OfferingKind.SELL]
 
     @property
     def buys(self) -> list[Offering]:
-        return [o for o in self.offerings if o.kind == "buy"]
+        return [o for o in self.offerings if o.kind == OfferingKind.BUY]
 
     @property
     def role(self) -> str:
@@ -119,7 +157,7 @@ class Offering(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "offerings"
     __table_args__ = (
         UniqueConstraint("participation_id", "kind", "sector_id"),
-        CheckConstraint("kind IN ('sell', 'buy')", name="kind_known"),
+        CheckConstraint(one_of("kind", OfferingKind), name="kind_known"),
         CheckConstraint("volume_usd IS NULL OR volume_usd >= 0", name="volume_non_negative"),
     )
 

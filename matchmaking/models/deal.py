@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
@@ -25,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaking.extensions import db
-from matchmaking.models.types import UTCDateTime, utcnow
+from matchmaking.models.types import UTCDateTime, one_of, utcnow
 
 if TYPE_CHECKING:
     from matchmaking.models.company import Participation
@@ -33,12 +34,42 @@ if TYPE_CHECKING:
     from matchmaking.models.schedule import Meeting
     from matchmaking.models.user import User
 
-OUTCOME_STAGES = ("no_interest", "follow_up", "tentative", "preliminary", "signed")
-DEAL_STAGES = ("tentative", "preliminary", "signed")
-CONFLICT_RULES = ("lower", "higher", "buyer", "supplier")
 
-_STAGES_SQL = "stage IN ('no_interest', 'follow_up', 'tentative', 'preliminary', 'signed')"
-_IS_DEAL_SQL = "stage IN ('tentative', 'preliminary', 'signed')"
+class OutcomeStage(StrEnum):
+    """What a company reports about a meeting, lowest first; the last three are deals."""
+
+    NO_INTEREST = "no_interest"
+    FOLLOW_UP = "follow_up"
+    TENTATIVE = "tentative"
+    PRELIMINARY = "preliminary"
+    SIGNED = "signed"
+
+
+class ConflictRule(StrEnum):
+    """Which of the two companies' differing reports of a meeting the tally counts."""
+
+    LOWER = "lower"  # the lower value
+    HIGHER = "higher"
+    BUYER = "buyer"  # the buyer's report
+    SUPPLIER = "supplier"
+
+
+class TallyDimension(StrEnum):
+    """What a published tally group is grouped by."""
+
+    ZONE = "zone"
+    COUNTRY = "country"
+    SECTOR = "sector"
+    DAY = "day"
+    STAGE = "stage"
+
+
+OUTCOME_STAGES = tuple(OutcomeStage)
+DEAL_STAGES = (OutcomeStage.TENTATIVE, OutcomeStage.PRELIMINARY, OutcomeStage.SIGNED)
+CONFLICT_RULES = tuple(ConflictRule)
+
+_STAGES_SQL = one_of("stage", OutcomeStage)
+_IS_DEAL_SQL = one_of("stage", DEAL_STAGES)
 _HAS_VALUE_SQL = "amount IS NOT NULL AND currency IS NOT NULL"
 
 # Amounts up to 10^16 in the deal's currency (UZS and MNT run into the billions).
@@ -156,15 +187,11 @@ class TallySettings(db.Model):  # type: ignore[name-defined,misc]
     """How an event's tally is computed and whether (and from when) it is published."""
 
     __tablename__ = "tally_settings"
-    __table_args__ = (
-        CheckConstraint(
-            "conflict_rule IN ('lower', 'higher', 'buyer', 'supplier')", name="rule_known"
-        ),
-    )
+    __table_args__ = (CheckConstraint(one_of("conflict_rule", ConflictRule), name="rule_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), unique=True)
-    conflict_rule: Mapped[str] = mapped_column(String(16), default="lower")
+    conflict_rule: Mapped[str] = mapped_column(String(16), default=ConflictRule.LOWER)
     published: Mapped[bool] = mapped_column(Boolean, default=False)
     embargo_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -225,9 +252,7 @@ class TallySnapshotGroup(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "tally_snapshot_groups"
     __table_args__ = (
         UniqueConstraint("snapshot_id", "dimension", "key"),
-        CheckConstraint(
-            "dimension IN ('zone', 'country', 'sector', 'day', 'stage')", name="dimension_known"
-        ),
+        CheckConstraint(one_of("dimension", TallyDimension), name="dimension_known"),
         CheckConstraint("value_cny >= 0 AND value_usd >= 0", name="values_non_negative"),
         CheckConstraint("companies >= 3", name="enough_companies"),
         CheckConstraint("buyers >= 3 AND suppliers >= 3", name="enough_parties"),
@@ -261,7 +286,7 @@ class TallySnapshotDeal(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "tally_snapshot_deals"
     __table_args__ = (
         UniqueConstraint("snapshot_id", "meeting_id"),
-        CheckConstraint("stage IN ('tentative', 'preliminary', 'signed')", name="stage_is_deal"),
+        CheckConstraint(_IS_DEAL_SQL, name="stage_is_deal"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from enum import StrEnum
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -13,24 +14,37 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaking.extensions import db
-from matchmaking.models.types import UTCDateTime, utcnow
+from matchmaking.models.types import UTCDateTime, one_of, utcnow
+from matchmaking.models.user import Role
 
 if TYPE_CHECKING:
     from matchmaking.models.company import Participation
     from matchmaking.models.user import User
 
-EVENT_STATUSES = ("draft", "open", "closed", "archived")
+
+class EventStatus(StrEnum):
+    """Where an event stands; ``services.event_status`` says which moves are allowed."""
+
+    DRAFT = "draft"  # being set up, not visible to companies
+    OPEN = "open"  # registration open until the deadline
+    CLOSED = "closed"  # registration closed; scheduling and the event itself
+    ARCHIVED = "archived"  # over, read only
+
+
+EVENT_STATUSES = tuple(EventStatus)
 
 zone_sectors = Table(
     "zone_sectors",
@@ -55,7 +69,7 @@ class Event(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "events"
     __table_args__ = (
         CheckConstraint("end_date >= start_date", name="dates_ordered"),
-        CheckConstraint("status IN ('draft', 'open', 'closed', 'archived')", name="status_known"),
+        CheckConstraint(one_of("status", EventStatus), name="status_known"),
         CheckConstraint("default_max_meetings > 0", name="max_meetings_positive"),
         CheckConstraint("slot_minutes BETWEEN 5 AND 240", name="slot_minutes_sane"),
         CheckConstraint("open_request_cap > 0", name="open_request_cap_positive"),
@@ -74,7 +88,7 @@ class Event(db.Model):  # type: ignore[name-defined,misc]
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     registration_deadline: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default=EventStatus.DRAFT)
     description: Mapped[str] = mapped_column(Text, default="")
     # Name, venue and description in other languages: {"zh": {"name": ...}, "ru": {...}}; the
     # columns above hold the organisers' own wording, shown where no translation is given.
@@ -155,13 +169,13 @@ class Event(db.Model):  # type: ignore[name-defined,misc]
 
     def managed_by(self, user: User) -> bool:
         """Administrators manage every event; organisers the events assigned to them."""
-        if user.role == "admin":
+        if user.role == Role.ADMIN:
             return True
-        return user.role == "organiser" and any(o.id == user.id for o in self.organisers)
+        return user.role == Role.ORGANISER and any(o.id == user.id for o in self.organisers)
 
     def registration_open(self, now: datetime) -> bool:
         """Companies may register and edit until the deadline while the event is open."""
-        return self.status == "open" and now < self.registration_deadline
+        return self.status == EventStatus.OPEN and now < self.registration_deadline
 
     def top_sectors(self) -> list[Sector]:
         return [s for s in self.sectors if s.parent_id is None]
@@ -212,7 +226,16 @@ class Slot(db.Model):  # type: ignore[name-defined,misc]
 
     __tablename__ = "slots"
     __table_args__ = (
-        UniqueConstraint("event_id", "starts_at"),
+        # One active slot per start time; a retired slot (kept for the cancelled meetings that
+        # point at it) may share its start with a slot of a new grid (another slot length).
+        Index(
+            "uq_slots_active_start",
+            "event_id",
+            "starts_at",
+            unique=True,
+            sqlite_where=text("retired = 0"),
+            postgresql_where=text("NOT retired"),
+        ),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
     )
 

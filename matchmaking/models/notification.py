@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from matchmaking.extensions import db
-from matchmaking.models.types import UTCDateTime, utcnow
+from matchmaking.models.types import UTCDateTime, one_of, utcnow
 
 
 class MessageStatus(StrEnum):
@@ -38,10 +38,7 @@ class SentMessage(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "sent_messages"
     __table_args__ = (
         UniqueConstraint("kind", "subject_key", "recipient"),
-        CheckConstraint(
-            "status IN ({})".format(", ".join(f"'{status}'" for status in MessageStatus)),
-            name="status_known",
-        ),
+        CheckConstraint(one_of("status", MessageStatus), name="status_known"),
         CheckConstraint("attempts >= 0", name="attempts_non_negative"),
         Index("ix_sent_messages_status_next", "status", "next_attempt_at"),
     )

@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaking.extensions import db
-from matchmaking.models.types import UTCDateTime, utcnow
+from matchmaking.models.types import UTCDateTime, one_of, utcnow
 
 if TYPE_CHECKING:
     from matchmaking.models.company import Participation
 
-REQUEST_STATUSES = ("open", "accepted", "declined", "expired", "withdrawn")
+
+class RequestStatus(StrEnum):
+    """Where a meeting request stands; open and accepted requests are live."""
+
+    OPEN = "open"  # awaiting the recipient's answer
+    ACCEPTED = "accepted"  # a must-meet pair for the optimiser
+    DECLINED = "declined"
+    EXPIRED = "expired"  # unanswered past its expiry (the expire-requests job)
+    WITHDRAWN = "withdrawn"  # taken back by the requester
+
+
+REQUEST_STATUSES = tuple(RequestStatus)
+LIVE_REQUEST_STATUSES = (RequestStatus.OPEN, RequestStatus.ACCEPTED)
 
 
 class MeetingRequest(db.Model):  # type: ignore[name-defined,misc]
@@ -23,18 +36,15 @@ class MeetingRequest(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "meeting_requests"
     __table_args__ = (
         CheckConstraint("requester_id <> recipient_id", name="two_companies"),
-        CheckConstraint(
-            "status IN ('open', 'accepted', 'declined', 'expired', 'withdrawn')",
-            name="status_known",
-        ),
+        CheckConstraint(one_of("status", RequestStatus), name="status_known"),
         # One live request per pair, whoever asked first.
         Index(
             "uq_meeting_requests_live_pair",
             "event_id",
             "pair_key",
             unique=True,
-            sqlite_where=text("status IN ('open', 'accepted')"),
-            postgresql_where=text("status IN ('open', 'accepted')"),
+            sqlite_where=text(one_of("status", LIVE_REQUEST_STATUSES)),
+            postgresql_where=text(one_of("status", LIVE_REQUEST_STATUSES)),
         ),
     )
 
@@ -50,7 +60,7 @@ class MeetingRequest(db.Model):  # type: ignore[name-defined,misc]
     supplier_id: Mapped[int] = mapped_column(ForeignKey("participations.id", ondelete="CASCADE"))
     pair_key: Mapped[str] = mapped_column(String(40))  # "<smaller id>-<larger id>"
     message: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=RequestStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -7,7 +7,10 @@ unique in the database, so two organisers editing at once cannot both win.
 
 from __future__ import annotations
 
+import json
+import zlib
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -18,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -26,14 +30,50 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaking.extensions import db
-from matchmaking.models.types import UTCDateTime, utcnow
+from matchmaking.models.types import UTCDateTime, one_of, utcnow
 
 if TYPE_CHECKING:
     from matchmaking.models.company import Participation
     from matchmaking.models.event import Event, Slot, Zone
 
-VERSION_STATUSES = ("generating", "draft", "failed", "published", "superseded")
-MEETING_STATUSES = ("scheduled", "cancelled")
+
+class VersionStatus(StrEnum):
+    """Where a schedule version stands; at most one per event is published."""
+
+    QUEUED = "queued"  # waiting for a `matchmaking worker`
+    GENERATING = "generating"  # claimed by a worker, which heartbeats
+    DRAFT = "draft"  # generated (or copied), editable, not yet shown to companies
+    FAILED = "failed"  # generation failed; the message says why
+    PUBLISHED = "published"  # what companies see
+    SUPERSEDED = "superseded"  # published before, replaced by a newer publication
+
+
+class MeetingStatus(StrEnum):
+    """Whether a meeting takes place; a cancelled meeting keeps its row and history."""
+
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class Attendance(StrEnum):
+    """What happened at a meeting, as recorded at the check-in desk or with an outcome."""
+
+    HELD = "held"
+    NO_SHOW = "no_show"
+
+
+class ProposalStatus(StrEnum):
+    """Where a company's proposal of another time for a meeting stands."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    FAILED = "failed"  # accepted, but the new time was no longer free
+
+
+VERSION_STATUSES = tuple(VersionStatus)
+MEETING_STATUSES = tuple(MeetingStatus)
 
 
 class ScheduleVersion(db.Model):  # type: ignore[name-defined,misc]
@@ -42,16 +82,13 @@ class ScheduleVersion(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "schedule_versions"
     __table_args__ = (
         UniqueConstraint("event_id", "number"),
-        CheckConstraint(
-            "status IN ('generating', 'draft', 'failed', 'published', 'superseded')",
-            name="status_known",
-        ),
+        CheckConstraint(one_of("status", VersionStatus), name="status_known"),
         Index(
             "uq_schedule_versions_one_published",
             "event_id",
             unique=True,
-            sqlite_where=text("status = 'published'"),
-            postgresql_where=text("status = 'published'"),
+            sqlite_where=text(f"status = '{VersionStatus.PUBLISHED}'"),
+            postgresql_where=text(f"status = '{VersionStatus.PUBLISHED}'"),
         ),
     )
 
@@ -62,10 +99,13 @@ class ScheduleVersion(db.Model):  # type: ignore[name-defined,misc]
     base_id: Mapped[int | None] = mapped_column(
         ForeignKey("schedule_versions.id", ondelete="SET NULL")
     )
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default=VersionStatus.DRAFT)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     message: Mapped[str] = mapped_column(Text, default="")
-    instance: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The generation job: its time limit, the worker that claimed it and its last sign of life.
+    time_limit: Mapped[float | None] = mapped_column(Float)
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     unscheduled: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -78,6 +118,20 @@ class ScheduleVersion(db.Model):  # type: ignore[name-defined,misc]
     meetings: Mapped[list[Meeting]] = relationship(
         back_populates="version", cascade="all, delete-orphan", order_by="Meeting.id"
     )
+    stored_instance: Mapped[ScheduleInstance | None] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def instance(self) -> dict[str, Any] | None:
+        """The solver instance (exchange format) this version was generated from; read only
+        for download and re-generation: it is stored apart and compressed."""
+        stored = self.stored_instance
+        return None if stored is None else stored.load()
+
+    @instance.setter
+    def instance(self, value: dict[str, Any] | None) -> None:
+        self.stored_instance = None if value is None else ScheduleInstance.of(value)
 
 
 class Meeting(db.Model):  # type: ignore[name-defined,misc]
@@ -88,9 +142,9 @@ class Meeting(db.Model):  # type: ignore[name-defined,misc]
         UniqueConstraint("version_id", "buyer_id", "supplier_id"),
         CheckConstraint("buyer_id <> supplier_id", name="two_companies"),
         CheckConstraint("table_number > 0", name="table_positive"),
-        CheckConstraint("status IN ('scheduled', 'cancelled')", name="status_known"),
+        CheckConstraint(one_of("status", MeetingStatus), name="status_known"),
         CheckConstraint(
-            "attendance IS NULL OR attendance IN ('held', 'no_show')", name="attendance_known"
+            "attendance IS NULL OR " + one_of("attendance", Attendance), name="attendance_known"
         ),
         Index(
             "uq_meetings_table_in_slot",
@@ -99,8 +153,8 @@ class Meeting(db.Model):  # type: ignore[name-defined,misc]
             "zone_id",
             "table_number",
             unique=True,
-            sqlite_where=text("status = 'scheduled'"),
-            postgresql_where=text("status = 'scheduled'"),
+            sqlite_where=text(f"status = '{MeetingStatus.SCHEDULED}'"),
+            postgresql_where=text(f"status = '{MeetingStatus.SCHEDULED}'"),
         ),
     )
 
@@ -118,7 +172,7 @@ class Meeting(db.Model):  # type: ignore[name-defined,misc]
     slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id", ondelete="CASCADE"))
     zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id", ondelete="CASCADE"))
     table_number: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    status: Mapped[str] = mapped_column(String(16), default=MeetingStatus.SCHEDULED)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     origin: Mapped[str] = mapped_column(String(16), default="solver")
     must: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -191,16 +245,13 @@ class RescheduleProposal(db.Model):  # type: ignore[name-defined,misc]
 
     __tablename__ = "reschedule_proposals"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('open', 'accepted', 'declined', 'withdrawn', 'failed')",
-            name="status_known",
-        ),
+        CheckConstraint(one_of("status", ProposalStatus), name="status_known"),
         Index(
             "uq_reschedule_proposals_one_open",
             "meeting_id",
             unique=True,
-            sqlite_where=text("status = 'open'"),
-            postgresql_where=text("status = 'open'"),
+            sqlite_where=text(f"status = '{ProposalStatus.OPEN}'"),
+            postgresql_where=text(f"status = '{ProposalStatus.OPEN}'"),
         ),
     )
 
@@ -211,9 +262,30 @@ class RescheduleProposal(db.Model):  # type: ignore[name-defined,misc]
     proposer_id: Mapped[int] = mapped_column(ForeignKey("participations.id", ondelete="CASCADE"))
     to_slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id", ondelete="CASCADE"))
     message: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=ProposalStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     meeting: Mapped[Meeting] = relationship()
     to_slot: Mapped[Slot] = relationship()
+
+
+class ScheduleInstance(db.Model):  # type: ignore[name-defined,misc]
+    """A version's solver instance as zlib-compressed JSON (tens of MB at 4,000 companies
+    before compression): kept out of ``schedule_versions`` so pages never load it."""
+
+    __tablename__ = "schedule_instances"
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("schedule_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+    @classmethod
+    def of(cls, value: dict[str, Any]) -> ScheduleInstance:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return cls(data=zlib.compress(text.encode("utf-8"), 6))
+
+    def load(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads(zlib.decompress(self.data).decode("utf-8"))
+        return loaded

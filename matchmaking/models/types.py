@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime
@@ -34,3 +35,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 def utcnow() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)
+
+
+def one_of(column: str, values: Iterable[str]) -> str:
+    """SQL condition ``column IN ('a', 'b')`` for a check constraint or partial index."""
+    return "{} IN ({})".format(column, ", ".join(f"'{value}'" for value in values))

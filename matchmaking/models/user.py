@@ -3,22 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from matchmaking.extensions import db
-from matchmaking.models.types import UTCDateTime, utcnow
+from matchmaking.models.types import UTCDateTime, one_of, utcnow
+from matchmaking.search_keys import contact_search_key
 
 if TYPE_CHECKING:
     from matchmaking.models.company import Company
 
-# An administrator creates events and assigns organisers to them; an organiser manages the
-# events assigned to them. Wherever an organiser may act, an administrator may too (any event).
-ROLES = ("company", "organiser", "reporter", "admin")
+
+class Role(StrEnum):
+    """What a user may do. An administrator creates events and assigns organisers to them; an
+    organiser manages the events assigned to them. Wherever an organiser may act, an
+    administrator may too (any event)."""
+
+    COMPANY = "company"  # a company's contact person
+    ORGANISER = "organiser"
+    REPORTER = "reporter"  # reads the deal figures through the API
+    ADMIN = "admin"
+
+
+ROLES = tuple(Role)
 # Werkzeug's default (scrypt). Tests lower it to keep factories fast; never lowered in the app.
 PASSWORD_HASH_METHOD = "scrypt"
 
@@ -28,11 +41,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
 
     __tablename__ = "users"
     __table_args__ = (
+        CheckConstraint(one_of("role", Role), name="role_known"),
         CheckConstraint(
-            "role IN (" + ", ".join(f"'{role}'" for role in ROLES) + ")", name="role_known"
-        ),
-        CheckConstraint(
-            "(role = 'company') = (company_id IS NOT NULL)", name="company_users_have_company"
+            f"(role = '{Role.COMPANY}') = (company_id IS NOT NULL)",
+            name="company_users_have_company",
         ),
     )
 
@@ -42,7 +54,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     full_name: Mapped[str] = mapped_column(String(200))
     position: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(50), default="")
-    role: Mapped[str] = mapped_column(String(16), default="company")
+    role: Mapped[str] = mapped_column(String(16), default=Role.COMPANY)
     company_id: Mapped[int | None] = mapped_column(
         ForeignKey("companies.id", ondelete="CASCADE"), index=True
     )
@@ -52,6 +64,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     # Part of every session and remember cookie (get_id); bumping it ends them all.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Full name and e-mail, casefolded and transliterated (matchmaking.search_keys); set on
+    # every insert and update, for the organisers' registration search.
+    search_key: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     company: Mapped[Company | None] = relationship(back_populates="contacts")
 
@@ -61,11 +76,11 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return self.role == Role.ADMIN
 
     def has_role(self, *roles: str) -> bool:
         """True when the user's role is one of ``roles``; an administrator is also an organiser."""
-        return self.role in roles or (self.role == "admin" and "organiser" in roles)
+        return self.role in roles or (self.role == Role.ADMIN and Role.ORGANISER in roles)
 
     def set_password(self, password: str) -> None:
         """Store a new password; sessions opened with the old one end."""
@@ -83,3 +98,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
         # Flask-Login stores this in the session and the remember cookie; the user loader
         # accepts it only while the version is current.
         return f"{self.id}:{self.session_version or 0}"
+
+
+@sa_event.listens_for(User, "before_insert")
+@sa_event.listens_for(User, "before_update")
+def _set_user_search_key(_mapper: object, _connection: object, user: User) -> None:
+    user.search_key = contact_search_key(user.full_name, user.email)

@@ -85,7 +85,7 @@ class SlotModel:
                 model.add(cp_model.LinearExpr.sum(cells[c]) == n)
         self.breaks = self._breaks()
 
-    def _breaks(self) -> cp_model.LinearExprT:
+    def _breaks(self) -> cp_model.LinearExpr:
         """Sum of e[c, t]: c meets in t-1, not in t, and again later that day."""
         problem, model = self.problem, self.model
         terms: list[cp_model.IntVar] = []
@@ -97,7 +97,7 @@ class SlotModel:
                 state = [1 if t in fixed else self.busy.get((c, t), 0) for t in day]
                 if sum(1 for s in state if not isinstance(s, int) or s == 1) < 2:
                     continue
-                later: list[cp_model.LinearExprT | int] = [0] * (len(state) + 1)
+                later: list[cp_model.IntVar | int] = [0] * (len(state) + 1)
                 for i in range(len(state) - 1, -1, -1):
                     s, nxt = state[i], later[i + 1]
                     if (isinstance(s, int) and s == 1) or (isinstance(nxt, int) and nxt == 1):
@@ -134,7 +134,7 @@ class SlotModel:
 
     def _hint(self, slots: Sequence[int]) -> None:
         """Hint every variable: x from ``slots``, auxiliaries by replaying their definitions."""
-        self.model.clear_hints()
+        self.model.clear_hints()  # type: ignore[no-untyped-call]  # unannotated in OR-Tools
         value: dict[int, bool] = {}
         for (k, t), var in self.x.items():
             value[var.index] = slots[k] == t
@@ -144,7 +144,7 @@ class SlotModel:
             value[var.index] = all(lits) if var.index in self.ands else any(lits)
             self.model.add_hint(var, value[var.index])
 
-    def _run(self, seconds: float) -> tuple[cp_model.CpSolver, int]:
+    def _run(self, seconds: float) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.05, seconds)
         solver.parameters.num_workers = self.workers

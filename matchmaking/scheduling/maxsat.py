@@ -230,15 +230,15 @@ class BreakMaxSat:
         phases = [v if slots[k] == t else -v for (k, t), v in self.x.items()]
         stop = threading.Event()
         lock = threading.Lock()
-        running: list[object] = []
-        rc2_oracle: list[object] = []
+        running: list[Solver] = []
+        rc2_oracle: list[Solver] = []
         best: list[tuple[int, list[int], bool]] = []
 
         def halt() -> None:
             with lock:
                 stop.set()
                 for oracle in running:
-                    oracle.interrupt()  # type: ignore[attr-defined]
+                    oracle.interrupt()
 
         def offer(result: list[int] | None, optimal: bool) -> None:
             if result is None:
@@ -248,8 +248,8 @@ class BreakMaxSat:
                 if not best or value < best[0][0] or (optimal and value <= best[0][0]):
                     best[:] = [(value, result, optimal)]
 
-        def guarded(oracle: object, rc2: RC2Stratified | None = None) -> None:
-            plain = oracle.solve_limited  # type: ignore[attr-defined]
+        def guarded(oracle: Solver, rc2: RC2Stratified | None = None) -> None:
+            plain = oracle.solve_limited
 
             def limited(assumptions: Sequence[int] = (), expect_interrupt: bool = False) -> object:
                 if rc2 is not None:
@@ -259,7 +259,7 @@ class BreakMaxSat:
                     raise _Timeout
                 return result
 
-            oracle.solve_limited = limited  # type: ignore[attr-defined]
+            oracle.solve_limited = limited
 
         def core_guided() -> None:
             rc2 = RC2Stratified(self.wcnf, solver="g3", adapt=True, exhaust=True, minz=True)

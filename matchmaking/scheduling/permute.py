@@ -73,7 +73,7 @@ def _targets(board: _Board, c: int) -> list[list[int]]:
     current = sorted(board.slots[k] for k in board.meets[c])
     sets = [current]
     fixed = problem.fixed_busy[c]
-    possible = set()
+    possible: set[int] = set()
     for k in board.meets[c]:
         possible.update(problem.pairs[k].allowed)
     for day in problem.days:

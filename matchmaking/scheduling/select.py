@@ -75,8 +75,8 @@ def lp_pairs(problem: Problem, seconds: float | None = None) -> tuple[list[bool]
         range(len(pairs)),
         key=lambda k: (-round(values[k], 6), not pairs[k].must, -pairs[k].score, k),
     )
-    used = defaultdict(int)
-    zone_used = defaultdict(int)
+    used: defaultdict[int, int] = defaultdict(int)
+    zone_used: defaultdict[int, int] = defaultdict(int)
     chosen = [False] * len(pairs)
     for k in order:
         pair = pairs[k]

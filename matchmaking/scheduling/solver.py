@@ -264,11 +264,11 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
         size = sum(len(problem.pairs[k].allowed) for k in target)
         if size <= MAXSAT_LIMIT and left() >= MAXSAT_SECONDS and _breaks(problem, slots) > 0:
             share = EXACT_SHARE if exact else MAXSAT_SHARE
-            found, proven = BreakMaxSat(problem, target).minimise_breaks(
+            exact_slots, proven = BreakMaxSat(problem, target).minimise_breaks(
                 slots, time.monotonic() + left(share)
             )
-            if found is not None and not _better(problem, slots, found):
-                slots, breaks_optimal = found, proven
+            if exact_slots is not None and not _better(problem, slots, exact_slots):
+                slots, breaks_optimal = exact_slots, proven
         if not breaks_optimal and size <= RESCHEDULE_LIMIT:
             found, breaks_optimal, _ = _reschedule(problem, target, slots, left(0.75))
             if _better(problem, found, slots):

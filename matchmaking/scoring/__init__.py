@@ -8,6 +8,8 @@ from .diversity import diversify
 from .explain import LANGUAGE_NAMES, TEMPLATES, explain, reason_text
 from .model import Interest, Offer, Participant, Request, SizeRange
 from .pair import Discount, ScoredPair
+from .prune import keep_count, prune
+from .recommend import Option, choose, coverage, covered_needs, needs, pick_counterparts
 from .result import FLOOR, Component, Reason, Score
 from .score import DEFAULT_WEIGHTS, Match, score_match
 from .text import Corpus, Document, cosine, tokenize
@@ -26,6 +28,7 @@ __all__ = [
     "Interest",
     "Match",
     "Offer",
+    "Option",
     "Participant",
     "Reason",
     "Request",
@@ -34,9 +37,16 @@ __all__ = [
     "SizeRange",
     "Weights",
     "build_candidates",
+    "choose",
     "cosine",
+    "coverage",
+    "covered_needs",
     "diversify",
     "explain",
+    "keep_count",
+    "needs",
+    "pick_counterparts",
+    "prune",
     "reason_text",
     "score_match",
     "to_candidate_dicts",

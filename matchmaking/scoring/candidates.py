@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from . import components
@@ -10,8 +10,9 @@ from .diversity import discounts
 from .index import NOBODY, EventIndex, Fit, FitSource, Pair, any_fit, sector_matches
 from .model import Interest, Offer, Participant, Request
 from .pair import ScoredPair
-from .result import clamp
-from .score import DEFAULT_WEIGHTS, as_request, weighted
+from .prune import kept
+from .result import FLOOR, clamp
+from .score import DEFAULT_WEIGHTS, as_request
 from .text import Corpus
 from .weights import Weights
 from .zones import zone_for
@@ -64,6 +65,8 @@ def build_candidates(
     interpreters: bool = True,
     default_zone: str | None = None,
     corpus: Corpus | None = None,
+    caps: Mapping[str, int | None] | None = None,
+    keep: Collection[frozenset[str]] = (),
 ) -> list[ScoredPair]:
     """Scored candidate pairs, sorted by (buyer, supplier), at most one per couple of companies.
 
@@ -75,6 +78,8 @@ def build_candidates(
     a pair once): the requested direction, else the better-scoring one.
     ``interpreters`` says whether the organiser provides interpreters; ``corpus`` defaults to all
     descriptions of ``participants``; ``default_zone`` is used where ``mapping`` has no zone.
+    With ``caps`` (meeting cap per company), each company keeps only its best pairs, requested
+    ones and couples in ``keep`` always (:mod:`.prune`, on scores before the diversity discount).
     """
     index = EventIndex(participants, corpus)
     fits = sector_matches(index, weights)
@@ -84,6 +89,9 @@ def build_candidates(
         requested[_orient(index, fits, couple, couples[couple][0], weights)] = couples[couple]
     source = FitSource(index, fits, requested, weights, interpreters)
     rows = _one_per_couple(_rows(index, fits, requested, weights, interpreters, min_score))
+    if caps is not None:
+        stays = kept([row[:4] for row in rows], caps, weights, keep)
+        rows = [row for row, stay in zip(rows, stays, strict=True) if stay]
     zones: dict[tuple[str | None, str | None], str | None] = {}
     countries = {pid: p.country for pid, p in index.by_id.items()}
     found = discounts([row[:3] for row in rows], countries, weights) if diversity else {}
@@ -120,17 +128,22 @@ def _rows(
     min_score: float,
 ) -> list[Row]:
     """Scores of the chosen fits, sorted by pair; unrequested pairs below ``min_score`` dropped."""
-    languages: dict[tuple[Any, ...], float] = {}  # few distinct language profiles
+    # The arithmetic of score.weighted, inlined (the hot loop): a fit's first entry is already
+    # its sector, text and capacity part. Few distinct language profiles: each scored once.
+    profiles = {pid: (p.languages, p.interpreter_needed) for pid, p in index.by_id.items()}
+    languages: dict[tuple[Any, ...], float] = {}
+    w_request, w_language, total = weights.request, weights.language, weights.total()
+    not_requested = (NOBODY, False)
     rows: list[Row] = []
-    for (buyer_id, supplier_id), (_, _, _, sector, text, capacity) in sorted(fits.items()):
-        buyer, supplier = index.by_id[buyer_id], index.by_id[supplier_id]
-        by, accepted = requested.get((buyer_id, supplier_id), (NOBODY, False))
-        key = (buyer.languages, buyer.interpreter_needed, supplier.languages)
-        key += (supplier.interpreter_needed,)
-        if key not in languages:
-            languages[key] = components.language(buyer, supplier, interpreters)[0]
-        request = components.request_value(buyer_id, supplier_id, by)
-        score = weighted(weights, sector, text, request, languages[key], capacity)
+    for (buyer_id, supplier_id), fit in sorted(fits.items()):
+        by, accepted = requested.get((buyer_id, supplier_id), not_requested)
+        key = (profiles[buyer_id], profiles[supplier_id])
+        language = languages.get(key)
+        if language is None:
+            buyer, supplier = index.by_id[buyer_id], index.by_id[supplier_id]
+            language = languages[key] = components.language(buyer, supplier, interpreters)[0]
+        request = components.request_value(buyer_id, supplier_id, by) if by else 0.0
+        score = min(1.0, max(FLOOR, (fit[0] + w_request * request + w_language * language) / total))
         if by or score >= min_score:
             rows.append((buyer_id, supplier_id, score, bool(by), bool(by) and accepted))
     return rows

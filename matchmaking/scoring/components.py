@@ -8,7 +8,7 @@ from typing import Any
 
 from .model import Interest, Offer, Participant, SizeRange
 from .result import Reason
-from .text import Document, cosine, shared_terms
+from .text import Document, cosine, shared_phrases, shared_terms
 
 Part = tuple[float, dict[str, Any], tuple[Reason, ...]]
 
@@ -60,7 +60,9 @@ def text(interest_doc: Document, offer_doc: Document) -> Part:
     detail = {"similarity": round(value, 4), "terms": [term for term, _ in shared]}
     if not shared:
         return value, detail, ()
-    params = {"terms": [term for term, _ in shared], "words": [word for _, word in shared]}
+    # "words" holds the buyer's whole product phrases ("brake systems"), as it wrote them.
+    phrases = shared_phrases(interest_doc, offer_doc) or [word for _, word in shared]
+    params = {"terms": [term for term, _ in shared], "words": phrases}
     return value, detail, (Reason("shared_terms", params),)
 
 

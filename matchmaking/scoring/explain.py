@@ -32,6 +32,9 @@ TEMPLATES: Mapping[str, str] = {
     ),
 }
 
+# Parameters holding an order size or a capacity (``str(SizeRange)``, a machine format).
+QUANTITY_PARAMS = frozenset({"order", "capacity"})
+
 LANGUAGE_NAMES: Mapping[str, str] = {
     "ru": "Russian", "zh": "Chinese", "en": "English", "kk": "Kazakh", "uz": "Uzbek",
     "ky": "Kyrgyz", "tg": "Tajik", "hy": "Armenian", "mn": "Mongolian", "be": "Belarusian",
@@ -43,9 +46,14 @@ def _identity(message: str) -> str:
     return message
 
 
-def _name(key: str, value: Any, names: Mapping[str, str]) -> str:
-    """Display name of a code: ``names`` first, then (for languages) English names, else itself."""
+def _name(
+    key: str, value: Any, names: Mapping[str, str], quantity: Callable[[str], str] | None = None
+) -> str:
+    """Display name of a code: ``names`` first, then (for languages) English names, else itself;
+    quantities through ``quantity`` when given."""
     text = str(value)
+    if quantity is not None and key in QUANTITY_PARAMS:
+        return quantity(text)
     fallback = LANGUAGE_NAMES.get(text, text) if key.startswith("language") else text
     return names.get(text, fallback)
 
@@ -54,14 +62,18 @@ def reason_text(
     reason: Reason,
     names: Mapping[str, str] | None = None,
     translate: Callable[[str], str] | None = None,
+    quantity: Callable[[str], str] | None = None,
 ) -> str:
-    """One reason as a phrase; unknown codes render as the code itself."""
+    """One reason as a phrase; unknown codes render as the code itself.
+
+    ``quantity`` writes an order size or capacity (e.g. "0–1506000.00 USD") for the reader.
+    """
     names = names or {}
     template = (translate or _identity)(TEMPLATES.get(reason.code, reason.code))
     params = {
-        key: ", ".join(_name(key, v, names) for v in value)
+        key: ", ".join(_name(key, v, names, quantity) for v in value)
         if isinstance(value, list | tuple)
-        else _name(key, value, names)
+        else _name(key, value, names, quantity)
         for key, value in reason.params.items()
     }
     try:
@@ -75,16 +87,18 @@ def explain(
     score: Score | ScoredPair,
     names: Mapping[str, str] | None = None,
     translate: Callable[[str], str] | None = None,
+    quantity: Callable[[str], str] | None = None,
 ) -> str:
     """A sentence saying why two companies were matched.
 
     ``names`` maps codes (sectors, languages, countries, company ids) to display names;
-    ``translate`` (e.g. Flask-Babel's gettext) is applied to each template before formatting.
+    ``translate`` (e.g. Flask-Babel's gettext) is applied to each template before formatting;
+    ``quantity`` writes order sizes and capacities.
     """
     reasons = score.reasons
     if not reasons:
         return ""
-    sentence = "; ".join(reason_text(r, names, translate) for r in reasons)
+    sentence = "; ".join(reason_text(r, names, translate, quantity) for r in reasons)
     # Capitalise template text, never a name ("cq-017 asked..." stays as the organiser wrote it).
     if not TEMPLATES.get(reasons[0].code, "").startswith("%("):
         sentence = sentence[0].upper() + sentence[1:]

@@ -26,7 +26,7 @@ class EventIndex:
             if p.id in self.by_id:
                 raise ValueError(f"duplicate participant id {p.id!r}")
             self.by_id[p.id] = p
-        texts = [x.description for p in self.by_id.values() for x in (*p.interests, *p.offers)]
+        texts = [x.description for p in self.by_id.values() for x in p.interests + p.offers]
         self.corpus = corpus if corpus is not None else Corpus.from_texts(texts)
         cache: dict[str, Document] = {}
 
@@ -72,6 +72,8 @@ def sector_matches(index: EventIndex, weights: Weights) -> dict[Pair, Fit]:
         for sector, entries in index.offers.items()
     }
     sector_value, capacity_value = components.sector_value, components.capacity_value
+    # Equal descriptions share one Document (EventIndex), so their similarity is computed once.
+    similarity: dict[tuple[int, int], float] = {}
     for buyer, p in index.by_id.items():
         for i, interest in enumerate(p.interests):
             i_doc = index.interest_docs[buyer][i]
@@ -79,7 +81,10 @@ def sector_matches(index: EventIndex, weights: Weights) -> dict[Pair, Fit]:
                 if supplier == buyer:
                     continue
                 sector = sector_value(interest, offer)
-                text = cosine(i_doc, o_doc)
+                key = (id(i_doc), id(o_doc))
+                text = similarity.get(key)
+                if text is None:
+                    text = similarity[key] = cosine(i_doc, o_doc)
                 capacity = capacity_value(interest.order, offer.capacity)
                 total = w_sector * sector + w_text * text + w_capacity * capacity
                 known = best.get((buyer, supplier))

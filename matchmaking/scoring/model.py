@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
+
+_RANGE = re.compile(r"(?P<low>\d+(?:\.\d+)?)(?:–(?P<high>\d+(?:\.\d+)?))?(?: (?P<unit>.+))?")
 
 
 def _decimal(value: Decimal | int | float | str) -> Decimal:
@@ -28,6 +31,15 @@ class SizeRange:
     def __str__(self) -> str:
         text = str(self.low) if self.low == self.high else f"{self.low}–{self.high}"
         return f"{text} {self.unit}".strip()
+
+    @classmethod
+    def parse(cls, text: str) -> SizeRange:
+        """The range ``str()`` wrote, e.g. "0–1506000.00 USD" or "250000 USD"."""
+        match = _RANGE.fullmatch(text.strip())
+        if match is None:
+            raise ValueError(f"not a range: {text!r}")
+        low = match["low"]
+        return cls(Decimal(low), Decimal(match["high"] or low), match["unit"] or "")
 
 
 def _check_codes(sector: str, subsector: str | None) -> None:

@@ -110,6 +110,7 @@ class Document:
     weights: Mapping[str, float]
     surface: Mapping[str, str]
     cjk_runs: tuple[str, ...] = ()
+    text: str = ""
 
     @classmethod
     def of(cls, text: str, corpus: Corpus) -> Document:
@@ -119,7 +120,7 @@ class Document:
         norm = math.sqrt(sum(w * w for w in raw.values()))
         weights = {token: w / norm for token, w in raw.items()} if norm else {}
         runs = tuple(m.group("cjk") for m in _TOKEN.finditer(text) if m.group("cjk"))
-        return cls(weights, surface, runs)
+        return cls(weights, surface, runs, text)
 
 
 def cosine(a: Document, b: Document) -> float:
@@ -144,12 +145,8 @@ def _cjk_phrases(a: Document, b: Document) -> list[str]:
     return phrases
 
 
-def shared_terms(a: Document, b: Document, limit: int = 3) -> list[tuple[str, str]]:
-    """The ``limit`` most informative shared (term, surface form in ``a``), in ``a``'s order.
-
-    Latin and Cyrillic terms are shared tokens; CJK terms are the longest shared phrases, since
-    their unigrams and bigrams overlap.
-    """
+def _shared(a: Document, b: Document) -> dict[str, tuple[float, str]]:
+    """Every shared term with its weight and surface form in ``a`` (see :func:`shared_terms`)."""
 
     def weight(token: str) -> float:
         return a.weights.get(token, 0.0) * b.weights.get(token, 0.0)
@@ -161,8 +158,57 @@ def shared_terms(a: Document, b: Document, limit: int = 3) -> list[tuple[str, st
     for phrase in _cjk_phrases(a, b):
         grams = [phrase[i : i + 2] for i in range(len(phrase) - 1)]
         best[phrase] = (max(best.get(phrase, (0.0, ""))[0], sum(map(weight, grams))), phrase)
-    ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
+    return best
+
+
+def shared_terms(a: Document, b: Document, limit: int = 3) -> list[tuple[str, str]]:
+    """The ``limit`` most informative shared (term, surface form in ``a``), in ``a``'s order.
+
+    Latin and Cyrillic terms are shared tokens; CJK terms are the longest shared phrases, since
+    their unigrams and bigrams overlap.
+    """
+    ranked = sorted(_shared(a, b).items(), key=lambda item: (-item[1][0], item[0]))[:limit]
     # Shown in the order of ``a``'s text, so that "sunflower oil" does not read "oil, sunflower".
     order = {token: position for position, token in enumerate(a.surface)}
     ranked.sort(key=lambda item: order.get(item[0], order.get(item[0][:2], 0)))
     return [(term, shown) for term, (_, shown) in ranked]
+
+
+# Product phrases are the parts of a description between list punctuation.
+_PHRASE_BREAK = re.compile(r"[,;:|/()\[\]\n，、；：（）]+")
+MAX_PHRASE_WORDS = 5
+
+
+def _span(piece: str, shared: Mapping[str, tuple[float, str]]) -> str:
+    """``piece`` itself when short; else its words from the first to the last shared one."""
+    if len(piece.split()) <= MAX_PHRASE_WORDS:
+        return piece
+    hits = [
+        m
+        for m in _TOKEN.finditer(piece)
+        if (m.group("word") and _fold(m.group("word").casefold()) in shared)
+        or (m.group("cjk") and any(p in m.group("cjk") for p in shared if _CJK_CHAR.match(p)))
+    ]
+    return piece[hits[0].start() : hits[-1].end()] if hits else piece
+
+
+def shared_phrases(a: Document, b: Document, limit: int = 3) -> list[str]:
+    """The product phrases of ``a``'s text holding a term shared with ``b``, as ``a`` wrote them.
+
+    A phrase ("brake systems") is a part of the text between commas, semicolons and the like,
+    kept whole up to MAX_PHRASE_WORDS words, else cut to its shared words; the ``limit``
+    holding the most informative terms are returned in the order of the text.
+    """
+    shared = _shared(a, b)
+    if not shared:
+        return []
+    cjk = [phrase for phrase in shared if _CJK_CHAR.match(phrase)]
+    found: dict[str, tuple[float, int, str]] = {}
+    for position, raw in enumerate(_PHRASE_BREAK.split(a.text)):
+        piece = " ".join(raw.split())
+        held = [shared[t][0] for t in terms(piece) if t in shared and not _CJK_CHAR.match(t)]
+        held += [shared[p][0] for p in cjk if p in piece.casefold()]
+        if held and piece.casefold() not in found:
+            found[piece.casefold()] = (max(held), position, _span(piece, shared))
+    ranked = sorted(found.values(), key=lambda item: (-item[0], item[1]))[:limit]
+    return [phrase for _, _, phrase in sorted(ranked, key=lambda item: item[1])]

@@ -17,8 +17,13 @@ class Weights:
     language: float = 0.12
     capacity: float = 0.08
     # A supplier's buyers from one country beyond ``same_country_free`` each lose this share.
+    # That count is read with int(): stored weights are JSON numbers, like the others.
     diversity: float = 0.15
-    same_country_free: int = 2
+    same_country_free: float = 2
+    # Candidate pruning (scoring.prune): each company keeps its best max(floor, per_meeting x
+    # its meeting cap) pairs; candidates_per_meeting 0 keeps every pair.
+    candidates_per_meeting: float = 4
+    candidates_floor: float = 20
     _total: float = field(default=0.0, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

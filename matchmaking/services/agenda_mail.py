@@ -7,28 +7,29 @@ after a restart) sends nothing twice. Messages are rendered in the recipient's l
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
-from flask import render_template, url_for
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from matchmaking import models
 from matchmaking.models import (
     Event,
     Meeting,
     MeetingChange,
     Participation,
     ScheduleVersion,
-    Slot,
     User,
 )
+from matchmaking.models.company import ParticipationStatus
+from matchmaking.models.event import EventStatus
+from matchmaking.models.schedule import MeetingStatus
 from matchmaking.services import dispatch
 from matchmaking.services.agendas import (
     build_agenda,
@@ -40,9 +41,11 @@ from matchmaking.services.calendar import agenda_calendar
 from matchmaking.services.dispatch import MessageKey
 from matchmaking.services.mail import Attachment, Mail
 from matchmaking.services.pdf import agenda_pdf
+from matchmaking.services.reporting import day_summary
 from matchmaking.services.transactions import write_transaction
 
-log = logging.getLogger("matchmaking.jobs")
+# The absolute address of an event's company directory, or None where none can be built.
+DirectoryLink = Callable[[Event], str | None]
 
 
 def _locale(config: Any, user: User) -> str:
@@ -53,6 +56,26 @@ def _contacts(participation: Participation) -> list[User]:
     return [user for user in participation.company.contacts if user.active]
 
 
+def _send_to_contacts(
+    session: Session,
+    config: Any,
+    participation: Participation,
+    kind: str,
+    subject_key: str,
+    build: Callable[[User], Mail],
+    now: datetime,
+) -> int:
+    """Deliver one message (``build(user)``) to each active contact of ``participation``, once
+    for good under (kind, subject_key, address); returns how many were sent now."""
+    sent = 0
+    for user in _contacts(participation):
+        key = MessageKey(
+            kind, subject_key, user.email, participation.event_id, participation.company_id
+        )
+        sent += dispatch.deliver(session, config, key, partial(build, user), now) == dispatch.SENT
+    return sent
+
+
 def _running(event: Event, now: datetime) -> bool:
     """The event has not ended yet (in its own timezone)."""
     return now.astimezone(event.tz).date() <= event.end_date
@@ -60,18 +83,6 @@ def _running(event: Event, now: datetime) -> bool:
 
 def _at(event: Event, day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=event.tz)
-
-
-def close_registrations(session: Session, now: datetime) -> int:
-    """Close every open event whose registration deadline has passed."""
-    events = session.scalars(
-        select(Event).where(Event.status == "open", Event.registration_deadline <= now)
-    ).all()
-    for event in events:
-        event.status = "closed"
-        log.info("registration of %s closed at its deadline", event.slug)
-    session.flush()
-    return len(events)
 
 
 def _agenda_mail(
@@ -111,7 +122,7 @@ def _participants(session: Session, version: ScheduleVersion) -> list[Participat
     """Companies with meetings in ``version``, or in the one it replaced (to cancel those)."""
     previous = get_previous_version(session, version)
     versions = [version.id] + ([previous.id] if previous else [])
-    ids = set()
+    ids: set[int] = set()
     for buyer_id, supplier_id in session.execute(
         select(Meeting.buyer_id, Meeting.supplier_id).where(Meeting.version_id.in_(versions))
     ):
@@ -135,7 +146,7 @@ def _without_meetings(
             select(Participation)
             .where(
                 Participation.event_id == version.event_id,
-                Participation.status == "approved",
+                Participation.status == ParticipationStatus.APPROVED,
             )
             .order_by(Participation.id)
         )
@@ -143,75 +154,65 @@ def _without_meetings(
     ]
 
 
-def _link(endpoint: str, **values: Any) -> str | None:
-    """An absolute link for an e-mail sent outside a request (needs ``SERVER_NAME``), else None."""
-    try:
-        return url_for(endpoint, _external=True, **values)
-    except RuntimeError:
-        return None
-
-
-def _no_meetings_mail(config: Any, participation: Participation, user: User, now: datetime) -> Mail:
+def _no_meetings_mail(
+    config: Any,
+    participation: Participation,
+    user: User,
+    now: datetime,
+    directory_link: DirectoryLink,
+) -> Mail:
     """Tells a company the schedule is out and it has no meeting in it, and what it can do."""
     event = participation.event
     with force_locale(_locale(config, user)):
-        requests_open = _running(event, now) and event.status != "archived"
+        requests_open = _running(event, now) and event.status != EventStatus.ARCHIVED
         text = render_template(
             "agenda/email_no_meetings.txt",
             event=event,
             user=user,
             requests_open=requests_open,
-            directory=_link("directory.directory", slug=event.slug) if requests_open else None,
+            directory=directory_link(event) if requests_open else None,
         )
         subject = _("The schedule of %(event)s is published", event=event.display_name)
     return Mail(to=user.email, subject=subject, text=text)
 
 
-def issue_agendas(session: Session, config: Any, now: datetime) -> int:
+def issue_agendas(
+    session: Session, config: Any, now: datetime, directory_link: DirectoryLink
+) -> int:
     """Send each company of a newly published schedule its agenda (PDF and .ics attached), and
     tell each approved company without a meeting so (once per event), with the way to ask for
-    meetings while requests are open."""
+    meetings while requests are open (``directory_link``: the event's directory, or None)."""
     sent = 0
     for version in list_published_versions(session):
         if not _running(version.event, now):
             continue
         participants = _participants(session, version)
         for participation in _without_meetings(session, version, {p.id for p in participants}):
-            for user in _contacts(participation):
-                key = MessageKey(
-                    "no_meetings",
-                    f"event:{version.event_id}:p:{participation.id}",
-                    user.email,
-                    version.event_id,
-                    participation.company_id,
-                )
-                outcome = dispatch.deliver(
-                    session,
+            sent += _send_to_contacts(
+                session,
+                config,
+                participation,
+                "no_meetings",
+                f"event:{version.event_id}:p:{participation.id}",
+                partial(
+                    _no_meetings_mail,
                     config,
-                    key,
-                    lambda p=participation, u=user: _no_meetings_mail(config, p, u, now),
-                    now,
-                )
-                sent += outcome == dispatch.SENT
+                    participation,
+                    now=now,
+                    directory_link=directory_link,
+                ),
+                now,
+            )
         for participation in participants:
-            for user in _contacts(participation):
-                key = MessageKey(
-                    "agenda",
-                    f"version:{version.id}:p:{participation.id}",
-                    user.email,
-                    version.event_id,
-                    participation.company_id,
-                )
-                outcome = dispatch.deliver(
-                    session,
-                    config,
-                    key,
-                    lambda p=participation, u=user: _agenda_mail(
-                        session, config, p, u, "agenda", now
-                    ),
-                    now,
-                )
-                sent += outcome == dispatch.SENT
+            sent += _send_to_contacts(
+                session,
+                config,
+                participation,
+                "agenda",
+                f"version:{version.id}:p:{participation.id}",
+                partial(_agenda_mail, session, config, participation, kind="agenda", now=now),
+                now,
+            )
     return sent
 
 
@@ -266,9 +267,7 @@ def send_changed_agendas(session: Session, config: Any, now: datetime) -> int:
                     session,
                     config,
                     key,
-                    lambda p=participation, u=user: _agenda_mail(
-                        session, config, p, u, "changes", now
-                    ),
+                    partial(_agenda_mail, session, config, participation, user, "changes", now),
                     now,
                 )
                 sent += outcome == dispatch.SENT
@@ -343,15 +342,15 @@ def send_reminders(session: Session, config: Any, now: datetime) -> int:
         soon: list[tuple[Meeting, Participation]] = []
         lead = timedelta(minutes=event.reminder_minutes_before)
         for meeting in list_meetings(session, version):
-            if meeting.status != "scheduled":
+            if meeting.status != MeetingStatus.SCHEDULED:
                 continue
             start = meeting.slot.starts_at
             day = start.astimezone(event.tz).date()
-            for participation in (meeting.buyer, meeting.supplier):
-                key = (participation.id, day)
-                first_of_day[key] = min(first_of_day.get(key, start), start)
+            for side in (meeting.buyer, meeting.supplier):
+                side_day = (side.id, day)
+                first_of_day[side_day] = min(first_of_day.get(side_day, start), start)
                 if lead and start - lead <= now < start:
-                    soon.append((meeting, participation))
+                    soon.append((meeting, side))
         for (participation_id, day), first in sorted(first_of_day.items()):
             # "Tomorrow" is only true until midnight; a scheduler that was down all evening
             # sends nothing rather than a stale note.
@@ -360,92 +359,30 @@ def send_reminders(session: Session, config: Any, now: datetime) -> int:
                 continue
             participation = session.get(Participation, participation_id)
             assert participation is not None
-            for user in _contacts(participation):
-                key = MessageKey(
-                    "evening",
-                    f"event:{event.id}:day:{day.isoformat()}:p:{participation_id}",
-                    user.email,
-                    event.id,
-                    participation.company_id,
-                )
-                outcome = dispatch.deliver(
-                    session,
-                    config,
-                    key,
-                    lambda p=participation, u=user, d=day: _reminder_mail(
-                        session, config, p, u, d, None
-                    ),
-                    now,
-                )
-                sent += outcome == dispatch.SENT
+            sent += _send_to_contacts(
+                session,
+                config,
+                participation,
+                "evening",
+                f"event:{event.id}:day:{day.isoformat()}:p:{participation_id}",
+                partial(_reminder_mail, session, config, participation, day=day, meeting_id=None),
+                now,
+            )
         for meeting, participation in soon:
             start = meeting.slot.starts_at
             day = start.astimezone(event.tz).date()
-            for user in _contacts(participation):
-                key = MessageKey(
-                    "meeting",
-                    f"{meeting.uid}:{start.isoformat()}:p:{participation.id}",
-                    user.email,
-                    event.id,
-                    participation.company_id,
-                )
-                outcome = dispatch.deliver(
-                    session,
-                    config,
-                    key,
-                    lambda p=participation, u=user, m=meeting, d=day: _reminder_mail(
-                        session, config, p, u, d, m.id
-                    ),
-                    now,
-                )
-                sent += outcome == dispatch.SENT
+            sent += _send_to_contacts(
+                session,
+                config,
+                participation,
+                "meeting",
+                f"{meeting.uid}:{start.isoformat()}:p:{participation.id}",
+                partial(
+                    _reminder_mail, session, config, participation, day=day, meeting_id=meeting.id
+                ),
+                now,
+            )
     return sent
-
-
-def count_deals(session: Session, event: Event, day: date | None = None) -> int | None:
-    """Meetings of ``event`` (on ``day`` when given) with a deal reported by either company.
-
-    None while the deals module (``Outcome`` with its ``DEAL_STAGES``) is absent or its
-    table is not migrated yet: the summary then goes out without the figure.
-    """
-    outcome = getattr(models, "Outcome", None)
-    stages = getattr(getattr(models, "deal", None), "DEAL_STAGES", None)
-    if outcome is None or not stages:
-        return None
-    query = (
-        select(func.count(func.distinct(outcome.meeting_id)))
-        .join(Meeting, Meeting.id == outcome.meeting_id)
-        .where(Meeting.event_id == event.id, outcome.stage.in_(stages))
-    )
-    if day is not None:
-        start = _at(event, day, 0)
-        query = query.join(Slot, Slot.id == Meeting.slot_id).where(
-            Slot.starts_at >= start, Slot.starts_at < start + timedelta(days=1)
-        )
-    try:
-        with session.begin_nested():
-            return int(session.scalar(query) or 0)
-    except SQLAlchemyError:
-        log.warning("deals could not be counted for %s", event.slug, exc_info=True)
-        return None
-
-
-def day_summary(session: Session, version: ScheduleVersion, day: date) -> dict[str, Any]:
-    """Counts for one event day: meetings scheduled, held, no-shows, unmarked; deals."""
-    event = version.event
-    counts = {"scheduled": 0, "held": 0, "no_show": 0, "unmarked": 0}
-    for meeting in list_meetings(session, version):
-        if meeting.status != "scheduled":
-            continue
-        if meeting.slot.starts_at.astimezone(event.tz).date() != day:
-            continue
-        counts["scheduled"] += 1
-        counts[meeting.attendance or "unmarked"] += 1
-    return {
-        **counts,
-        "deals": count_deals(session, event, day),
-        "deals_total": count_deals(session, event),
-    }
 
 
 def _summary_mail(
@@ -479,7 +416,7 @@ def send_daily_summaries(session: Session, config: Any, now: datetime) -> int:
                     session,
                     config,
                     key,
-                    lambda u=user, d=day, v=version: _summary_mail(session, config, v, u, d),
+                    partial(_summary_mail, session, config, version, user, day),
                     now,
                 )
                 sent += outcome == dispatch.SENT

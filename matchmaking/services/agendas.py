@@ -15,8 +15,9 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from matchmaking.errors import DomainError
-from matchmaking.i18n import language_name
+from matchmaking import figures
+from matchmaking.errors import DomainError, InvalidInput
+from matchmaking.i18n import country_name, language_name
 from matchmaking.models import (
     Company,
     Event,
@@ -27,10 +28,12 @@ from matchmaking.models import (
     Slot,
     Zone,
 )
+from matchmaking.models.company import OfferingKind
+from matchmaking.models.schedule import Attendance, MeetingStatus, VersionStatus
 from matchmaking.scoring.explain import reason_text
 from matchmaking.scoring.result import Reason
 
-ATTENDANCE_VALUES = ("held", "no_show")
+ATTENDANCE_VALUES = (Attendance.HELD, Attendance.NO_SHOW)
 RECENT_CHANGES = 10
 
 
@@ -85,7 +88,7 @@ def get_published_version(session: Session, event_id: int) -> ScheduleVersion | 
     return session.scalar(
         select(ScheduleVersion).where(
             ScheduleVersion.event_id == event_id,
-            ScheduleVersion.status == "published",
+            ScheduleVersion.status == VersionStatus.PUBLISHED,
             ScheduleVersion.published_at.is_not(None),
         )
     )
@@ -98,7 +101,7 @@ def get_previous_version(session: Session, version: ScheduleVersion) -> Schedule
         .where(
             ScheduleVersion.event_id == version.event_id,
             ScheduleVersion.id != version.id,
-            ScheduleVersion.status == "superseded",
+            ScheduleVersion.status == VersionStatus.SUPERSEDED,
             ScheduleVersion.published_at.is_not(None),
         )
         .order_by(ScheduleVersion.published_at.desc(), ScheduleVersion.id.desc())
@@ -112,7 +115,7 @@ def list_published_versions(session: Session) -> list[ScheduleVersion]:
         session.scalars(
             select(ScheduleVersion)
             .where(
-                ScheduleVersion.status == "published",
+                ScheduleVersion.status == VersionStatus.PUBLISHED,
                 ScheduleVersion.published_at.is_not(None),
             )
             .order_by(ScheduleVersion.id)
@@ -183,7 +186,8 @@ def reason_texts(reasons: list[Any] | None, names: dict[str, str]) -> tuple[str,
             params = item.get("params") or {}
             if not isinstance(params, dict):
                 params = {}
-            texts.append(reason_text(Reason(str(item["code"]), params), names, _))
+            reason = Reason(str(item["code"]), params)
+            texts.append(reason_text(reason, names, _, figures.quantity))
         elif isinstance(item, dict) and item.get("text"):
             texts.append(str(item["text"]))
         elif isinstance(item, str) and item.strip():
@@ -196,10 +200,17 @@ def _names(event: Event, meeting: Meeting) -> dict[str, str]:
     names = {sector.code: _(sector.name) for sector in event.sectors}
     for participation in (meeting.buyer, meeting.supplier):
         names[str(participation.id)] = participation.company.legal_name
+        country = participation.company.country
+        names.setdefault(country, country_name(country))
         names[str(participation.company_id)] = participation.company.legal_name
         for code in participation.company.languages or []:
             names[code] = language_name(code)
     return names
+
+
+def meeting_reasons(event: Event, meeting: Meeting) -> tuple[str, ...]:
+    """Why the two companies of ``meeting`` were matched, as their agendas say it."""
+    return reason_texts(meeting.reasons, _names(event, meeting))
 
 
 def agenda_entry(event: Event, meeting: Meeting, participation: Participation) -> AgendaEntry:
@@ -220,12 +231,12 @@ def agenda_entry(event: Event, meeting: Meeting, participation: Participation) -
         zone=_(meeting.zone.name),
         table=meeting.table_number,
         counterpart=counterpart,
-        sells=_offerings(counterpart, "sell"),
-        buys=_offerings(counterpart, "buy"),
+        sells=_offerings(counterpart, OfferingKind.SELL),
+        buys=_offerings(counterpart, OfferingKind.BUY),
         languages=languages,
         interpreter_note=" ".join(n for n in notes if n),
-        reasons=reason_texts(meeting.reasons, _names(event, meeting)),
-        cancelled=meeting.status == "cancelled",
+        reasons=meeting_reasons(event, meeting),
+        cancelled=meeting.status == MeetingStatus.CANCELLED,
         sequence=calendar_sequence(meeting),
     )
 
@@ -297,7 +308,7 @@ def _dropped_from_previous(
         return ()
     dropped = []
     for meeting in list_meetings(session, previous, participation.id):
-        if meeting.uid in current or meeting.status != "scheduled":
+        if meeting.uid in current or meeting.status != MeetingStatus.SCHEDULED:
             continue
         entry = agenda_entry(version.event, meeting, participation)
         dropped.append(replace(entry, cancelled=True, sequence=entry.sequence + 1))
@@ -307,8 +318,8 @@ def _dropped_from_previous(
 def record_attendance(session: Session, meeting: Meeting, attendance: str | None) -> None:
     """Mark a meeting held or no-show (None clears the mark); cancelled meetings cannot be."""
     if attendance is not None and attendance not in ATTENDANCE_VALUES:
-        raise DomainError(_("Unknown attendance value."), field="attendance")
-    if meeting.status != "scheduled":
+        raise InvalidInput(_("Unknown attendance value."), field="attendance")
+    if meeting.status != MeetingStatus.SCHEDULED:
         raise DomainError(_("A cancelled meeting cannot be checked in."))
     meeting.attendance = attendance
     session.flush()

@@ -10,8 +10,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matchmaking.errors import DomainError, EmailTaken, NotAllowed
+from matchmaking.errors import EmailTaken, InvalidInput, NotAllowed
 from matchmaking.models import ApiToken, User
+from matchmaking.models.user import Role
 from matchmaking.services.registration import get_user_by_email, normalise_email
 
 # Tokens carry 256 random bits, so a fast hash is safe: there is nothing to brute-force.
@@ -24,9 +25,9 @@ def hash_token(token: str) -> str:
 
 
 def _check_may_manage(owner: User, actor: User) -> None:
-    if owner.role != "reporter":
+    if owner.role != Role.REPORTER:
         raise NotAllowed(_("API tokens are for reporters."))
-    if not actor.has_role("organiser") and actor.id != owner.id:
+    if not actor.has_role(Role.ORGANISER) and actor.id != owner.id:
         raise NotAllowed(_("You can only manage your own tokens."))
 
 
@@ -37,7 +38,7 @@ def create_token(
     _check_may_manage(owner, actor)
     name = name.strip()
     if not name or len(name) > 100:
-        raise DomainError(_("Give the token a name of at most 100 characters."), field="name")
+        raise InvalidInput(_("Give the token a name of at most 100 characters."), field="name")
     token = _PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
         user_id=owner.id,
@@ -78,7 +79,7 @@ def authenticate(session: Session, token: str) -> ApiToken | None:
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if row is None or row.revoked_at is not None:
         return None
-    if row.user.role != "reporter" or not row.user.active:
+    if row.user.role != Role.REPORTER or not row.user.active:
         raise NotAllowed(_("This account may no longer use the API."), field="Authorization")
     return row
 
@@ -97,19 +98,23 @@ def record_token_use(session: Session, token: ApiToken, now: datetime) -> bool:
 
 
 def list_reporters(session: Session) -> list[User]:
-    return list(session.scalars(select(User).where(User.role == "reporter").order_by(User.email)))
+    return list(
+        session.scalars(select(User).where(User.role == Role.REPORTER).order_by(User.email))
+    )
 
 
 def create_reporter(
     session: Session, email: str, full_name: str, actor: User, now: datetime
 ) -> User:
     """A reporter account (organisers only); the reporter sets a password via the reset link."""
-    if not actor.has_role("organiser"):
+    if not actor.has_role(Role.ORGANISER):
         raise NotAllowed(_("Only organisers create reporter accounts."))
     email = normalise_email(email)
     if get_user_by_email(session, email) is not None:
         raise EmailTaken(_("An account already uses this e-mail address."), field="email")
-    user = User(email=email, full_name=full_name.strip(), role="reporter", email_confirmed_at=now)
+    user = User(
+        email=email, full_name=full_name.strip(), role=Role.REPORTER, email_confirmed_at=now
+    )
     user.set_password(secrets.token_urlsafe(32))
     session.add(user)
     session.flush()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from matchmaking.errors import DomainError
 from matchmaking.i18n import slot_label
 from matchmaking.models import Meeting, Participation, ScheduleVersion, Slot
+from matchmaking.models.schedule import MeetingStatus, VersionStatus
 
 Window = tuple[date, time, time]
 
@@ -33,8 +34,8 @@ def scheduled_meetings(session: Session, participation: Participation) -> list[M
             .join(Slot, Meeting.slot_id == Slot.id)
             .where(
                 Meeting.event_id == participation.event_id,
-                Meeting.status == "scheduled",
-                ScheduleVersion.status.in_(("draft", "published")),
+                Meeting.status == MeetingStatus.SCHEDULED,
+                ScheduleVersion.status.in_((VersionStatus.DRAFT, VersionStatus.PUBLISHED)),
                 or_(
                     Meeting.buyer_id == participation.id,
                     Meeting.supplier_id == participation.id,

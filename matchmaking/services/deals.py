@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
-from matchmaking.errors import DomainError, NotAllowed
+from matchmaking.errors import DomainError, InvalidInput, NotAllowed
 from matchmaking.models import (
     Event,
     Meeting,
@@ -24,6 +24,8 @@ from matchmaking.models import (
     User,
 )
 from matchmaking.models.deal import DEAL_STAGES, OUTCOME_STAGES
+from matchmaking.models.schedule import Attendance, MeetingStatus, VersionStatus
+from matchmaking.models.user import Role
 
 # Currencies offered first on forms: the host's, the SCO members' and partners', then USD/EUR.
 COMMON_CURRENCIES = (
@@ -33,10 +35,8 @@ COMMON_CURRENCIES = (
 MAX_AMOUNT = Decimal("9999999999999999.99")
 
 
-class InvalidOutcome(DomainError):
+class InvalidOutcome(InvalidInput):
     """The outcome's data break a rule (the field says which)."""
-
-    status = 422
 
 
 class MeetingNotHeld(DomainError):
@@ -72,9 +72,9 @@ def side_of(meeting: Meeting, participation: Participation) -> str:
 def check_may_record(meeting: Meeting, participation: Participation, actor: User) -> None:
     """Companies record their own side; organisers any side (on the company's behalf)."""
     side_of(meeting, participation)
-    if actor.has_role("organiser"):
+    if actor.has_role(Role.ORGANISER):
         return
-    if actor.role != "company" or actor.company_id != participation.company_id:
+    if actor.role != Role.COMPANY or actor.company_id != participation.company_id:
         raise NotAllowed(_("You can only record your own company's outcomes."))
 
 
@@ -100,11 +100,14 @@ def _validate(event: Event, data: OutcomeInput) -> OutcomeInput:
 
 
 def _check_meeting(meeting: Meeting, now: datetime) -> None:
-    if meeting.version.status != "published" or meeting.status != "scheduled":
+    if (
+        meeting.version.status != VersionStatus.PUBLISHED
+        or meeting.status != MeetingStatus.SCHEDULED
+    ):
         raise MeetingNotHeld(_("This meeting is not in the published schedule."))
     if meeting.slot.starts_at > now:
         raise MeetingNotHeld(_("Outcomes can be recorded once the meeting has started."))
-    if meeting.attendance == "no_show":
+    if meeting.attendance == Attendance.NO_SHOW:
         raise MeetingNotHeld(_("This meeting is marked as not held."))
 
 
@@ -154,18 +157,18 @@ def record_outcome(
     outcome.changes.append(
         OutcomeChange(
             actor_id=actor.id,
-            on_behalf=actor.has_role("organiser"),
+            on_behalf=actor.has_role(Role.ORGANISER),
             created_at=now,
             **values,
         )
     )
     if meeting.attendance is None:
-        meeting.attendance = "held"
+        meeting.attendance = Attendance.HELD
     session.flush()
     return outcome
 
 
-def published_meetings_query(event: Event) -> Select[tuple[Meeting]]:
+def published_meetings_query(event: Event) -> Select[Meeting]:
     """Scheduled meetings of the event's published schedule version, by slot."""
     return (
         select(Meeting)
@@ -173,8 +176,8 @@ def published_meetings_query(event: Event) -> Select[tuple[Meeting]]:
         .join(Slot, Meeting.slot_id == Slot.id)
         .where(
             Meeting.event_id == event.id,
-            ScheduleVersion.status == "published",
-            Meeting.status == "scheduled",
+            ScheduleVersion.status == VersionStatus.PUBLISHED,
+            Meeting.status == MeetingStatus.SCHEDULED,
         )
         .order_by(Slot.starts_at, Meeting.zone_id, Meeting.table_number)
     )

@@ -31,6 +31,11 @@ from matchmaking.models import (
     User,
 )
 from matchmaking.models import user as user_model
+from matchmaking.models.company import CompanySize, OfferingKind, ParticipationStatus
+from matchmaking.models.event import EventStatus
+from matchmaking.models.request import RequestStatus
+from matchmaking.models.schedule import MeetingStatus, VersionStatus
+from matchmaking.models.user import Role
 from matchmaking.services.event_setup import BreakInput, DayInput, plan_grid
 from matchmaking.services.taxonomy import install_default_taxonomy
 
@@ -202,7 +207,7 @@ def seed_demo(
         start_date=calendar.first_day,
         end_date=calendar.last_day,
         registration_deadline=deadline,
-        status="closed",
+        status=EventStatus.CLOSED,
         description=(
             "SYNTHETIC DEMO DATA. Buyers from SCO member and partner states meet Chongqing "
             "enterprises in pre-arranged one-on-one negotiations in three zones, on the first "
@@ -224,7 +229,7 @@ def seed_demo(
         organiser = User(
             email=DEMO_ORGANISER[0],
             full_name="Demo Organiser",
-            role="organiser",
+            role=Role.ORGANISER,
             email_confirmed_at=event.created_at,
             created_at=event.created_at,
         )
@@ -248,13 +253,13 @@ def seed_demo(
                 f"{rng.choice(NAME_PARTS['buyer_kind'])} {country}-{buyers:02d} (demo)",
                 country=country,
                 city=rng.choice(CITIES[country]),
-                size=rng.choice(["small", "medium", "large"]),
+                size=rng.choice([CompanySize.SMALL, CompanySize.MEDIUM, CompanySize.LARGE]),
                 languages=COUNTRY_LANGUAGES[country],
                 description="Synthetic demo purchasing company.",
             )
             offerings = [
                 Offering(
-                    kind="buy",
+                    kind=OfferingKind.BUY,
                     sector=sectors[code],
                     description=", ".join(rng.sample(PRODUCTS[code], 2)),
                     volume_usd=Decimal(rng.randrange(50, 2000) * 1000),
@@ -265,7 +270,7 @@ def seed_demo(
                 code = rng.choice(["imported.food", "imported.consumer", "imported.materials"])
                 offerings.append(
                     Offering(
-                        kind="sell",
+                        kind=OfferingKind.SELL,
                         sector=sectors[code],
                         description=", ".join(rng.sample(PRODUCTS[code], 2)),
                     )
@@ -279,7 +284,9 @@ def seed_demo(
             f"{rng.choice(NAME_PARTS['cq_kind'])} Co., Ltd. No.{index + 1:03d} (demo)",
             country="CN",
             city="Chongqing",
-            size=rng.choice(["small", "medium", "medium", "large"]),
+            size=rng.choice(
+                [CompanySize.SMALL, CompanySize.MEDIUM, CompanySize.MEDIUM, CompanySize.LARGE]
+            ),
             languages=["zh", "en"]
             if rng.random() < 0.6
             else (["zh", "ru"] if rng.random() < 0.5 else ["zh"]),
@@ -287,7 +294,7 @@ def seed_demo(
         )
         offerings = [
             Offering(
-                kind="sell",
+                kind=OfferingKind.SELL,
                 sector=sectors[code],
                 description=", ".join(rng.sample(PRODUCTS[code], 2)),
                 volume_usd=Decimal(rng.randrange(100, 5000) * 1000),
@@ -298,7 +305,7 @@ def seed_demo(
             code = rng.choice(["imported.food", "imported.consumer", "imported.materials"])
             offerings.append(
                 Offering(
-                    kind="buy",
+                    kind=OfferingKind.BUY,
                     sector=sectors[code],
                     description=", ".join(rng.sample(PRODUCTS[code], 2)),
                 )
@@ -325,7 +332,7 @@ def _add_requests(
     from matchmaking.models import MeetingRequest
     from matchmaking.services.requests import pair_key
 
-    approved = [p for p in event.participations if p.status == "approved"]
+    approved = [p for p in event.participations if p.status == ParticipationStatus.APPROVED]
     by_sector: dict[str, list[Participation]] = {}
     for p in approved:
         for line in p.sells:
@@ -347,12 +354,15 @@ def _add_requests(
                 calendar.requests_until,
                 both_approved + timedelta(seconds=rng.randint(3600, 5 * 86400)),
             )
-            status = rng.choices(["accepted", "open", "declined"], [0.7, 0.2, 0.1])[0]
+            status = rng.choices(
+                [RequestStatus.ACCEPTED, RequestStatus.OPEN, RequestStatus.DECLINED],
+                [0.7, 0.2, 0.1],
+            )[0]
             answered = None
-            if status != "open":
+            if status != RequestStatus.OPEN:
                 answered = _between(rng, created + timedelta(minutes=10), created + lapse * 0.9)
             elif created + lapse <= now:
-                status = "expired"  # what the expire-requests job would have recorded
+                status = RequestStatus.EXPIRED  # what the expire-requests job would have recorded
             session.add(
                 MeetingRequest(
                     event_id=event.id,
@@ -392,14 +402,14 @@ def publish_demo_schedule(
     published_at = min(now, publication_time(event.start_date))
     version = start_generation(session, event, organiser)
     run_generation(session, version, time_limit, lambda share, message: None)
-    if version.status != "draft":
+    if version.status != VersionStatus.DRAFT:
         raise RuntimeError(f"demo schedule failed: {version.message}")
     generated_at = published_at - timedelta(hours=2)
     version.created_at = generated_at
     for meeting in version.meetings:
         meeting.created_at = meeting.updated_at = generated_at
     publish_version(session, version, organiser, published_at)
-    return sum(1 for m in version.meetings if m.status == "scheduled")
+    return sum(1 for m in version.meetings if m.status == MeetingStatus.SCHEDULED)
 
 
 class _Registrant:
@@ -430,7 +440,7 @@ class _Registrant:
         contact = User(
             email=email,
             full_name=f"Demo Contact {number:03d}",
-            role="company",
+            role=Role.COMPANY,
             company=company,
             password_hash=self.password_hash,
             email_confirmed_at=registered + timedelta(minutes=rng.randint(2, 600)),
@@ -449,7 +459,7 @@ class _Registrant:
         participation = Participation(
             event=self.event,
             company=company,
-            status="approved" if approved else "pending",
+            status=ParticipationStatus.APPROVED if approved else ParticipationStatus.PENDING,
             decided_at=registered + timedelta(hours=rng.randint(2, 72)) if approved else None,
             decided_by_id=self.organiser.id if approved else None,
             directory_consent=rng.random() < 0.9,

@@ -23,6 +23,9 @@ from matchmaking.models import (
     ScheduleVersion,
     User,
 )
+from matchmaking.models.deal import OutcomeStage
+from matchmaking.models.schedule import Attendance, MeetingStatus, VersionStatus
+from matchmaking.models.user import Role
 from matchmaking.services.deals import OutcomeInput, record_outcome
 from matchmaking.services.memoranda import MemorandumInput, add_memorandum
 from matchmaking.services.rates import RateInput, set_exchange_rate
@@ -48,9 +51,12 @@ MEMORANDA = (
 )
 # Outcome of a held meeting: (stage, weight).
 STAGE_WEIGHTS = (
-    ("no_interest", 30), ("follow_up", 28), ("tentative", 27), ("preliminary", 10),
-    ("signed", 5),
-)  # fmt: skip
+    (OutcomeStage.NO_INTEREST, 30),
+    (OutcomeStage.FOLLOW_UP, 28),
+    (OutcomeStage.TENTATIVE, 27),
+    (OutcomeStage.PRELIMINARY, 10),
+    (OutcomeStage.SIGNED, 5),
+)
 
 
 def _published_meetings(session: Session, event: Event) -> list[Meeting]:
@@ -60,8 +66,8 @@ def _published_meetings(session: Session, event: Event) -> list[Meeting]:
             .join(ScheduleVersion, Meeting.version_id == ScheduleVersion.id)
             .where(
                 Meeting.event_id == event.id,
-                ScheduleVersion.status == "published",
-                Meeting.status == "scheduled",
+                ScheduleVersion.status == VersionStatus.PUBLISHED,
+                Meeting.status == MeetingStatus.SCHEDULED,
             )
             .options(
                 selectinload(Meeting.buyer).selectinload(Participation.company),
@@ -110,40 +116,45 @@ def seed_demo_outcomes(session: Session, event: Event, now: datetime, rng: rando
     if not meetings:
         return 0
     organiser = next(iter(event.organisers), None) or session.scalar(
-        select(User).where(User.role == "organiser").order_by(User.id)
+        select(User).where(User.role == Role.ORGANISER).order_by(User.id)
     )
     if organiser is None:
         organiser = User(
-            email="deals-seed@demo.example", full_name="Demo organiser", role="organiser"
+            email="deals-seed@demo.example", full_name="Demo organiser", role=Role.ORGANISER
         )
         organiser.set_password(secrets.token_urlsafe(32))  # nobody logs in as it
         session.add(organiser)
         session.flush()
 
     valid_from = event.start_date - timedelta(days=30)
-    for currency, (to_cny, to_usd) in DEMO_RATES.items():
-        data = RateInput(currency, valid_from, Decimal(to_cny), Decimal(to_usd))
-        set_exchange_rate(session, event, data, organiser)
+    for code, (to_cny, to_usd) in DEMO_RATES.items():
+        rate = RateInput(code, valid_from, Decimal(to_cny), Decimal(to_usd))
+        set_exchange_rate(session, event, rate, organiser)
 
     # Draw the deals first (value in CNY, heavy-tailed), then scale them to the target.
-    stages, weights = zip(*STAGE_WEIGHTS, strict=True)
+    stages = [stage for stage, _weight in STAGE_WEIGHTS]
+    weights = [weight for _stage, weight in STAGE_WEIGHTS]
     plans: list[tuple[Meeting, str, float]] = []
     for meeting in meetings:
         if rng.random() < 0.1:
-            meeting.attendance = "no_show"
+            meeting.attendance = Attendance.NO_SHOW
             continue
-        meeting.attendance = "held"
+        meeting.attendance = Attendance.HELD
         if rng.random() < 0.05:
             continue  # held, nobody reported yet
         stage = rng.choices(stages, weights)[0]
         plans.append((meeting, stage, rng.lognormvariate(0, 1.1)))
-    raw_total = sum(w for _m, s, w in plans if s in ("tentative", "preliminary", "signed"))
+    raw_total = sum(
+        w
+        for _m, s, w in plans
+        if s in (OutcomeStage.TENTATIVE, OutcomeStage.PRELIMINARY, OutcomeStage.SIGNED)
+    )
     scale = float(TARGET_CNY) / raw_total if raw_total else 0.0
 
     count = 0
     for meeting, stage, weight in plans:
         sector_id, product = _subject(meeting)
-        deal = stage in ("tentative", "preliminary", "signed")
+        deal = stage in (OutcomeStage.TENTATIVE, OutcomeStage.PRELIMINARY, OutcomeStage.SIGNED)
         currency = None
         amount = None
         if deal:

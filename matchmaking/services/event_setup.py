@@ -7,7 +7,9 @@ are cancelled with a recorded change and their slots retired.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,17 +18,21 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matchmaking.errors import DomainError, NotAllowed
+from matchmaking import scoring
+from matchmaking.errors import DomainError, InvalidInput, NotAllowed
 from matchmaking.models import (
     Event,
     EventBreak,
     EventDay,
     Meeting,
-    Sector,
     Slot,
     User,
     Zone,
 )
+from matchmaking.models.event import EventStatus
+from matchmaking.models.schedule import MeetingStatus, VersionStatus
+from matchmaking.models.user import Role
+from matchmaking.scoring.weights import COMPONENTS
 from matchmaking.services.schedule_edits import cancel_meeting
 from matchmaking.services.taxonomy import install_default_taxonomy
 
@@ -126,12 +132,12 @@ def meetings_dropped_by(
             .join(Meeting.slot)
             .where(
                 Meeting.event_id == event.id,
-                Meeting.status == "scheduled",
+                Meeting.status == MeetingStatus.SCHEDULED,
                 Slot.retired.is_(False),
             )
         )
         if (m.slot.starts_at, m.slot.ends_at) not in keep
-        and m.version.status in ("draft", "published")
+        and m.version.status in (VersionStatus.DRAFT, VersionStatus.PUBLISHED)
     ]
 
 
@@ -154,37 +160,68 @@ def grid_changed(event: Event, data: SetupInput) -> bool:
 
 def _validate(event: Event, data: SetupInput) -> None:
     if not data.days:
-        raise DomainError(_("Give at least one day with meeting hours."), field="days")
+        raise InvalidInput(_("Give at least one day with meeting hours."), field="days")
     seen = set()
     for day in data.days:
         if day.day in seen:
-            raise DomainError(_("Each day appears once."), field="days")
+            raise InvalidInput(_("Each day appears once."), field="days")
         seen.add(day.day)
         if day.end <= day.start:
-            raise DomainError(_("A day must end after it starts."), field="days")
+            raise InvalidInput(_("A day must end after it starts."), field="days")
     for brk in data.breaks:
         if brk.day not in seen:
-            raise DomainError(_("A break must be on one of the event's days."), field="breaks")
+            raise InvalidInput(_("A break must be on one of the event's days."), field="breaks")
         if brk.end <= brk.start:
-            raise DomainError(_("A break must end after it starts."), field="breaks")
+            raise InvalidInput(_("A break must end after it starts."), field="breaks")
     codes = [z.code for z in data.zones]
     if not codes:
-        raise DomainError(_("Give at least one negotiation zone."), field="zones")
+        raise InvalidInput(_("Give at least one negotiation zone."), field="zones")
     if len(set(codes)) != len(codes):
-        raise DomainError(_("Zone codes must be different."), field="zones")
+        raise InvalidInput(_("Zone codes must be different."), field="zones")
     sector_ids = {s.id for s in event.sectors}
     for zone in data.zones:
         if not set(zone.sector_ids) <= sector_ids:
-            raise DomainError(_("Unknown sector."), field="zones")
+            raise InvalidInput(_("Unknown sector."), field="zones")
+
+
+def validate_weights(weights: Mapping[str, float]) -> scoring.Weights:
+    """The scoring weights (missing ones take their defaults), or ``InvalidInput`` naming the
+    form field at fault: each a finite non-negative number, the diversity discount below 1,
+    and the component weights not all zero (a score is their weighted average)."""
+    known = {f.name for f in fields(scoring.Weights) if f.init}
+    for name, value in weights.items():
+        at = f"weight_{name}"
+        if name not in known:
+            raise InvalidInput(_("Unknown scoring weight."), field="weight_sector")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise InvalidInput(_("A weight must be a number."), field=at)
+        if value < 0:
+            raise InvalidInput(_("A weight cannot be negative."), field=at)
+    if not weights.get("diversity", 0) < 1:
+        raise InvalidInput(_("The diversity discount must be below 1."), field="weight_diversity")
+    defaults = scoring.Weights()
+    total = sum(float(weights.get(n, defaults.of(n))) for n in COMPONENTS)
+    if total == 0:
+        raise InvalidInput(
+            _("At least one component weight must be positive."), field="weight_sector"
+        )
+    if not math.isfinite(total):
+        raise InvalidInput(_("The weights are too large."), field="weight_sector")
+    return scoring.Weights(**weights)
 
 
 def apply_setup(
     session: Session, event: Event, data: SetupInput, actor: User, confirm_drop: bool = False
 ) -> list[Meeting]:
     """Apply the set-up; returns the meetings cancelled because their slot disappeared."""
-    if not actor.has_role("organiser"):
+    if not actor.has_role(Role.ORGANISER):
         raise NotAllowed(_("Only organisers can set up events."))
     _validate(event, data)
+    validate_weights(data.weights)
     dropped: list[Meeting] = []
     rebuild = grid_changed(event, data)
     if rebuild:
@@ -197,8 +234,14 @@ def apply_setup(
         cancel_meeting(session, meeting, actor)
     if rebuild:
         existing = {(s.starts_at, s.ends_at): s for s in event.slots}
+        keep = set(grid)
+        for key, slot in existing.items():  # retire first: a new slot may share a start time
+            if key not in keep:
+                slot.retired = True
+        session.flush()
         for key, slot in existing.items():
-            slot.retired = key not in set(grid)
+            if key in keep:
+                slot.retired = False
         for start, end in grid:
             if (start, end) not in existing:
                 session.add(Slot(event=event, starts_at=start, ends_at=end))
@@ -238,7 +281,8 @@ def _check_zone_changes(session: Session, event: Event, data: SetupInput) -> Non
                 field="zones",
             )
         if zone.code in wanted and any(
-            m.status == "scheduled" and m.table_number > wanted[zone.code].tables for m in used
+            m.status == MeetingStatus.SCHEDULED and m.table_number > wanted[zone.code].tables
+            for m in used
         ):
             raise DomainError(
                 _(
@@ -281,14 +325,14 @@ def create_event(
     deadline: datetime,
 ) -> Event:
     """A new draft event with the default taxonomy and zones and a 09:00-17:30 grid."""
-    if actor.role != "admin":
+    if actor.role != Role.ADMIN:
         raise NotAllowed(_("Only administrators can create events."))
     if session.scalar(select(Event.id).where(Event.slug == slug)) is not None:
         raise DomainError(_("Another event uses this short name."), field="slug")
     if end < start:
-        raise DomainError(_("The event must end on or after its first day."), field="end_date")
+        raise InvalidInput(_("The event must end on or after its first day."), field="end_date")
     if (end - start).days >= MAX_EVENT_DAYS:  # the set-up page holds as many days
-        raise DomainError(
+        raise InvalidInput(
             _("An event lasts at most %(days)d days.", days=MAX_EVENT_DAYS), field="end_date"
         )
     event = Event(
@@ -300,7 +344,7 @@ def create_event(
         start_date=start,
         end_date=end,
         registration_deadline=deadline,
-        status="draft",
+        status=EventStatus.DRAFT,
     )
     install_default_taxonomy(session, event)
     days = tuple(
@@ -318,10 +362,6 @@ def create_event(
     return event
 
 
-def sectors_of(session: Session, event: Event) -> list[Sector]:
-    return list(session.scalars(select(Sector).where(Sector.event_id == event.id)))
-
-
 @dataclass(frozen=True)
 class EventDetailsInput:
     """The event's texts: the organisers' wording and, per language code, its translation."""
@@ -337,10 +377,10 @@ def update_event_details(
     session: Session, event: Event, data: EventDetailsInput, actor: User
 ) -> None:
     """Save the event's name, venue, city and description, and their translations."""
-    if not actor.has_role("organiser"):
+    if not actor.has_role(Role.ORGANISER):
         raise NotAllowed(_("Only organisers can set up events."))
     if not data.name.strip():
-        raise DomainError(_("Give the event's name."), field="name")
+        raise InvalidInput(_("Give the event's name."), field="name")
     event.name = data.name.strip()
     event.venue = data.venue.strip()
     event.city = data.city.strip()

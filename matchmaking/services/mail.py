@@ -50,7 +50,11 @@ def build_message(mail: Mail, sender: str) -> EmailMessage:
         msg.add_alternative(mail.html, subtype="html")
     for att in mail.attachments:
         maintype, _, subtype = att.mimetype.partition("/")
-        msg.add_attachment(att.content, maintype=maintype, subtype=subtype, filename=att.filename)
+        # Text attachments (.ics) are UTF-8: without the charset, readers take them as ASCII.
+        params = {"charset": "utf-8"} if maintype == "text" else {}
+        msg.add_attachment(
+            att.content, maintype=maintype, subtype=subtype, filename=att.filename, params=params
+        )
     return msg
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from matchmaking import scoring
+from matchmaking import figures, scoring
 from matchmaking.i18n import country_name, language_name
 from matchmaking.models import (
     Event,
@@ -18,6 +18,8 @@ from matchmaking.models import (
     Participation,
     Sector,
 )
+from matchmaking.models.company import OfferingKind, ParticipationStatus
+from matchmaking.models.request import RequestStatus
 
 
 def list_approved(session: Session, event: Event) -> list[Participation]:
@@ -25,7 +27,10 @@ def list_approved(session: Session, event: Event) -> list[Participation]:
     return list(
         session.scalars(
             select(Participation)
-            .where(Participation.event_id == event.id, Participation.status == "approved")
+            .where(
+                Participation.event_id == event.id,
+                Participation.status == ParticipationStatus.APPROVED,
+            )
             .options(
                 selectinload(Participation.company),
                 selectinload(Participation.offerings)
@@ -60,7 +65,7 @@ def to_participant(participation: Participation) -> scoring.Participant:
     interests = []
     for line in participation.offerings:
         sector, subsector = _codes(line.sector)
-        if line.kind == "sell":
+        if line.kind == OfferingKind.SELL:
             offers.append(
                 scoring.Offer(sector, subsector, line.description, _capacity(line.volume_usd))
             )
@@ -97,11 +102,13 @@ def live_requests(session: Session, event: Event) -> list[scoring.Request]:
     rows = session.scalars(
         select(MeetingRequest).where(
             MeetingRequest.event_id == event.id,
-            MeetingRequest.status.in_(("open", "accepted")),
+            MeetingRequest.status.in_((RequestStatus.OPEN, RequestStatus.ACCEPTED)),
         )
     )
     return [
-        scoring.Request(str(r.requester_id), str(r.recipient_id), r.status == "accepted")
+        scoring.Request(
+            str(r.requester_id), str(r.recipient_id), r.status == RequestStatus.ACCEPTED
+        )
         for r in rows
     ]
 
@@ -114,8 +121,18 @@ class Candidates:
     participations: dict[str, Participation]
 
 
-def build_event_candidates(session: Session, event: Event, min_score: float = 0.3) -> Candidates:
-    """Scored candidate pairs among approved participants (requested pairs always kept)."""
+def build_event_candidates(
+    session: Session,
+    event: Event,
+    min_score: float = 0.3,
+    keep: Collection[frozenset[str]] | None = None,
+) -> Candidates:
+    """Scored candidate pairs among approved participants (requested pairs always kept).
+
+    With ``keep`` (couples of participation ids that must stay, such as fixed meetings), each
+    company keeps only its best candidates for the scheduler (``scoring.prune``: the event's
+    ``candidates_per_meeting`` and ``candidates_floor`` weights against its meeting cap).
+    """
     approved = list_approved(session, event)
     by_id = {str(p.id): p for p in approved}
     requests = [r for r in live_requests(session, event) if {r.from_id, r.to_id} <= by_id.keys()]
@@ -127,6 +144,10 @@ def build_event_candidates(session: Session, event: Event, min_score: float = 0.
         mapping=zone_mapping(event),
         min_score=min_score,
         default_zone=default_zone,
+        caps=None
+        if keep is None
+        else {pid: p.max_meetings or event.default_max_meetings for pid, p in by_id.items()},
+        keep=keep or (),
     )
     return Candidates(pairs=[p for p in pairs if p.zone], participations=by_id)
 
@@ -148,7 +169,7 @@ def explain_pair(
     pair: scoring.ScoredPair, names: dict[str, str], translate: Callable[[str], str]
 ) -> str:
     """The sentence saying why a pair was matched, in the visitor's language."""
-    return scoring.explain(pair, names=names, translate=translate)
+    return scoring.explain(pair, names=names, translate=translate, quantity=figures.quantity)
 
 
 @dataclass(frozen=True)
@@ -160,24 +181,44 @@ class Recommendation:
     reason: str
 
 
+def recommended_pairs(candidates: Candidates, me: str, limit: int) -> list[scoring.ScoredPair]:
+    """The pairs of participation ``me`` with listed counterparts to recommend, in order.
+
+    Its needs are weighed by their stated volume and each is covered before any is repeated
+    (:func:`scoring.pick_counterparts`); a company that only sells gets its best scores.
+    """
+    people = candidates.participations
+    if me not in people:
+        return []
+    mine = [
+        pair
+        for pair in candidates.pairs
+        if me in (pair.buyer, pair.supplier)
+        and people[pair.supplier if pair.buyer == me else pair.buyer].directory_consent
+    ]
+    counterparts = [
+        (to_participant(people[pair.supplier if pair.buyer == me else pair.buyer]), pair.score)
+        for pair in mine
+    ]
+    picked = scoring.pick_counterparts(to_participant(people[me]), counterparts, limit)
+    return [mine[k] for k in picked]
+
+
 def recommend(
     session: Session, participation: Participation, limit: int = 10
 ) -> list[Recommendation]:
-    """The best-scoring listed counterparts of ``participation``, with why."""
+    """Listed counterparts of ``participation`` covering its needs (see recommended_pairs)."""
     from flask_babel import gettext
 
     event = participation.event
     candidates = build_event_candidates(session, event)
     me = str(participation.id)
     names = display_names(event, candidates.participations)
-    found: list[Recommendation] = []
-    for pair in sorted(candidates.pairs, key=lambda p: -p.score):
-        if me not in (pair.buyer, pair.supplier):
-            continue
-        other = candidates.participations[pair.supplier if pair.buyer == me else pair.buyer]
-        if not other.directory_consent:
-            continue
-        found.append(Recommendation(other, pair.score, explain_pair(pair, names, gettext)))
-        if len(found) == limit:
-            break
-    return found
+    return [
+        Recommendation(
+            candidates.participations[pair.supplier if pair.buyer == me else pair.buyer],
+            pair.score,
+            explain_pair(pair, names, gettext),
+        )
+        for pair in recommended_pairs(candidates, me, limit)
+    ]

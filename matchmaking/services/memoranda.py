@@ -9,15 +9,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matchmaking.errors import DomainError
+from matchmaking.errors import InvalidInput
 from matchmaking.i18n import valid_country
 from matchmaking.models import Event, Memorandum, User
 
 
-class InvalidMemorandum(DomainError):
+class InvalidMemorandum(InvalidInput):
     """A memorandum breaks a rule (the field says which)."""
-
-    status = 422
 
 
 @dataclass(frozen=True)

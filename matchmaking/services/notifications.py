@@ -1,23 +1,37 @@
-"""Account e-mails (confirmation, reset, invitation), rendered in the recipient's language."""
+"""Account e-mails (confirmation, reset, invitation), rendered in the recipient's language.
+
+The caller gives the mail settings and the links (with their signed tokens): this module
+sends what it is given, inside a request or out of one.
+"""
 
 from __future__ import annotations
 
-from flask import current_app, render_template, url_for
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from matchmaking.models import User
-from matchmaking.services import tokens
+from matchmaking.models import Event, User
 from matchmaking.services.mail import Mail, MailError, send_mail
 
+log = logging.getLogger(__name__)
 
-def _send(to: str, locale: str, subject_key: str, template: str, **context: object) -> bool:
+Config = Mapping[str, Any]
+
+
+def _send(
+    config: Config, to: str, locale: str, subject_key: str, template: str, **context: object
+) -> bool:
     with force_locale(locale):
         subjects = {
             "confirm": _("Confirm your e-mail address"),
             "reset": _("Choose a new password"),
             "invite": _("You have been added as a contact person"),
             "known": _("Your registration attempt"),
+            "imported": _("Your company is registered: choose your password"),
         }
         mail = Mail(
             to=to,
@@ -25,38 +39,56 @@ def _send(to: str, locale: str, subject_key: str, template: str, **context: obje
             text=render_template(f"email/{template}.txt", **context),
         )
     try:
-        send_mail(current_app.config, mail)
+        send_mail(config, mail)
     except MailError:
-        current_app.logger.exception("e-mail to %s failed", to)
+        log.exception("e-mail to %s failed", to)
         return False
     return True
 
 
-def send_confirmation(user: User) -> bool:
-    """Send the link that confirms ``user``'s address."""
-    token = tokens.confirmation_token(current_app.config["SECRET_KEY"], user)
-    link = url_for("auth.confirm", token=token, _external=True)
-    return _send(user.email, user.locale, "confirm", "confirm", user=user, link=link)
+def send_confirmation(config: Config, user: User, link: str) -> bool:
+    """Send ``link``, which confirms ``user``'s address."""
+    return _send(config, user.email, user.locale, "confirm", "confirm", user=user, link=link)
 
 
-def send_password_reset(user: User) -> bool:
-    """Send a one-use link to choose a new password."""
-    token = tokens.reset_token(current_app.config["SECRET_KEY"], user)
-    link = url_for("auth.reset", token=token, _external=True)
-    return _send(user.email, user.locale, "reset", "reset", user=user, link=link)
+def send_password_reset(config: Config, user: User, link: str) -> bool:
+    """Send ``link``, a one-use link to choose a new password."""
+    return _send(config, user.email, user.locale, "reset", "reset", user=user, link=link)
 
 
-def send_invitation(user: User, inviter: User) -> bool:
-    """Tell a new contact person they were added, with a link to set a password."""
-    token = tokens.reset_token(current_app.config["SECRET_KEY"], user)
-    link = url_for("auth.reset", token=token, _external=True)
+def send_invitation(config: Config, user: User, inviter: User, link: str) -> bool:
+    """Tell a new contact person they were added, with ``link`` to set a password."""
     return _send(
-        user.email, inviter.locale, "invite", "invite", user=user, inviter=inviter, link=link
+        config,
+        user.email,
+        inviter.locale,
+        "invite",
+        "invite",
+        user=user,
+        inviter=inviter,
+        link=link,
     )
 
 
-def send_already_registered(email: str, locale: str) -> bool:
-    """Someone registered with a known address: tell its owner instead of the visitor."""
-    login = url_for("auth.login", _external=True)
-    reset = url_for("auth.reset_request", _external=True)
-    return _send(email, locale, "known", "known", login=login, reset=reset)
+def send_import_invitation(config: Config, user: User, event: Event, link: str, reset: str) -> bool:
+    """Tell the contact of a company the organisers registered for ``event`` (from a file),
+    in the contact's language, with ``link`` to choose a password and the ``reset`` page."""
+    return _send(
+        config,
+        user.email,
+        user.locale,
+        "imported",
+        "imported",
+        user=user,
+        event=event,
+        link=link,
+        reset=reset,
+    )
+
+
+def send_already_registered(
+    config: Config, email: str, locale: str, login: str, reset: str
+) -> bool:
+    """Someone registered with a known address: tell its owner (with the ``login`` and password
+    ``reset`` links) instead of the visitor."""
+    return _send(config, email, locale, "known", "known", login=login, reset=reset)

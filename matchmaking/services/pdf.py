@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from weasyprint import HTML
 
 from matchmaking.models import Event, Meeting
+from matchmaking.models.schedule import MeetingStatus
 from matchmaking.services.agendas import Agenda
 
 
@@ -33,7 +34,7 @@ def table_sheets_pdf(event: Event, meetings: list[Meeting], now: datetime) -> by
     """One page per zone and table: who meets there, slot by slot."""
     tables: dict[tuple[int, str, int], list[Meeting]] = {}
     for meeting in meetings:
-        if meeting.status != "scheduled":
+        if meeting.status != MeetingStatus.SCHEDULED:
             continue
         key = (meeting.zone.position, meeting.zone.name, meeting.table_number)
         tables.setdefault(key, []).append(meeting)
@@ -48,7 +49,7 @@ def zone_overview_pdf(event: Event, meetings: list[Meeting], now: datetime) -> b
     """One page per slot: every zone's tables and the pair meeting at each."""
     slots: dict[datetime, list[Meeting]] = {}
     for meeting in meetings:
-        if meeting.status == "scheduled":
+        if meeting.status == MeetingStatus.SCHEDULED:
             slots.setdefault(meeting.slot.starts_at, []).append(meeting)
     pages = [
         (

@@ -12,17 +12,15 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matchmaking.errors import DomainError
+from matchmaking.errors import DomainError, InvalidInput
 from matchmaking.models import Event, ExchangeRate, User
 from matchmaking.services.deals import valid_currency
 
 ONE = Decimal(1)
 
 
-class InvalidRate(DomainError):
+class InvalidRate(InvalidInput):
     """An exchange rate breaks a rule (the field says which)."""
-
-    status = 422
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
 
-from matchmaking.errors import EmailTaken, NotAllowed, RegistrationClosed
+from matchmaking.errors import EmailTaken, InvalidInput, NotAllowed, RegistrationClosed
 from matchmaking.models import (
     Availability,
     Company,
@@ -22,7 +24,11 @@ from matchmaking.models import (
     Sector,
     User,
 )
+from matchmaking.models import user as user_model
+from matchmaking.models.company import CompanySize, OfferingKind, ParticipationStatus
+from matchmaking.models.user import Role
 from matchmaking.services.availability import HoursLeaveOutMeetings, meetings_outside
+from matchmaking.services.registration_import import ImportRow, RowError, normalise
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,7 @@ class CompanyInput:
     country: str
     city: str
     website: str = ""
-    size: str = "small"
+    size: str = CompanySize.SMALL
     description: str = ""
     languages: tuple[str, ...] = ()
 
@@ -106,15 +112,31 @@ def _apply_company(company: Company, data: CompanyInput) -> None:
     company.languages = list(dict.fromkeys(data.languages))
 
 
+def _check_participation(session: Session, event: Event, data: ParticipationInput) -> None:
+    """Raise ``InvalidInput`` naming the form's field (``sells``, ``buys``, ``availability``)
+    unless the company gives known sectors, at least one, and at least one day of the event."""
+    if not data.offerings:
+        raise InvalidInput(
+            _("Tell us at least one sector you sell in or want to buy from."), field="sells"
+        )
+    valid_sectors = set(session.scalars(select(Sector.id).where(Sector.event_id == event.id)))
+    for line in data.offerings:
+        if line.sector_id not in valid_sectors:
+            field = "buys" if line.kind == OfferingKind.BUY else "sells"
+            raise InvalidInput(_("Unknown sector."), field=field)
+    if not data.availability:
+        raise InvalidInput(_("Choose at least one day you attend."), field="availability")
+    event_days = set(event.days)
+    if any(window.day not in event_days for window in data.availability):
+        raise InvalidInput(_("That day is not part of the event."), field="availability")
+
+
 def _apply_participation(
     session: Session, event: Event, participation: Participation, data: ParticipationInput
 ) -> None:
-    valid_sectors = set(session.scalars(select(Sector.id).where(Sector.event_id == event.id)))
     seen: set[tuple[str, int]] = set()
     offerings: list[Offering] = []
     for line in data.offerings:
-        if line.sector_id not in valid_sectors:
-            raise NotAllowed(_("Unknown sector."), field="offerings")
         key = (line.kind, line.sector_id)
         if key in seen:
             continue
@@ -127,12 +149,10 @@ def _apply_participation(
                 volume_usd=line.volume_usd,
             )
         )
-    event_days = set(event.days)
-    windows = []
-    for window in data.availability:
-        if window.day not in event_days:
-            raise NotAllowed(_("That day is not part of the event."), field="availability")
-        windows.append(Availability(day=window.day, start_time=window.start, end_time=window.end))
+    windows = [
+        Availability(day=window.day, start_time=window.start, end_time=window.end)
+        for window in data.availability
+    ]
     participation.offerings.clear()
     participation.availability.clear()
     session.flush()  # delete the old lines before unique keys are reused
@@ -144,17 +164,23 @@ def _apply_participation(
     participation.directory_consent = data.directory_consent
 
 
-def _new_contact(company: Company, data: ContactInput) -> User:
+def _new_contact(company: Company, data: ContactInput, unusable_hash: str | None = None) -> User:
+    """A contact of ``company``; without a password, ``unusable_hash`` (when given) spares
+    hashing a random password for each of many invited contacts."""
     user = User(
         email=normalise_email(data.email),
         full_name=data.full_name.strip(),
         position=data.position.strip(),
         phone=data.phone.strip(),
-        role="company",
+        role=Role.COMPANY,
         company=company,
         locale=data.locale,
     )
-    user.set_password(data.password or secrets.token_urlsafe(32))
+    if data.password is None and unusable_hash is not None:
+        user.password_hash = unusable_hash
+        user.end_sessions()
+    else:
+        user.set_password(data.password or secrets.token_urlsafe(32))
     return user
 
 
@@ -168,12 +194,13 @@ def register_company(
 ) -> User:
     """Create the company, its first contact and its participation; flushes, never commits."""
     _check_open(event, now)
+    _check_participation(session, event, participation_data)
     if get_user_by_email(session, contact.email) is not None:
         raise EmailTaken(_("This e-mail address cannot be used."), field="email")
     company = Company()
     _apply_company(company, company_data)
     user = _new_contact(company, contact)
-    participation = Participation(event=event, company=company, status="pending")
+    participation = Participation(event=event, company=company, status=ParticipationStatus.PENDING)
     session.add_all([company, user, participation])
     session.flush()
     _apply_participation(session, event, participation, participation_data)
@@ -203,9 +230,10 @@ def update_participation(
     the company and the organisers see them listed until someone moves them.
     """
     _require_company_access(participation.company, actor)
-    organiser = actor.has_role("organiser")
+    organiser = actor.has_role(Role.ORGANISER)
     if not organiser:
         _check_open(participation.event, now)
+    _check_participation(session, participation.event, data)
     windows = [(w.day, w.start, w.end) for w in data.availability]
     outside = meetings_outside(session, participation, windows)
     if outside and not (organiser and keep_meetings_outside):
@@ -237,16 +265,136 @@ def confirm_email(session: Session, user: User, email: str, now: datetime) -> bo
 
 
 def _require_company_access(company: Company, actor: User) -> None:
-    if actor.has_role("organiser"):
+    if actor.has_role(Role.ORGANISER):
         return
-    if actor.role != "company" or actor.company_id != company.id:
+    if actor.role != Role.COMPANY or actor.company_id != company.id:
         raise NotAllowed(_("You can only change your own company."))
 
 
-def count_participations(session: Session, event: Event) -> int:
-    return int(
-        session.scalar(
-            select(func.count(Participation.id)).where(Participation.event_id == event.id)
+# --- registrations imported by organisers from a file (services.registration_import) ---------
+
+
+def find_import_conflicts(
+    session: Session, event: Event, rows: Sequence[ImportRow], headings: Mapping[str, str]
+) -> list[RowError]:
+    """Rows whose e-mail address already has an account, or whose company (same name and
+    country) is already registered for ``event``; ``headings`` name the file's columns."""
+    errors: list[RowError] = []
+    emails = [row.email for row in rows]
+    taken: set[str] = set()
+    for start in range(0, len(emails), 500):
+        chunk = emails[start : start + 500]
+        taken.update(session.scalars(select(User.email).where(User.email.in_(chunk))))
+    registered = {
+        (normalise(name), country)
+        for name, country in session.execute(
+            select(Company.legal_name, Company.country)
+            .join(Participation)
+            .where(Participation.event_id == event.id)
         )
-        or 0
+    }
+    for row in rows:
+        if row.email in taken:
+            errors.append(
+                RowError(
+                    row.number,
+                    headings.get("email", "email"),
+                    _("an account with this address exists already"),
+                )
+            )
+        if (normalise(row.company), row.country) in registered:
+            errors.append(
+                RowError(
+                    row.number,
+                    headings.get("company", "company"),
+                    _("this company is already registered for the event"),
+                )
+            )
+    return errors
+
+
+def _import_hours(event: Event) -> tuple[AvailabilityInput, ...]:
+    """Every day of the event, for its meeting hours (the form's 9:00-17:30 without them)."""
+    hours = {d.day: (d.start_time, d.end_time) for d in event.schedule_days}
+    return tuple(
+        AvailabilityInput(day, *hours.get(day, (time(9, 0), time(17, 30)))) for day in event.days
     )
+
+
+def import_registrations(
+    session: Session,
+    event: Event,
+    rows: Sequence[ImportRow],
+    headings: Mapping[str, str],
+    actor: User,
+    approve: bool,
+    now: datetime,
+) -> list[User]:
+    """Register every row's company, contact and participation (pending, or approved by
+    ``actor``), attending every day; all or nothing. Flushes, never commits.
+
+    The contacts get no usable password: they choose one through their invitation.
+    """
+    if not (actor.has_role(Role.ORGANISER) and event.managed_by(actor)):
+        raise NotAllowed(_("Only the event's organisers can import registrations."))
+    if not rows:
+        raise InvalidInput(_("The file has no registrations to import."))
+    conflicts = find_import_conflicts(session, event, rows, headings)
+    if conflicts:
+        raise InvalidInput(
+            _(
+                "Nothing was imported: %(first)s (%(count)d problems in all).",
+                first=str(conflicts[0]),
+                count=len(conflicts),
+            )
+        )
+    unusable = generate_password_hash(
+        secrets.token_urlsafe(32), method=user_model.PASSWORD_HASH_METHOD
+    )
+    hours = _import_hours(event)
+    users: list[User] = []
+    for row in rows:
+        participation_data = ParticipationInput(
+            offerings=tuple(
+                OfferingInput(kind, line.sector_id, line.description)
+                for kind, lines in ((OfferingKind.SELL, row.sells), (OfferingKind.BUY, row.buys))
+                for line in lines
+            ),
+            availability=hours,
+            max_meetings=row.max_meetings,
+        )
+        _check_participation(session, event, participation_data)
+        company = Company()
+        _apply_company(
+            company,
+            CompanyInput(
+                legal_name=row.company,
+                country=row.country,
+                city=row.city,
+                website=row.website,
+                size=row.size,
+                description=row.description,
+                languages=row.languages,
+            ),
+        )
+        contact = ContactInput(
+            full_name=row.contact_name,
+            email=row.email,
+            password=None,
+            position=row.position,
+            phone=row.phone,
+            locale=row.contact_language,
+        )
+        user = _new_contact(company, contact, unusable)
+        participation = Participation(event=event, company=company)
+        if approve:
+            participation.status = ParticipationStatus.APPROVED
+            participation.decided_at, participation.decided_by_id = now, actor.id
+        else:
+            participation.status = ParticipationStatus.PENDING
+        session.add_all([company, user, participation])
+        session.flush()
+        _apply_participation(session, event, participation, participation_data)
+        users.append(user)
+    session.flush()
+    return users

@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session
 
 from matchmaking.errors import DomainError, NotAllowed
 from matchmaking.models import MeetingRequest, Participation, User
+from matchmaking.models.company import OfferingKind, ParticipationStatus
+from matchmaking.models.request import RequestStatus
+from matchmaking.models.user import Role
 
 
 class RequestRefused(DomainError):
@@ -38,9 +41,9 @@ def orient(
                     codes.add(line.sector.parent.code)
         return codes
 
-    if sectors(requester, "buy") & sectors(recipient, "sell"):
+    if sectors(requester, OfferingKind.BUY) & sectors(recipient, OfferingKind.SELL):
         return requester, recipient
-    if sectors(recipient, "buy") & sectors(requester, "sell"):
+    if sectors(recipient, OfferingKind.BUY) & sectors(requester, OfferingKind.SELL):
         return recipient, requester
     return (
         (requester, recipient) if requester.buys or not recipient.buys else (recipient, requester)
@@ -48,8 +51,8 @@ def orient(
 
 
 def _acting_for(actor: User, participation: Participation) -> bool:
-    return actor.has_role("organiser") or (
-        actor.role == "company" and actor.company_id == participation.company_id
+    return actor.has_role(Role.ORGANISER) or (
+        actor.role == Role.COMPANY and actor.company_id == participation.company_id
     )
 
 
@@ -69,21 +72,22 @@ def request_meeting(
         raise RequestRefused(_("A company cannot meet itself."), field="recipient")
     if recipient.event_id != event.id:
         raise RequestRefused(_("That company does not take part in this event."), field="recipient")
-    if requester.status != "approved":
+    if requester.status != ParticipationStatus.APPROVED:
         raise RequestRefused(_("Your registration must be approved before you ask for meetings."))
-    if recipient.status != "approved" or (
-        not recipient.directory_consent and not actor.has_role("organiser")
+    if recipient.status != ParticipationStatus.APPROVED or (
+        not recipient.directory_consent and not actor.has_role(Role.ORGANISER)
     ):
         raise RequestRefused(_("That company is not in the directory."), field="recipient")
     open_count = (
         session.scalar(
             select(func.count(MeetingRequest.id)).where(
-                MeetingRequest.requester_id == requester.id, MeetingRequest.status == "open"
+                MeetingRequest.requester_id == requester.id,
+                MeetingRequest.status == RequestStatus.OPEN,
             )
         )
         or 0
     )
-    if open_count >= event.open_request_cap and not actor.has_role("organiser"):
+    if open_count >= event.open_request_cap and not actor.has_role(Role.ORGANISER):
         raise RequestRefused(
             _(
                 "You already have %(count)d unanswered requests, the most this event allows.",
@@ -95,7 +99,7 @@ def request_meeting(
         select(MeetingRequest).where(
             MeetingRequest.event_id == event.id,
             MeetingRequest.pair_key == key,
-            MeetingRequest.status.in_(("open", "accepted")),
+            MeetingRequest.status.in_((RequestStatus.OPEN, RequestStatus.ACCEPTED)),
         )
     )
     if live is not None:
@@ -111,7 +115,7 @@ def request_meeting(
         supplier=supplier,
         pair_key=key,
         message=message.strip(),
-        status="open",
+        status=RequestStatus.OPEN,
         created_at=now,
         expires_at=now + timedelta(hours=event.request_expiry_hours),
         created_by_id=actor.id,
@@ -134,9 +138,9 @@ def answer_request(
     if not _acting_for(actor, request.recipient):
         raise NotAllowed(_("Only the company asked can answer this request."))
     expire_requests(session, now)
-    if request.status != "open":
+    if request.status != RequestStatus.OPEN:
         raise RequestRefused(_("This request is no longer open."))
-    request.status = "accepted" if accept else "declined"
+    request.status = RequestStatus.ACCEPTED if accept else RequestStatus.DECLINED
     request.answered_at = now
     request.answered_by_id = actor.id
     session.flush()
@@ -146,9 +150,9 @@ def withdraw_request(session: Session, request: MeetingRequest, actor: User, now
     """The requester withdraws an open request."""
     if not _acting_for(actor, request.requester):
         raise NotAllowed(_("Only the company that asked can withdraw this request."))
-    if request.status != "open":
+    if request.status != RequestStatus.OPEN:
         raise RequestRefused(_("This request is no longer open."))
-    request.status = "withdrawn"
+    request.status = RequestStatus.WITHDRAWN
     request.answered_at = now
     session.flush()
 
@@ -157,11 +161,11 @@ def expire_requests(session: Session, now: datetime) -> int:
     """Open requests past their time lapse become 'expired'; returns how many."""
     rows = session.scalars(
         select(MeetingRequest).where(
-            MeetingRequest.status == "open", MeetingRequest.expires_at <= now
+            MeetingRequest.status == RequestStatus.OPEN, MeetingRequest.expires_at <= now
         )
     ).all()
     for row in rows:
-        row.status = "expired"
+        row.status = RequestStatus.EXPIRED
     session.flush()
     return len(rows)
 

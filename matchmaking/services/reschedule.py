@@ -15,13 +15,15 @@ from sqlalchemy.orm import Session
 
 from matchmaking.errors import DomainError, NotAllowed
 from matchmaking.models import Meeting, MeetingSeat, Participation, RescheduleProposal, Slot, User
+from matchmaking.models.schedule import MeetingStatus, ProposalStatus, VersionStatus
+from matchmaking.models.user import Role
 from matchmaking.services.schedule_edits import free_table, lock_meetings, relocate
 from matchmaking.services.schedules import active_slots, available_slots
 
 
 def _side(meeting: Meeting, actor: User) -> Participation:
     for side in (meeting.buyer, meeting.supplier):
-        if actor.role == "company" and actor.company_id == side.company_id:
+        if actor.role == Role.COMPANY and actor.company_id == side.company_id:
             return side
     raise NotAllowed(_("Only the two companies of a meeting can reschedule it."))
 
@@ -56,13 +58,17 @@ def propose(
     """A company proposes ``slot`` for a published meeting."""
     side = _side(meeting, actor)
     lock_meetings(session, meeting)
-    if meeting.version.status != "published" or meeting.status != "scheduled":
+    if (
+        meeting.version.status != VersionStatus.PUBLISHED
+        or meeting.status != MeetingStatus.SCHEDULED
+    ):
         raise DomainError(_("Only scheduled meetings of the published schedule can be moved."))
     if slot not in possible_slots(session, meeting):
         raise DomainError(_("That time is not free for both companies."), field="slot")
     open_one = session.scalar(
         select(RescheduleProposal).where(
-            RescheduleProposal.meeting_id == meeting.id, RescheduleProposal.status == "open"
+            RescheduleProposal.meeting_id == meeting.id,
+            RescheduleProposal.status == ProposalStatus.OPEN,
         )
     )
     if open_one is not None:
@@ -85,17 +91,17 @@ def answer(
         raise NotAllowed(_("The other company answers this proposal."))
     lock_meetings(session, meeting)
     session.refresh(proposal)
-    if proposal.status != "open":
+    if proposal.status != ProposalStatus.OPEN:
         raise DomainError(_("This proposal is no longer open."))
     proposal.answered_at = now
     if not accept:
-        proposal.status = "declined"
+        proposal.status = ProposalStatus.DECLINED
         session.flush()
         return
     if proposal.to_slot not in possible_slots(session, meeting):
         raise DomainError(_("That time is no longer free; propose another one."))
     relocate(session, meeting, proposal.to_slot, None, actor)
-    proposal.status = "accepted"
+    proposal.status = ProposalStatus.ACCEPTED
     session.flush()
 
 
@@ -104,8 +110,8 @@ def withdraw(session: Session, proposal: RescheduleProposal, actor: User, now: d
     side = _side(proposal.meeting, actor)
     lock_meetings(session, proposal.meeting)
     session.refresh(proposal)
-    if side.id != proposal.proposer_id or proposal.status != "open":
+    if side.id != proposal.proposer_id or proposal.status != ProposalStatus.OPEN:
         raise DomainError(_("This proposal is no longer open."))
-    proposal.status = "withdrawn"
+    proposal.status = ProposalStatus.WITHDRAWN
     proposal.answered_at = now
     session.flush()

@@ -1,30 +1,25 @@
-"""Organisers' review of registrations: filters, likely duplicates, decisions, CSV export."""
+"""Organisers' review of registrations: filters and search, decisions, CSV export.
+
+Likely duplicates are found by ``services.duplicates``.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-import unicodedata
-from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import Select, exists, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
-from matchmaking.errors import DomainError, NotAllowed
+from matchmaking.errors import InvalidInput, NotAllowed
 from matchmaking.models import Company, Event, Offering, Participation, Sector, User
-
-# Legal-form words ignored when comparing company names (en, ru/kk, zh).
-_LEGAL_FORMS = {
-    "llc", "llp", "lp", "ltd", "limited", "co", "company", "inc", "corp", "corporation", "jsc",
-    "ojsc",
-    "cjsc", "pjsc", "plc", "gmbh", "group", "too", "ooo", "oao", "zao", "ao", "pao", "ip",
-    "тоо", "ооо", "оао", "зао", "ао", "пао", "ип", "чп", "ук",
-}  # fmt: skip
-_ZH_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
+from matchmaking.models.company import OfferingKind, ParticipationStatus
+from matchmaking.models.user import Role
+from matchmaking.search_keys import search_words
+from matchmaking.services.duplicates import DuplicateMatch
+from matchmaking.services.pagination import Page, count_rows, page_of
 
 
 @dataclass(frozen=True)
@@ -38,36 +33,12 @@ class RegistrationFilter:
     q: str = ""
 
 
-def normalise_company_name(name: str) -> str:
-    """Casefolded name without punctuation and legal forms, for duplicate detection."""
-    text = unicodedata.normalize("NFKC", name).casefold()
-    for form in _ZH_FORMS:
-        text = text.replace(form, " ")
-    words = [w for w in re.split(r"[\W_]+", text) if w and w not in _LEGAL_FORMS]
-    return " ".join(words)
-
-
-def canonical_email(email: str) -> str:
-    """The mailbox an address reaches: '+tags' dropped, and dots for Gmail."""
-    local, _, domain = email.strip().lower().partition("@")
-    local = local.split("+", 1)[0]
-    if domain in {"gmail.com", "googlemail.com"}:
-        local, domain = local.replace(".", ""), "gmail.com"
-    return f"{local}@{domain}"
-
-
-def list_registrations(
-    session: Session, event: Event, filters: RegistrationFilter
-) -> list[Participation]:
-    """The event's participations matching ``filters``, newest first."""
+def registrations_query(event: Event, filters: RegistrationFilter) -> Select[tuple[Participation]]:
+    """The event's participations matching ``filters``, newest first, filtered in SQL."""
     stmt = (
         select(Participation)
         .join(Participation.company)
         .where(Participation.event_id == event.id)
-        .options(
-            selectinload(Participation.company).selectinload(Company.contacts),
-            selectinload(Participation.offerings).selectinload(Offering.sector),
-        )
         .order_by(Participation.created_at.desc(), Participation.id.desc())
     )
     if filters.country:
@@ -83,42 +54,60 @@ def list_registrations(
                 select(Offering.participation_id).where(Offering.sector_id.in_(sector_ids))
             )
         )
-    if filters.q:
-        like = f"%{filters.q.strip().lower()}%"
+    if filters.role:
+        sells = exists().where(
+            Offering.participation_id == Participation.id, Offering.kind == OfferingKind.SELL
+        )
+        buys = exists().where(
+            Offering.participation_id == Participation.id, Offering.kind == OfferingKind.BUY
+        )
+        stmt = stmt.where(
+            {"both": sells & buys, "supplier": sells & ~buys, "buyer": ~sells}.get(
+                filters.role, true()
+            )
+        )
+    # Every word of the query, in any script, in the company's name, city or website or in a
+    # contact's name or e-mail: compared with the stored search keys (matchmaking.search_keys).
+    for spellings in search_words(filters.q):
         contact_match = select(User.company_id).where(
-            or_(User.email.like(like), User.full_name.ilike(like))
+            or_(*(User.search_key.contains(s, autoescape=True) for s in spellings))
         )
         stmt = stmt.where(
             or_(
-                Company.legal_name.ilike(like),
-                Company.city.ilike(like),
+                *(Company.search_key.contains(s, autoescape=True) for s in spellings),
                 Company.id.in_(contact_match),
             )
         )
-    rows = list(session.scalars(stmt))
-    if filters.role:
-        rows = [p for p in rows if p.role == filters.role]
-    return rows
+    return stmt
 
 
-def likely_duplicates(session: Session, event: Event) -> dict[int, list[int]]:
-    """Participation id -> ids of other registrations with the same name+country or mailbox."""
-    participations = session.scalars(
-        select(Participation)
-        .where(Participation.event_id == event.id)
-        .options(selectinload(Participation.company).selectinload(Company.contacts))
-    ).all()
-    groups: dict[tuple[str, ...], set[int]] = defaultdict(set)
-    for p in participations:
-        groups[("name", p.company.country, normalise_company_name(p.company.legal_name))].add(p.id)
-        for contact in p.company.contacts:
-            groups[("email", canonical_email(contact.email))].add(p.id)
-    result: dict[int, set[int]] = defaultdict(set)
-    for ids in groups.values():
-        if len(ids) > 1:
-            for pid in ids:
-                result[pid] |= ids - {pid}
-    return {pid: sorted(others) for pid, others in result.items()}
+def _with_details(stmt: Select[tuple[Participation]]) -> Select[tuple[Participation]]:
+    return stmt.options(
+        selectinload(Participation.company).selectinload(Company.contacts),
+        selectinload(Participation.offerings).selectinload(Offering.sector),
+    )
+
+
+def list_registrations(
+    session: Session, event: Event, filters: RegistrationFilter
+) -> list[Participation]:
+    """Every participation of the event matching ``filters`` (the CSV export, bulk approval)."""
+    return list(session.scalars(_with_details(registrations_query(event, filters))))
+
+
+def page_of_registrations(
+    session: Session, event: Event, filters: RegistrationFilter, number: int, per_page: int = 50
+) -> Page:
+    """One page of the registrations matching ``filters``."""
+    return page_of(session, _with_details(registrations_query(event, filters)), number, per_page)
+
+
+def count_pending(session: Session, event: Event, filters: RegistrationFilter) -> int:
+    """How many registrations matching ``filters`` wait for a decision."""
+    query = registrations_query(event, filters).where(
+        Participation.status == ParticipationStatus.PENDING
+    )
+    return count_rows(session, query)
 
 
 def decide_registration(
@@ -130,12 +119,12 @@ def decide_registration(
     now: datetime,
 ) -> None:
     """Approve, or reject with a reason; only organisers decide."""
-    if not actor.has_role("organiser"):
+    if not actor.has_role(Role.ORGANISER):
         raise NotAllowed(_("Only organisers can approve or reject registrations."))
     reason = reason.strip()
     if not approve and not reason:
-        raise DomainError(_("Give a reason for the rejection."), field="reason")
-    participation.status = "approved" if approve else "rejected"
+        raise InvalidInput(_("Give a reason for the rejection."), field="reason")
+    participation.status = ParticipationStatus.APPROVED if approve else ParticipationStatus.REJECTED
     participation.status_reason = reason
     participation.decided_at = now
     participation.decided_by_id = actor.id
@@ -149,19 +138,13 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-def _csv_safe(value: str) -> str:
-    # Spreadsheet formula injection: a cell starting with = + - @ is shown as text.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def export_csv(participations: list[Participation], duplicates: dict[int, list[int]]) -> str:
-    """The registrations as CSV (UTF-8, header row), safe to open in a spreadsheet."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+def export_rows(
+    participations: list[Participation], duplicates: dict[int, list[DuplicateMatch]]
+) -> Iterator[list[str]]:
+    """The registrations' rows for the CSV export, in the order of ``CSV_COLUMNS``."""
     for p in participations:
         contact = p.company.contacts[0] if p.company.contacts else None
-        row = [
+        yield [
             str(p.id),
             p.status,
             p.company.legal_name,
@@ -180,7 +163,37 @@ def export_csv(participations: list[Participation], duplicates: dict[int, list[i
             "yes" if p.interpreter_needed else "no",
             "yes" if p.directory_consent else "no",
             p.created_at.isoformat(timespec="seconds"),
-            " ".join(str(i) for i in duplicates.get(p.id, [])),
+            " ".join(str(m.participation_id) for m in duplicates.get(p.id, [])),
         ]
-        writer.writerow([_csv_safe(cell) for cell in row])
-    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class BulkApproval:
+    """What a bulk approval did."""
+
+    approved: int
+    already_decided: int
+
+
+def approve_registrations(
+    session: Session,
+    event: Event,
+    participations: list[Participation],
+    actor: User,
+    now: datetime,
+) -> BulkApproval:
+    """Approve the pending ones among ``participations`` (all of ``event``) in one step; those
+    already approved or rejected keep their decision."""
+    if not actor.has_role(Role.ORGANISER):
+        raise NotAllowed(_("Only organisers can approve or reject registrations."))
+    approved = kept = 0
+    for participation in participations:
+        if participation.event_id != event.id:
+            raise NotAllowed(_("That registration belongs to another event."))
+        if participation.status != ParticipationStatus.PENDING:
+            kept += 1
+            continue
+        decide_registration(session, participation, actor, True, "", now)
+        approved += 1
+    session.flush()
+    return BulkApproval(approved=approved, already_decided=kept)

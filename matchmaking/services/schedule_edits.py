@@ -31,6 +31,10 @@ from matchmaking.models import (
     User,
     Zone,
 )
+from matchmaking.models.company import ParticipationStatus
+from matchmaking.models.schedule import MeetingStatus, VersionStatus
+from matchmaking.models.user import Role
+from matchmaking.services.placement import allowed_zones
 from matchmaking.services.schedules import available_slots, meeting_uid
 
 
@@ -112,12 +116,12 @@ def lock_meetings(session: Session, *meetings: Meeting) -> None:
 
 
 def _require_organiser(actor: User) -> None:
-    if not actor.has_role("organiser"):
+    if not actor.has_role(Role.ORGANISER):
         raise NotAllowed(_("Only organisers can change the schedule."))
 
 
 def _require_editable(version: ScheduleVersion) -> None:
-    if version.status not in ("draft", "published"):
+    if version.status not in (VersionStatus.DRAFT, VersionStatus.PUBLISHED):
         raise RuleBroken(_("This schedule version can no longer be changed."))
 
 
@@ -151,7 +155,7 @@ def _table_busy(
         Meeting.slot_id == slot.id,
         Meeting.zone_id == zone.id,
         Meeting.table_number == table,
-        Meeting.status == "scheduled",
+        Meeting.status == MeetingStatus.SCHEDULED,
     )
     return any(mid not in ignore for mid in session.scalars(stmt))
 
@@ -172,7 +176,7 @@ def free_table(
                 Meeting.version_id == version.id,
                 Meeting.slot_id == slot.id,
                 Meeting.zone_id == zone.id,
-                Meeting.status == "scheduled",
+                Meeting.status == MeetingStatus.SCHEDULED,
             )
         )
         if mid not in ignore
@@ -202,7 +206,7 @@ def check_placement(
             _("Table must be between 1 and %(tables)d.", tables=zone.tables), field="table"
         )
     for company in (buyer, supplier):
-        if company.event_id != event.id or company.status != "approved":
+        if company.event_id != event.id or company.status != ParticipationStatus.APPROVED:
             raise RuleBroken(
                 _(
                     "%(company)s is not an approved participant.",
@@ -247,7 +251,7 @@ def check_placement(
 def _record(
     session: Session, meeting: Meeting, kind: str, before: dict[str, Any] | None, actor: User
 ) -> None:
-    published = meeting.version.status == "published"
+    published = meeting.version.status == VersionStatus.PUBLISHED
     if published:
         meeting.sequence += 1
     session.add(
@@ -266,7 +270,7 @@ def _reseat(session: Session, meeting: Meeting) -> None:
     """Replace the meeting's seats (flushing the removal first so unique keys can be reused)."""
     meeting.seats.clear()
     session.flush()
-    if meeting.status == "scheduled":
+    if meeting.status == MeetingStatus.SCHEDULED:
         meeting.seats.extend(
             MeetingSeat(
                 version_id=meeting.version_id, slot_id=meeting.slot_id, participation_id=pid
@@ -293,23 +297,39 @@ def _seating(session: Session) -> Iterator[None]:
 
 
 def move_meeting(
-    session: Session, meeting: Meeting, slot: Slot, table: int | None, actor: User
+    session: Session,
+    meeting: Meeting,
+    slot: Slot,
+    table: int | None,
+    actor: User,
+    zone: Zone | None = None,
 ) -> Meeting:
-    """Move a meeting to another slot (and table) of its zone."""
+    """Move a meeting to another slot (and table), in its zone or another zone of its sectors."""
     _require_organiser(actor)
-    return relocate(session, meeting, slot, table, actor)
+    if zone is not None and zone.id != meeting.zone_id and zone not in allowed_zones(meeting):
+        raise RuleBroken(
+            _("%(zone)s does not host the sectors of these two companies.", zone=_(zone.name)),
+            field="zone",
+        )
+    return relocate(session, meeting, slot, table, actor, zone)
 
 
 def relocate(
-    session: Session, meeting: Meeting, slot: Slot, table: int | None, actor: User
+    session: Session,
+    meeting: Meeting,
+    slot: Slot,
+    table: int | None,
+    actor: User,
+    zone: Zone | None = None,
 ) -> Meeting:
     """Move a meeting after the caller checked who may; the hard rules are checked here."""
     lock_meetings(session, meeting)
     _require_editable(meeting.version)
-    if meeting.status != "scheduled":
+    if meeting.status != MeetingStatus.SCHEDULED:
         raise RuleBroken(_("A cancelled meeting cannot be moved; restore it first."))
+    zone = zone or meeting.zone
     if table is None:
-        table = free_table(session, meeting.version, slot, meeting.zone, {meeting.id})
+        table = free_table(session, meeting.version, slot, zone, {meeting.id})
         if table is None:
             raise SlotTaken(_("No table is free in that slot."), field="slot")
     check_placement(
@@ -318,13 +338,14 @@ def relocate(
         meeting.buyer,
         meeting.supplier,
         slot,
-        meeting.zone,
+        zone,
         table,
         {meeting.id},
     )
     before = snapshot(meeting)
     with _seating(session):
         meeting.slot = slot
+        meeting.zone = zone
         meeting.table_number = table
         _reseat(session, meeting)
     _record(session, meeting, "moved", before, actor)
@@ -339,7 +360,7 @@ def swap_meetings(session: Session, first: Meeting, second: Meeting, actor: User
     if first.version_id != second.version_id or first.id == second.id:
         raise RuleBroken(_("Choose two different meetings of the same schedule."), field="other")
     lock_meetings(session, first, second)
-    if "cancelled" in (first.status, second.status):
+    if MeetingStatus.CANCELLED in (first.status, second.status):
         raise RuleBroken(_("Cancelled meetings cannot be swapped."), field="other")
     ignore = {first.id, second.id}
     check_placement(
@@ -366,7 +387,7 @@ def swap_meetings(session: Session, first: Meeting, second: Meeting, actor: User
     with _seating(session):
         # Park both outside the partial unique indexes, then place each where the other was.
         for meeting in (first, second):
-            meeting.status = "cancelled"
+            meeting.status = MeetingStatus.CANCELLED
             meeting.seats.clear()
         session.flush()
         slot_first, table_first = first.slot, first.table_number
@@ -375,7 +396,7 @@ def swap_meetings(session: Session, first: Meeting, second: Meeting, actor: User
         if first.zone_id == second.zone_id:
             first.table_number, second.table_number = second.table_number, table_first
         for meeting in (first, second):
-            meeting.status = "scheduled"
+            meeting.status = MeetingStatus.SCHEDULED
             _reseat(session, meeting)
     _record(session, first, "moved", before_first, actor)
     _record(session, second, "moved", before_second, actor)
@@ -387,10 +408,10 @@ def cancel_meeting(session: Session, meeting: Meeting, actor: User) -> None:
     _require_organiser(actor)
     _require_editable(meeting.version)
     lock_meetings(session, meeting)
-    if meeting.status == "cancelled":
+    if meeting.status == MeetingStatus.CANCELLED:
         return
     before = snapshot(meeting)
-    meeting.status = "cancelled"
+    meeting.status = MeetingStatus.CANCELLED
     meeting.locked = False
     _reseat(session, meeting)
     session.flush()
@@ -423,7 +444,7 @@ def add_meeting(
         )
         .execution_options(populate_existing=True)
     )
-    if existing is not None and existing.status == "scheduled":
+    if existing is not None and existing.status == MeetingStatus.SCHEDULED:
         raise RuleBroken(_("These two companies already meet in this schedule."), field="supplier")
     if table is None:
         table = free_table(session, version, slot, zone)
@@ -433,7 +454,7 @@ def add_meeting(
     if existing is not None:  # a cancelled meeting of the pair comes back
         before = snapshot(existing)
         with _seating(session):
-            existing.status = "scheduled"
+            existing.status = MeetingStatus.SCHEDULED
             existing.slot, existing.zone, existing.table_number = slot, zone, table
             _reseat(session, existing)
         _record(session, existing, "restored", before, actor)
@@ -467,29 +488,29 @@ def add_meeting(
 def set_locked(session: Session, meeting: Meeting, locked: bool, actor: User) -> None:
     """Lock a meeting so re-generating keeps it where it is."""
     _require_organiser(actor)
-    if meeting.version.status != "draft":
+    if meeting.version.status != VersionStatus.DRAFT:
         raise RuleBroken(_("Only meetings of a draft can be locked."))
-    meeting.locked = locked and meeting.status == "scheduled"
+    meeting.locked = locked and meeting.status == MeetingStatus.SCHEDULED
     session.flush()
 
 
 def publish_version(session: Session, version: ScheduleVersion, actor: User, now: datetime) -> None:
     """Publish a draft: it becomes the schedule companies see; the previous one is superseded."""
     _require_organiser(actor)
-    if version.status != "draft":
+    if version.status != VersionStatus.DRAFT:
         raise RuleBroken(_("Only a draft can be published."))
     with _first_writer():
         for other in session.scalars(
             select(ScheduleVersion).where(
                 ScheduleVersion.event_id == version.event_id,
-                ScheduleVersion.status == "published",
+                ScheduleVersion.status == VersionStatus.PUBLISHED,
             )
         ):
-            other.status = "superseded"
+            other.status = VersionStatus.SUPERSEDED
         session.flush()
         try:  # two drafts published at once: the unique index keeps one
             with session.begin_nested():
-                version.status = "published"
+                version.status = VersionStatus.PUBLISHED
                 version.published_at = now
                 version.published_by_id = actor.id
                 session.flush()

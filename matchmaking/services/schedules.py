@@ -28,19 +28,33 @@ from matchmaking.models import (
     User,
     Zone,
 )
+from matchmaking.models.request import RequestStatus
+from matchmaking.models.schedule import MeetingStatus, VersionStatus
 from matchmaking.scheduling.budget import solve_with_report
 from matchmaking.services.matching import build_event_candidates
 from matchmaking.services.taxonomy import N_
 
 Progress = Callable[[float, str], None]
 
-# The solver's reasons for unscheduled pairs (pure code, English); marked here so the page
-# can show them translated.
-SOLVER_REASONS = (
-    N_("no room left (companies, caps or tables)"),
-    N_("no common free slot"),
-    N_("max_meetings reached by fixed meetings"),
-)
+# The solver's reasons for unscheduled pairs (pure code, English codes) in the organisers'
+# words; the page shows them translated.
+SOLVER_REASONS = {
+    "no room left (companies, caps or tables)": N_(
+        "No time was left where both companies and a table were free, or a company's "
+        "meeting cap was reached."
+    ),
+    "no common free slot": N_("The two companies are never free at the same time."),
+    "max_meetings reached by fixed meetings": N_(
+        "A company's meeting cap is already filled by locked or published meetings."
+    ),
+}
+
+
+def solver_reason(code: str) -> str:
+    """The solver's reason for leaving a pair out, in the reader's words and language."""
+    from flask_babel import gettext
+
+    return gettext(SOLVER_REASONS.get(code, code))
 
 
 def slot_key(slot: Slot) -> str:
@@ -77,7 +91,7 @@ def available_slots(participation: Participation, slots: list[Slot]) -> list[Slo
 def published_version(session: Session, event: Event) -> ScheduleVersion | None:
     return session.scalar(
         select(ScheduleVersion).where(
-            ScheduleVersion.event_id == event.id, ScheduleVersion.status == "published"
+            ScheduleVersion.event_id == event.id, ScheduleVersion.status == VersionStatus.PUBLISHED
         )
     )
 
@@ -89,13 +103,15 @@ def _fixed_meetings(session: Session, event: Event, base: ScheduleVersion | None
     changing a published meeting is done on the published schedule, where it is recorded.
     """
     published = published_version(session, event)
-    fixed = [m for m in (published.meetings if published else []) if m.status == "scheduled"]
+    fixed = [
+        m for m in (published.meetings if published else []) if m.status == MeetingStatus.SCHEDULED
+    ]
     pairs = {frozenset((m.buyer_id, m.supplier_id)) for m in fixed}
     if base is not None:
         fixed += [
             m
             for m in base.meetings
-            if m.status == "scheduled"
+            if m.status == MeetingStatus.SCHEDULED
             and m.locked
             and frozenset((m.buyer_id, m.supplier_id)) not in pairs
         ]
@@ -111,19 +127,20 @@ def build_instance(
         raise DomainError(_("The event has no meeting slots yet. Set up its days first."))
     if not event.zones:
         raise DomainError(_("The event has no negotiation zones yet."))
-    candidates = build_event_candidates(session, event)
+    fixed = [m for m in _fixed_meetings(session, event, base) if not m.slot.retired]
+    candidates = build_event_candidates(
+        session, event, keep={frozenset((str(m.buyer_id), str(m.supplier_id))) for m in fixed}
+    )
     participations = candidates.participations
     fixed = [
         m
-        for m in _fixed_meetings(session, event, base)
-        if str(m.buyer_id) in participations
-        and str(m.supplier_id) in participations
-        and not m.slot.retired
+        for m in fixed
+        if str(m.buyer_id) in participations and str(m.supplier_id) in participations
     ]
     extra_slots: dict[str, set[str]] = {}
     for m in fixed:
-        for pid in (m.buyer_id, m.supplier_id):
-            extra_slots.setdefault(str(pid), set()).add(slot_key(m.slot))
+        for participation_id in (m.buyer_id, m.supplier_id):
+            extra_slots.setdefault(str(participation_id), set()).add(slot_key(m.slot))
 
     pairs: dict[tuple[str, str], Any] = {}
     rows: dict[frozenset[str], dict[str, Any]] = {}
@@ -199,12 +216,18 @@ def solve_instance(
 
 
 def start_generation(
-    session: Session, event: Event, actor: User, base: ScheduleVersion | None = None
+    session: Session,
+    event: Event,
+    actor: User,
+    base: ScheduleVersion | None = None,
+    time_limit: float | None = None,
 ) -> ScheduleVersion:
-    """A new version in state 'generating'; the caller commits, then runs ``run_generation``."""
+    """A new version 'queued' for a generation worker (``services.generation``); the caller
+    commits."""
     running = session.scalar(
         select(ScheduleVersion).where(
-            ScheduleVersion.event_id == event.id, ScheduleVersion.status == "generating"
+            ScheduleVersion.event_id == event.id,
+            ScheduleVersion.status.in_((VersionStatus.QUEUED, VersionStatus.GENERATING)),
         )
     )
     if running is not None:
@@ -218,9 +241,11 @@ def start_generation(
     version = ScheduleVersion(
         event=event,
         number=number,
-        status="generating",
+        status=VersionStatus.QUEUED,
         created_by_id=actor.id,
         base=base,
+        time_limit=time_limit,
+        message=N_("Waiting for a generation worker"),
     )
     session.add(version)
     session.flush()
@@ -244,7 +269,7 @@ def run_generation(
         progress(0.9, N_("Storing the meetings"))
         _store(session, version, instance_data, schedule, pairs)
     except (DomainError, scheduling.InstanceError) as error:
-        version.status = "failed"
+        version.status = VersionStatus.FAILED
         version.message = getattr(error, "message", str(error))
         version.progress = 1.0
         session.flush()
@@ -252,7 +277,7 @@ def run_generation(
     version.instance = instance_data
     version.report = report
     version.unscheduled = _requested_unscheduled(session, event, schedule)
-    version.status = "draft"
+    version.status = VersionStatus.DRAFT
     version.progress = 1.0
     version.message = ""
     session.flush()
@@ -272,7 +297,7 @@ def _requested_unscheduled(
     for request in session.scalars(
         select(MeetingRequest).where(
             MeetingRequest.event_id == event.id,
-            MeetingRequest.status.in_(("accepted", "open")),
+            MeetingRequest.status.in_((RequestStatus.ACCEPTED, RequestStatus.OPEN)),
         )
     ):
         couple = frozenset((str(request.buyer_id), str(request.supplier_id)))
@@ -308,7 +333,7 @@ def _store(
     base_locked = {
         (m.buyer_id, m.supplier_id)
         for m in (version.base.meetings if version.base else [])
-        if m.locked and m.status == "scheduled"
+        if m.locked and m.status == MeetingStatus.SCHEDULED
     }
     for item in schedule.meetings:
         buyer, supplier = int(item.buyer), int(item.supplier)
@@ -324,7 +349,9 @@ def _store(
                 zone.id,
                 item.table,
             )
-            sequence = before.sequence + (1 if moved or before.status != "scheduled" else 0)
+            sequence = before.sequence + (
+                1 if moved or before.status != MeetingStatus.SCHEDULED else 0
+            )
         meeting = Meeting(
             version=version,
             event_id=event.id,
@@ -358,14 +385,23 @@ def meeting_uid(event: Event, buyer_id: int, supplier_id: int) -> str:
 
 
 def mark_stale_generations(session: Session, now: datetime, max_seconds: float) -> int:
-    """Versions stuck in 'generating' (a worker died) become 'failed'; returns how many."""
+    """Generations whose worker gave no sign of life for ``max_seconds`` (it died) become
+    'failed'; returns how many.
+
+    They are not re-queued: a job that killed its worker (out of memory) would kill the next.
+    """
     count = 0
     for version in session.scalars(
-        select(ScheduleVersion).where(ScheduleVersion.status == "generating")
+        select(ScheduleVersion).where(ScheduleVersion.status == VersionStatus.GENERATING)
     ):
-        if (now - version.created_at).total_seconds() > max_seconds:
-            version.status = "failed"
-            version.message = N_("Generation was interrupted. Please start it again.")
+        alive_at = version.heartbeat_at or version.created_at
+        if (now - alive_at).total_seconds() > max_seconds:
+            version.status = VersionStatus.FAILED
+            version.progress = 1.0
+            version.message = N_(
+                "The worker generating this schedule stopped (its process ended)."
+                " Please start it again."
+            )
             count += 1
     session.flush()
     return count

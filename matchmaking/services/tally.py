@@ -9,8 +9,7 @@ earlier snapshot from it cannot single out a few companies' deals.
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -20,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from matchmaking.errors import DomainError
+from matchmaking.errors import DomainError, InvalidInput
 from matchmaking.models import (
     Event,
     Meeting,
@@ -31,7 +30,8 @@ from matchmaking.models import (
     TallySnapshotGroup,
     User,
 )
-from matchmaking.models.deal import CONFLICT_RULES, TallySnapshotDeal
+from matchmaking.models.deal import CONFLICT_RULES, ConflictRule, OutcomeStage, TallySnapshotDeal
+from matchmaking.models.schedule import Attendance, MeetingStatus, VersionStatus
 from matchmaking.services.deals import MeetingOutcomes, list_event_outcomes
 from matchmaking.services.rates import RateTable
 from matchmaking.tally.groups import (
@@ -102,7 +102,9 @@ def get_settings(session: Session, event: Event) -> TallySettings:
     """``event``'s tally settings, created with the defaults when missing."""
     settings = session.scalar(select(TallySettings).where(TallySettings.event_id == event.id))
     if settings is None:
-        settings = TallySettings(event_id=event.id, conflict_rule="lower", published=False)
+        settings = TallySettings(
+            event_id=event.id, conflict_rule=ConflictRule.LOWER, published=False
+        )
         session.add(settings)
         session.flush()
     return settings
@@ -111,7 +113,7 @@ def get_settings(session: Session, event: Event) -> TallySettings:
 def set_conflict_rule(session: Session, event: Event, rule: str, actor: User) -> None:
     """Choose which value counts when the two companies report different ones."""
     if rule not in CONFLICT_RULES:
-        raise DomainError(_("Choose a rule."), field="rule")
+        raise InvalidInput(_("Choose a rule."), field="rule")
     get_settings(session, event).conflict_rule = rule
     session.flush()
 
@@ -144,9 +146,9 @@ def _labels(event: Event, rows: list[MeetingOutcomes]) -> dict[str, dict[str, st
     labels["sector"][UNSPECIFIED] = "Unspecified"
     labels["zone"] = {z.code: z.name for z in event.zones}
     labels["stage"] = {
-        "tentative": "Tentative deal",
-        "preliminary": "Preliminary agreement",
-        "signed": "Signed contract",
+        OutcomeStage.TENTATIVE: "Tentative deal",
+        OutcomeStage.PRELIMINARY: "Preliminary agreement",
+        OutcomeStage.SIGNED: "Signed contract",
     }
     for row in rows:
         code = row.meeting.buyer.company.country
@@ -213,31 +215,32 @@ def count_meetings_held(session: Session, event: Event) -> int:
             .join(ScheduleVersion, Meeting.version_id == ScheduleVersion.id)
             .where(
                 Meeting.event_id == event.id,
-                ScheduleVersion.status == "published",
-                Meeting.status == "scheduled",
-                Meeting.attendance == "held",
+                ScheduleVersion.status == VersionStatus.PUBLISHED,
+                Meeting.status == MeetingStatus.SCHEDULED,
+                Meeting.attendance == Attendance.HELD,
             )
         )
         or 0
     )
 
 
-def deals_csv(view: TallyView) -> str:
-    """One line per reported meeting (organisers only); CNY/USD columns add up to the totals."""
+DEALS_CSV_COLUMNS = (
+    "meeting", "day", "zone", "buyer", "buyer_country", "supplier",
+    "buyer_stage", "buyer_amount", "buyer_currency",
+    "supplier_stage", "supplier_amount", "supplier_currency",
+    "counted_side", "counted_stage", "value_cny", "value_usd", "conflict", "rate_missing",
+)  # fmt: skip
+
+
+def deals_rows(view: TallyView) -> Iterator[list[object]]:
+    """One row per reported meeting, then a blank row and the total (``DEALS_CSV_COLUMNS``).
+
+    The CNY/USD columns are apportioned so that they add up to the totals.
+    """
     rows = view.rows
     values = [r.resolution.deal for r in rows]
     cny = apportion([d.value_cny if d else Decimal(0) for d in values])
     usd = apportion([d.value_usd if d else Decimal(0) for d in values])
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "meeting", "day", "zone", "buyer", "buyer_country", "supplier",
-            "buyer_stage", "buyer_amount", "buyer_currency",
-            "supplier_stage", "supplier_amount", "supplier_currency",
-            "counted_side", "counted_stage", "value_cny", "value_usd", "conflict", "rate_missing",
-        ]
-    )  # fmt: skip
 
     def report(o: Outcome | None) -> list[str]:
         if o is None:
@@ -247,26 +250,18 @@ def deals_csv(view: TallyView) -> str:
     for r, c, u in zip(rows, cny, usd, strict=True):
         m = r.row.meeting
         deal = r.resolution.deal
-        writer.writerow(
-            [
-                m.id, r.day, m.zone.code,
-                _safe(m.buyer.company.legal_name), m.buyer.company.country,
-                _safe(m.supplier.company.legal_name),
-                *report(r.row.buyer), *report(r.row.supplier),
-                r.resolution.chosen or "", deal.stage if deal else "",
-                c if deal else "", u if deal else "",
-                "yes" if r.resolution.conflict else "", "yes" if r.resolution.rate_missing else "",
-            ]
-        )  # fmt: skip
-    writer.writerow([])
-    writer.writerow(["total", "", "", "", "", "", "", "", "", "", "", "", "", "",
-                     view.total.value_cny, view.total.value_usd, "", ""])  # fmt: skip
-    return out.getvalue()
-
-
-def _safe(text: str) -> str:
-    """Neutralise spreadsheet formulas in free text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+        yield [
+            m.id, r.day, m.zone.code,
+            m.buyer.company.legal_name, m.buyer.company.country,
+            m.supplier.company.legal_name,
+            *report(r.row.buyer), *report(r.row.supplier),
+            r.resolution.chosen or "", deal.stage if deal else "",
+            c if deal else "", u if deal else "",
+            "yes" if r.resolution.conflict else "", "yes" if r.resolution.rate_missing else "",
+        ]  # fmt: skip
+    yield []
+    yield ["total", "", "", "", "", "", "", "", "", "", "", "", "", "",
+           view.total.value_cny, view.total.value_usd, "", ""]  # fmt: skip
 
 
 # --- publication -------------------------------------------------------------------------

@@ -30,6 +30,16 @@ CONFIRM_LINK = re.compile(r"http://127\.0\.0\.1:\d+/confirm/[A-Za-z0-9_.\-]+")
 SCREENSHOT = os.environ.get("MATCHMAKING_BROWSER_SCREENSHOT")  # e.g. /tmp/browser-dashboard.png
 
 
+def hours(h1: int, m1: int, h2: int, m2: int) -> str:
+    """Hours as the English pages write them (Babel's short time, e.g. "9:00 AM–5:30 PM")."""
+    from datetime import time
+
+    from babel.dates import format_time
+
+    start = format_time(time(h1, m1), "short", locale="en")
+    return f"{start}–{format_time(time(h2, m2), 'short', locale='en')}"
+
+
 def fill_registration(
     page: Page, server: LiveServer, *, email: str, company: str, confirm: str = PASSWORD
 ) -> None:
@@ -104,7 +114,7 @@ def test_register_confirm_login_and_edit_availability(page: Page, live_server: L
     expect(row).to_contain_text("Pending review")
     summary = row.locator(".availability-summary")
     day_label = format_date(first_day, "medium", locale="en")
-    expect(summary).to_contain_text(f"{day_label} 09:00–17:30")
+    expect(summary).to_contain_text(f"{day_label} {hours(9, 0, 17, 30)}")
 
     # 5. Edit the event details: leave at noon on the first day.
     row.get_by_role("link", name="Edit").click()
@@ -124,9 +134,9 @@ def test_register_confirm_login_and_edit_availability(page: Page, live_server: L
     summary = (
         page.get_by_role("row").filter(has_text=server.event_name).locator(".availability-summary")
     )
-    expect(summary).to_contain_text(f"{day_label} 09:00–12:00")
+    expect(summary).to_contain_text(f"{day_label} {hours(9, 0, 12, 0)}")
     second_label = format_date(second_day, "medium", locale="en")
-    expect(summary).to_contain_text(f"{second_label} 09:00–17:30")
+    expect(summary).to_contain_text(f"{second_label} {hours(9, 0, 17, 30)}")
     if SCREENSHOT:
         page.screenshot(path=SCREENSHOT, full_page=True)
 

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The demo event (no schedule yet), generation in a background thread as in production."""
+    """The demo event (no schedule yet), generation by a worker (a thread here) as in production."""
     base = tmp_path_factory.mktemp("schedule-browser")
     app = create_app(
         "testing",
@@ -47,6 +47,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    from matchmaking.services.generation import Worker
+
+    worker = Worker(app, name="browser-test-worker", poll=0.2)
+    working = threading.Thread(target=worker.run, daemon=True)
+    working.start()
     try:
         yield LiveServer(
             app=app,
@@ -57,6 +62,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             event_days=days,
         )
     finally:
+        worker.stop()
+        working.join(timeout=120)
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
@@ -75,7 +82,7 @@ def test_generate_move_and_publish_the_demo_schedule(page: Page, live_server: Li
     expect(page.get_by_role("heading", name="Organiser console")).to_be_visible()
 
     # Registrations are there to start from.
-    page.get_by_role("link", name="Registrations").click()
+    page.get_by_role("link", name="Registrations", exact=True).click()
     expect(page.get_by_text("220 registrations")).to_be_visible()
 
     page.goto(f"/organiser/events/{DEMO_SLUG}/schedule/")
@@ -101,7 +108,13 @@ def test_generate_move_and_publish_the_demo_schedule(page: Page, live_server: Li
     expect(page.get_by_text("Meeting moved.")).to_be_visible()
 
     page.get_by_role("link", name="Back to version 1").click()
-    page.get_by_role("button", name="Publish this schedule").click()
+    page.get_by_role("link", name="Publish this schedule…").click()
+    # The confirmation page says what publishing does before anything is sent.
+    expect(page.locator("#publication-summary")).to_contain_text("become the schedule")
+    page.get_by_role("button", name="Publish now").click()
+    expect(page.get_by_text("Tick the box to confirm the publication.")).to_be_visible()
+    page.get_by_label("I have checked the summary: publish and send the e-mails").check()
+    page.get_by_role("button", name="Publish now").click()
     expect(page.get_by_text("Schedule published.")).to_be_visible()
     expect(page.get_by_text("Published", exact=True)).to_be_visible()
 

@@ -11,6 +11,7 @@ never see each other's writes and the table snapshot taken once is the state to 
 from __future__ import annotations
 
 import contextlib
+import io
 import itertools
 import re
 from collections.abc import Iterator
@@ -29,7 +30,13 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 
 from matchmaking.extensions import db
-from matchmaking.models import ExchangeRate, Participation, RescheduleProposal, ScheduleVersion
+from matchmaking.models import (
+    ExchangeRate,
+    Participation,
+    RescheduleProposal,
+    ScheduleVersion,
+    Slot,
+)
 from matchmaking.models import user as user_model
 from matchmaking.models.types import utcnow
 from matchmaking.services import api_tokens, tokens
@@ -272,6 +279,11 @@ def _populate(session: Session, app: Flask) -> dict[str, Any]:
     session.add(pb_other)
     session.flush()
     m_ab, m_bc = fair.meetings[("alpha", "bravo")], fair.meetings[("bravo", "charlie")]
+    # A slot where every company is free, so the reschedule form offers a time.
+    free = Slot(
+        event=event, starts_at=m_bc.slot.ends_at, ends_at=m_bc.slot.ends_at + timedelta(minutes=20)
+    )
+    session.add(free)
     now = utcnow()
     incoming = requests_service.request_meeting(
         session, pc, pb, "Charlie asks Bravo", fair.users["charlie"], now
@@ -388,6 +400,35 @@ def _discover_forms(world: World) -> None:
                     if form.method == "GET":
                         world.query_names.setdefault(endpoint, set()).update(form.fields)
                         continue
+                    world.forms.setdefault((role, endpoint), []).append(form)
+                    world.actions.setdefault(endpoint, set()).add(urlsplit(form.action).path)
+    _discover_import_confirmation(world)
+
+
+def _discover_import_confirmation(world: World) -> None:
+    """The import's confirmation form shows only in answer to an uploaded clean file: upload
+    the event's own template as each role and record the form of the answer."""
+    rule = next(r for r in world.app.url_map.iter_rules() if r.endpoint == "organiser.import_file")
+    for role in roles(world):
+        for url in valid_urls(world, rule):
+            with world.isolated():
+                client = world.client(role)
+                template = client.get(url + "/template.csv")
+                if template.status_code != 200:
+                    continue
+                response = client.post(
+                    url,
+                    data={
+                        "csrf_token": world.csrf.get(role, ""),
+                        "file": (io.BytesIO(template.data), "template.csv"),
+                    },
+                    content_type="multipart/form-data",
+                )
+            scraper = FormScraper(url)
+            scraper.feed(response.get_data(as_text=True))
+            for form in scraper.forms:
+                endpoint = match(world, form.action, form.method)
+                if endpoint == "organiser.confirm_import":
                     world.forms.setdefault((role, endpoint), []).append(form)
                     world.actions.setdefault(endpoint, set()).add(urlsplit(form.action).path)
 

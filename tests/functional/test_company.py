@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
+from babel.dates import format_time
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -60,7 +61,9 @@ def test_company_edits_availability_and_sees_it(client: FlaskClient, event: Even
     )
     assert response.status_code == 302
     dashboard = client.get("/company/").get_data(as_text=True)
-    assert "09:00–12:00" in dashboard and "13:30–17:30" in dashboard
+    clock = [format_time(time(h, m), "short", locale="en") for h, m in ((9, 0), (12, 0), (13, 30))]
+    assert f"{clock[0]}–{clock[1]}" in dashboard  # "9:00 AM–12:00 PM", the reader's way
+    assert f"{clock[2]}–{format_time(time(17, 30), 'short', locale='en')}" in dashboard
     participation = dbs.scalar(
         select(Participation).where(Participation.company_id == user.company_id)
     )

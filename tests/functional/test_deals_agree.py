@@ -20,7 +20,7 @@ DIMENSIONS = ("zone", "country", "sector", "day", "stage")
 
 
 def _figure(html: str, element_id: str) -> Decimal:
-    match = re.search(rf'id="{element_id}">([0-9,.]+) ', html)
+    match = re.search(rf'id="{element_id}">(?:CN¥|\$)([0-9,.]+)<', html)  # "CN¥13,020.50"
     assert match, element_id
     return Decimal(match.group(1).replace(",", ""))
 

@@ -64,7 +64,7 @@ def test_company_records_its_outcome_and_the_meeting_counts_as_held(
     dbs.refresh(fair.meetings[("steppe", "cq")])
     assert fair.meetings[("steppe", "cq")].attendance == "held"
     listing = client.get("/deals/events/forum/meetings").get_data(as_text=True)
-    assert "Cq Trading" in listing and "1,500,000.00 KZT" in listing
+    assert "Cq Trading" in listing and "KZT\xa01,500,000" in listing
 
 
 def test_corrections_are_kept_in_the_history(client: FlaskClient, dbs: Session, fair: Fair) -> None:
@@ -78,7 +78,7 @@ def test_corrections_are_kept_in_the_history(client: FlaskClient, dbs: Session, 
         ("signed", Decimal("2000000.00")),
     ]  # saving identical data adds nothing
     page = client.get(url(fair)).get_data(as_text=True)
-    assert "History" in page and "1,500,000.00" in page
+    assert "History" in page and "1,500,000" in page
 
 
 @pytest.mark.parametrize(
@@ -124,7 +124,7 @@ def test_a_future_meeting_takes_no_outcome(client: FlaskClient, dbs: Session) ->
     login(client, "b@later.example", PASSWORD)
     page = f"/deals/meetings/{meeting.id}/outcome"
     response = client.post(page, data=form(client, page))
-    assert response.status_code == 422
+    assert response.status_code == 409  # MeetingNotHeld: a conflict with the meeting's state
     assert "once the meeting has started" in response.get_data(as_text=True)
     assert count(dbs, Outcome) == 0
 
@@ -161,7 +161,7 @@ def test_organiser_records_and_corrects_on_a_companys_behalf(
     other = f"/deals/meetings/{meeting.id}/outcome/{fair.parts['other'].id}"
     assert client.get(other).status_code == 404
     overview = client.get("/deals/events/forum/outcomes").get_data(as_text=True)
-    assert "120.00 CNY" in overview
+    assert "CN¥120" in overview
 
 
 @pytest.mark.parametrize(

@@ -80,10 +80,29 @@ def test_totals_convert_exactly_with_the_rate_of_the_meeting_day(dbs: Session, f
 
 def test_dashboard_shows_totals_groups_and_chart(organiser: FlaskClient, fair: Fair) -> None:
     html = organiser.get(DASHBOARD).get_data(as_text=True)
-    assert "13,020.00 CNY" in html and "1,809.00 USD" in html
+    assert "CN¥13,020" in html and "$1,809" in html
     assert 'id="meetings-held">6<' in html
     assert html.count("<svg") == 6  # cumulative chart and one bar chart per dimension
     assert "Uzbekistan" in html  # organisers see every group, folded or not
+
+
+@pytest.mark.parametrize(
+    ("locale", "cny", "usd", "kzt_rate"),
+    [
+        ("en", "CN¥13,020", "$1,809", "0.0145"),
+        ("zh", "¥13,020", "US$1,809", "0.0145"),
+        ("ru", "13\xa0020\xa0CN¥", "1\xa0809\xa0$", "0,0145"),
+    ],
+)
+def test_figures_are_written_the_readers_way(
+    organiser: FlaskClient, fair: Fair, locale: str, cny: str, usd: str, kzt_rate: str
+) -> None:
+    organiser.get(f"/language/{locale}")
+    html = organiser.get(DASHBOARD).get_data(as_text=True)
+    assert f'id="total-cny">{cny}<' in html and f'id="total-usd">{usd}<' in html
+    assert "13020" not in html and "13,020.00" not in html
+    rates = organiser.get(RATES).get_data(as_text=True)
+    assert f"<td>{kzt_rate}</td>" in rates  # the exchange rate, not 0.0145000000 or 1.45E-2
 
 
 def test_conflicts_are_shown_and_the_chosen_rule_counts(
@@ -92,14 +111,14 @@ def test_conflicts_are_shown_and_the_chosen_rule_counts(
     report(dbs, fair, ("ru2", "cq2"), "cq2", amount="100")
     html = organiser.get(DASHBOARD).get_data(as_text=True)
     assert 'id="conflicts"' in html and "Ru2 Trading" in html
-    assert "12,820.00 CNY" in html  # the lower value (100 instead of 300) by default
-    for rule, total in (("higher", "13,020.00"), ("supplier", "12,820.00"), ("buyer", "13,020.00")):
+    assert "CN¥12,820" in html  # the lower value (100 instead of 300) by default
+    for rule, total in (("higher", "13,020"), ("supplier", "12,820"), ("buyer", "13,020")):
         response = organiser.post(
             "/deals/events/forum/rule",
             data={"rule": rule, "csrf_token": get_csrf(organiser, DASHBOARD)},
         )
         assert response.status_code == 302
-        assert f"{total} CNY" in organiser.get(DASHBOARD).get_data(as_text=True)
+        assert f"CN¥{total}" in organiser.get(DASHBOARD).get_data(as_text=True)
     bad = organiser.post(
         "/deals/events/forum/rule",
         data={"rule": "median", "csrf_token": get_csrf(organiser, DASHBOARD)},
@@ -113,7 +132,7 @@ def test_a_deal_without_a_rate_is_flagged_not_counted(
     report(dbs, fair, ("uz1", "cq1"), "uz1", amount="10000000", currency="UZS")
     html = organiser.get(DASHBOARD).get_data(as_text=True)
     assert 'id="missing-rates"' in html
-    assert "12,970.00 CNY" in html
+    assert "CN¥12,970" in html
 
 
 RATES = "/deals/events/forum/rates"
@@ -151,7 +170,7 @@ def test_a_rate_counts_the_deal_once_added(
     data = {"currency": "UZS", "valid_from": "2020-01-01", "to_cny": "0.00056",
             "to_usd": "0.000078", "csrf_token": get_csrf(organiser, RATES)}  # fmt: skip
     assert organiser.post(RATES, data=data).status_code == 302
-    assert "18,570.00 CNY" in organiser.get(DASHBOARD).get_data(as_text=True)
+    assert "CN¥18,570" in organiser.get(DASHBOARD).get_data(as_text=True)
 
 
 MEMORANDA = "/deals/events/forum/memoranda"

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from matchmaking.models import Event, MeetingRequest, Outcome, User
 from matchmaking.models.types import utcnow
-from matchmaking.services.agenda_mail import close_registrations
 from matchmaking.services.deals import MeetingNotHeld, OutcomeInput, record_outcome
 from matchmaking.services.demo import (
     DEMO_COMPANY,
@@ -22,6 +21,7 @@ from matchmaking.services.demo import (
     seed_demo,
 )
 from matchmaking.services.demo_deals import seed_demo_outcomes
+from matchmaking.services.event_status import close_registrations
 from matchmaking.services.requests import expire_requests
 from matchmaking.services.schedules import published_version
 from matchmaking.services.tally import compute_tally

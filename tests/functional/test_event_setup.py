@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -127,7 +127,7 @@ def test_setup_page_and_save(organiser: FlaskClient, event: Event, dbs: Session)
                 "weight_language": "0",
                 "weight_capacity": "0",
             },
-            "at least one component weight must be positive",
+            "At least one component weight must be positive.",
             id="all-zero-weights",
         ),
         pytest.param(
@@ -198,7 +198,7 @@ def test_new_event(client: FlaskClient, dbs: Session):
     assert len(event.zones) == 3 and len(event.sectors) > 20
     assert len({s.starts_at.date() for s in event.slots}) == 2
     again = organiser.post(url, data=data)
-    assert again.status_code == 422
+    assert again.status_code == 409  # the short name is taken: a conflict
     assert "Another event uses this short name." in again.get_data(as_text=True)
 
 
@@ -327,3 +327,73 @@ def test_row_errors_are_shown_at_the_field(
         rf'<input aria-describedby="{field}-error" aria-invalid="true"[^>]*id="{field}"', html
     )
     assert len(event.breaks) == before
+
+
+def _status_options(html: str) -> list[str]:
+    select_html = re.search(r'<select[^>]*name="status"[^>]*>(.*?)</select>', html, re.S)
+    assert select_html, "no status field"
+    return re.findall(r'<option[^>]*value="([^"]*)"', select_html.group(1))
+
+
+def test_setup_offers_only_the_statuses_the_event_may_move_to(
+    organiser: FlaskClient, event: Event, dbs: Session
+):
+    assert _status_options(organiser.get(URL).get_data(as_text=True)) == [
+        "draft",
+        "open",
+        "closed",
+    ]
+    make_participant(dbs, event, "Altai Motors LLP")
+    assert _status_options(organiser.get(URL).get_data(as_text=True)) == ["open", "closed"]
+    event.status = "archived"
+    dbs.flush()
+    assert _status_options(organiser.get(URL).get_data(as_text=True)) == ["archived"]
+
+
+def test_refused_status_change_is_shown_at_the_field(
+    organiser: FlaskClient, event: Event, dbs: Session
+):
+    response = organiser.post(URL, data=_form(organiser, status="archived"))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert (
+        '<p class="error" id="status-error">Close registration before archiving the event.</p>'
+        in html
+    )
+    dbs.expire_all()
+    assert event.status == "open"
+    assert organiser.post(URL, data=_form(organiser, status="closed")).status_code == 302
+    dbs.expire_all()
+    assert event.status == "closed"
+
+
+def test_reopening_registration_needs_a_deadline_ahead(
+    organiser: FlaskClient, event: Event, dbs: Session
+):
+    event.status = "closed"
+    event.registration_deadline = datetime.now(UTC) - timedelta(hours=2)
+    dbs.flush()
+    response = organiser.post(URL, data=_form(organiser, status="open"))
+    assert response.status_code == 422
+    assert 'id="registration_deadline-error">The registration deadline has passed' in (
+        response.get_data(as_text=True)
+    )
+    dbs.expire_all()
+    assert event.status == "closed"
+    later = (datetime.now(event.tz) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    data = _form(organiser, status="open", registration_deadline=later)
+    assert organiser.post(URL, data=data).status_code == 302
+    dbs.expire_all()
+    assert event.status == "open"
+
+
+def test_slot_length_can_change_back_and_forth(organiser: FlaskClient, event: Event, dbs: Session):
+    """A new slot length re-uses start times of retired slots (was a 500: unique start)."""
+    assert organiser.post(URL, data=_form(organiser)).status_code == 302  # the 20-minute grid
+    for minutes in ("30", "20", "30"):
+        response = organiser.post(URL, data=_form(organiser, slot_minutes=minutes))
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        dbs.expire_all()
+        active = [s for s in event.slots if not s.retired]
+        assert active and {(s.ends_at - s.starts_at).seconds for s in active} == {int(minutes) * 60}
+        assert len({s.starts_at for s in active}) == len(active)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from matchmaking.models import (
     Slot,
 )
 from matchmaking.scheduling import quality
-from tests.conftest import get_csrf
+from tests.conftest import csrf_from, get_csrf
 from tests.functional.helpers import login, make_participant, make_slots, make_staff
 
 BASE = "/organiser/events/forum/schedule"
@@ -319,8 +320,21 @@ def test_publish_then_changes_are_recorded(
     organiser: FlaskClient, dbs: Session, fair: dict[str, Any]
 ):
     _generate(organiser)
-    token = get_csrf(organiser, f"{BASE}/1")
-    assert organiser.post(f"{BASE}/1/publish", data={"csrf_token": token}).status_code == 302
+    page = organiser.get(f"{BASE}/1/publish")
+    assert page.status_code == 200
+    summary = page.get_data(as_text=True)
+    draft = _version(dbs)
+    count = sum(1 for m in draft.meetings if m.status == "scheduled")
+    assert f"{count} meetings become the schedule companies see." in summary
+    assert "first publication" in summary
+    token = csrf_from(summary)
+    unconfirmed = organiser.post(f"{BASE}/1/publish", data={"csrf_token": token})
+    assert unconfirmed.status_code == 422
+    assert "Tick the box to confirm the publication." in unconfirmed.get_data(as_text=True)
+    dbs.expire_all()
+    assert _version(dbs).status == "draft"
+    confirmed = organiser.post(f"{BASE}/1/publish", data={"csrf_token": token, "confirm": "y"})
+    assert confirmed.status_code == 302
     version = _version(dbs)
     assert version.status == "published" and version.published_at is not None
     meeting = version.meetings[0]
@@ -331,8 +345,10 @@ def test_publish_then_changes_are_recorded(
     assert meeting.sequence == 1
 
     _generate(organiser)
-    token = get_csrf(organiser, f"{BASE}/2")
-    organiser.post(f"{BASE}/2/publish", data={"csrf_token": token})
+    summary = organiser.get(f"{BASE}/2/publish").get_data(as_text=True)
+    assert "Compared with version 1, published now" in summary
+    assert "1 new meeting" in summary  # the meeting cancelled in version 1 is back
+    organiser.post(f"{BASE}/2/publish", data={"csrf_token": csrf_from(summary), "confirm": "y"})
     assert _version(dbs, 1).status == "superseded"
     assert _version(dbs, 2).status == "published"
 
@@ -379,7 +395,7 @@ def test_bad_time_limit_is_reshown(organiser: FlaskClient, dbs: Session):
 def test_regenerating_a_draft_keeps_published_meetings(organiser: FlaskClient, dbs: Session):
     _generate(organiser)
     token = get_csrf(organiser, f"{BASE}/1")
-    organiser.post(f"{BASE}/1/publish", data={"csrf_token": token})
+    organiser.post(f"{BASE}/1/publish", data={"csrf_token": token, "confirm": "y"})
     published = {
         (m.buyer_id, m.supplier_id): (m.slot_id, m.table_number) for m in _version(dbs, 1).meetings
     }
@@ -398,26 +414,54 @@ def test_regenerating_a_draft_keeps_published_meetings(organiser: FlaskClient, d
     )
 
 
-def test_command_line_reports_the_same_quality(organiser: FlaskClient, dbs: Session, tmp_path: Any):
+def test_command_line_reports_the_same_quality(
+    app: Flask, organiser: FlaskClient, dbs: Session, tmp_path: Any
+):
     import json
-    import subprocess
-    import sys
-    from pathlib import Path
+
+    from matchmaking.cli import cli as command_group
 
     _generate(organiser)
     version = _version(dbs)
     instance_file = tmp_path / "instance.json"
     instance_file.write_text(json.dumps(version.instance))
     out = tmp_path / "schedule.json"
-    command = Path(sys.executable).with_name("matchmaking")
-    done = subprocess.run(
-        [str(command), "solve", str(instance_file), "--out", str(out), "--time-limit", "5"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    done = app.test_cli_runner().invoke(
+        command_group,
+        ["solve", str(instance_file), "--out", str(out), "--time-limit", "5"],
     )
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.output
     cli = json.loads(out.read_text())["quality"]
     for key in ("must", "score", "breaks", "table_use"):
         assert cli[key] == version.report[key], key
+
+
+def test_the_request_only_queues_the_generation_for_a_worker(
+    app: Flask, organiser: FlaskClient, dbs: Session, monkeypatch: pytest.MonkeyPatch
+):
+    """Without SCHEDULE_SYNC the web request starts no thread: the version waits, queued,
+    until a worker claims it; the worker's job function then stores the draft."""
+    import threading
+
+    from matchmaking.services.generation import generate_now
+
+    monkeypatch.setitem(app.config, "SCHEDULE_SYNC", False)
+    before = set(threading.enumerate())
+    response = _generate(organiser, "7")
+    assert response.status_code == 302
+    assert set(threading.enumerate()) - before == set()
+    version = _version(dbs)
+    assert (version.status, version.time_limit, version.claimed_by) == ("queued", 7.0, None)
+    page = organiser.get(BASE + "/1").get_data(as_text=True)
+    assert "Queued" in page and 'id="progress"' in page
+    assert organiser.get(BASE + "/1/progress.json").get_json()["status"] == "queued"
+    again = organiser.post(
+        BASE + "/generate", data={"time_limit": "5", "csrf_token": get_csrf(organiser, BASE + "/")}
+    )
+    assert "already being generated" in organiser.get(again.location).get_data(as_text=True)
+
+    generate_now(dbs, version.id)
+    dbs.flush()
+    dbs.refresh(version)
+    assert version.status == "draft" and version.claimed_by and version.meetings
+    assert organiser.get(BASE + "/1/progress.json").get_json()["status"] == "draft"

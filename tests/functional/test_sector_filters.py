@@ -44,4 +44,4 @@ def test_sector_filter_groups_children_under_their_parent(
     html = client.get(url).get_data(as_text=True)
     groups = _groups(html, "sector")
     assert len(groups) == len(event.top_sectors()) > 1
-    assert groups == {k: v for k, v in _expected(event).items()}
+    assert groups == _expected(event)

@@ -1,4 +1,5 @@
-"""The `matchmaking` console command, run as a user would: real process, real exit codes."""
+"""The `matchmaking` command group in process (the test app, its rolled-back transaction), and
+one run of the real console script: a real process with real exit codes."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from click.testing import Result
+from flask import Flask
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
+from matchmaking.cli import cli
 from matchmaking.models import (
     Company,
     Event,
@@ -27,68 +31,75 @@ from matchmaking.models import (
 COMMAND = str(Path(sys.executable).with_name("matchmaking"))
 
 
-def run(db_url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MATCHMAKING_CONFIG": "development", "DATABASE_URL": db_url}
+def run(app: Flask, *args: str) -> Result:
+    """The command group as the console script runs it, on the test app (and, within the
+    ``connection`` fixture, on the test's transaction)."""
+    return app.test_cli_runner().invoke(cli, list(args))
+
+
+def test_the_console_script_migrates_and_creates_a_user(tmp_path: Path):
+    """The installed script: app factory from the environment, migrations, a committed row."""
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    env = {**os.environ, "MATCHMAKING_CONFIG": "development", "DATABASE_URL": url}
     env.pop("FLASK_APP", None)
-    return subprocess.run(
-        [COMMAND, *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        input=stdin,
-        timeout=120,
-        check=False,
-    )
 
+    def script(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [COMMAND, *args], capture_output=True, text=True, env=env, timeout=120, check=False
+        )
 
-@pytest.fixture(scope="module")
-def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('cli') / 'cli.sqlite'}"
-    result = run(url, "db", "upgrade")
-    assert result.returncode == 0, result.stderr
-    return url
-
-
-def test_seed_demo_builds_the_chongqing_sco_event(db_url: str):
-    result = run(db_url, "seed-demo", "--if-empty")
-    finished = datetime.now(UTC)
-    assert result.returncode == 0, result.stderr
-    assert "Demo organiser login: organiser@demo.example / demo-organiser" in result.stdout
-    engine = create_engine(db_url)
+    upgraded = script("db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    created = script(
+        "create-user", "--email", "Lead@Example.org", "--name", "Lead", "--role", "admin",
+        "--password", "a-long-password",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    assert "Created admin lead@example.org." in created.stdout
+    engine = create_engine(url)
     with Session(engine) as session:
-        event = session.scalar(select(Event))
-        assert event is not None and event.is_demo and event.status == "closed"
-        assert "(demo)" in event.name
-        zones = session.scalars(select(Zone).order_by(Zone.position)).all()
-        assert [z.code for z in zones] == ["nev", "machinery", "imported"]
-        companies = session.scalars(select(Company)).all()
-        assert sum(c.country == "CN" for c in companies) == 180
-        foreign = {c.country for c in companies if c.country != "CN"}
-        assert len([c for c in companies if c.country != "CN"]) == 40
-        assert {"RU", "KZ", "UZ", "KG", "TJ", "AM", "MN", "BY", "AZ"} <= foreign
-        assert all(c.legal_name.endswith("(demo)") for c in companies)
-        slots = session.scalars(select(Slot)).all()
-        assert len({s.starts_at.date() for s in slots}) == 2 and len(slots) >= 30
-        roles = {p.role for p in session.scalars(select(Participation))}
-        assert roles == {"buyer", "supplier", "both"}
-        organiser = session.scalar(select(User).where(User.role == "organiser"))
-        assert organiser is not None and organiser.check_password("demo-organiser")
-        # The story holds: registration closed (above), schedule published, outcomes of the
-        # first day's meetings only, none of a meeting that had not ended.
-        assert event.registration_deadline < finished
-        version = session.scalar(select(ScheduleVersion))
-        assert version is not None and version.status == "published"
-        assert session.scalars(select(Outcome.id)).first() is not None
-        late = select(Outcome.id).join(Meeting).join(Slot).where(Slot.ends_at > finished)
-        assert session.scalars(late).all() == []
+        user = session.scalar(select(User).where(User.email == "lead@example.org"))
+        assert user is not None and user.role == "admin"
     engine.dispose()
-    again = run(db_url, "seed-demo", "--if-empty")
-    assert again.returncode == 0 and "not re-seeded" in again.stdout
 
 
-def test_create_user_makes_an_organiser(db_url: str):
+def test_seed_demo_builds_the_chongqing_sco_event(app: Flask, dbs: Session):
+    result = run(app, "seed-demo", "--if-empty")
+    finished = datetime.now(UTC)
+    assert result.exit_code == 0, result.output
+    assert "Demo organiser login: organiser@demo.example / demo-organiser" in result.stdout
+    event = dbs.scalar(select(Event))
+    assert event is not None and event.is_demo and event.status == "closed"
+    assert "(demo)" in event.name
+    zones = dbs.scalars(select(Zone).order_by(Zone.position)).all()
+    assert [z.code for z in zones] == ["nev", "machinery", "imported"]
+    companies = dbs.scalars(select(Company)).all()
+    assert sum(c.country == "CN" for c in companies) == 180
+    foreign = {c.country for c in companies if c.country != "CN"}
+    assert len([c for c in companies if c.country != "CN"]) == 40
+    assert {"RU", "KZ", "UZ", "KG", "TJ", "AM", "MN", "BY", "AZ"} <= foreign
+    assert all(c.legal_name.endswith("(demo)") for c in companies)
+    slots = dbs.scalars(select(Slot)).all()
+    assert len({s.starts_at.date() for s in slots}) == 2 and len(slots) >= 30
+    roles = {p.role for p in dbs.scalars(select(Participation))}
+    assert roles == {"buyer", "supplier", "both"}
+    organiser = dbs.scalar(select(User).where(User.role == "organiser"))
+    assert organiser is not None and organiser.check_password("demo-organiser")
+    # The story holds: registration closed (above), schedule published, outcomes of the
+    # first day's meetings only, none of a meeting that had not ended.
+    assert event.registration_deadline < finished
+    version = dbs.scalar(select(ScheduleVersion))
+    assert version is not None and version.status == "published"
+    assert dbs.scalars(select(Outcome.id)).first() is not None
+    late = select(Outcome.id).join(Meeting).join(Slot).where(Slot.ends_at > finished)
+    assert dbs.scalars(late).all() == []
+    again = run(app, "seed-demo", "--if-empty")
+    assert again.exit_code == 0 and "not re-seeded" in again.stdout
+
+
+def test_create_user_makes_an_organiser(app: Flask, dbs: Session):
     result = run(
-        db_url,
+        app,
         "create-user",
         "--email",
         "Lead@Example.org",
@@ -99,13 +110,10 @@ def test_create_user_makes_an_organiser(db_url: str):
         "--password",
         "a-long-password",
     )
-    assert result.returncode == 0, result.stderr
-    engine = create_engine(db_url)
-    with Session(engine) as session:
-        user = session.scalar(select(User).where(User.email == "lead@example.org"))
-        assert user is not None and user.role == "organiser"
-        assert user.check_password("a-long-password")
-    engine.dispose()
+    assert result.exit_code == 0, result.output
+    user = dbs.scalar(select(User).where(User.email == "lead@example.org"))
+    assert user is not None and user.role == "organiser"
+    assert user.check_password("a-long-password")
 
 
 @pytest.mark.parametrize(
@@ -174,16 +182,19 @@ def test_create_user_makes_an_organiser(db_url: str):
         ),
     ],
 )
-def test_create_user_bad_input_exits_2_with_one_line(db_url: str, args: list[str], message: str):
-    result = run(db_url, "create-user", *args)
-    assert result.returncode == 2
+def test_create_user_bad_input_exits_2_with_one_line(
+    app: Flask, dbs: Session, args: list[str], message: str
+):
+    result = run(app, "create-user", *args)
+    assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: ") and message in lines[0]
-    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    assert dbs.scalar(select(User).where(User.email == "r@example.org")) is None
 
 
-def test_create_user_refuses_a_taken_email(db_url: str):
+def test_create_user_refuses_a_taken_email(app: Flask, dbs: Session):
     args = [
         "create-user",
         "--email",
@@ -195,13 +206,14 @@ def test_create_user_refuses_a_taken_email(db_url: str):
         "--password",
         "a-long-password",
     ]
-    assert run(db_url, *args).returncode == 0
-    again = run(db_url, *args)
-    assert again.returncode == 2
+    assert run(app, *args).exit_code == 0
+    again = run(app, *args)
+    assert again.exit_code == 2
     assert "already exists" in again.stderr and len(again.stderr.strip().splitlines()) == 1
+    assert len(dbs.scalars(select(User).where(User.email == "twice@example.org")).all()) == 1
 
 
-def test_unknown_command_exits_2(db_url: str):
-    result = run(db_url, "no-such-command")
-    assert result.returncode == 2
+def test_unknown_command_exits_2(app: Flask):
+    result = run(app, "no-such-command")
+    assert result.exit_code == 2
     assert len(result.stderr.strip().splitlines()) == 1

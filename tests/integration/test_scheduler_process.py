@@ -315,7 +315,9 @@ def test_web_app_and_scheduler_processes_send_each_mail_once(
     credentials = {"email": email, "password": password, "csrf_token": token}
     assert browser.request("/login", credentials)[0] == 302
     schedule = f"/organiser/events/{seeded.slug}/schedule/{seeded.version}"
-    published = browser.request(f"{schedule}/publish", {"csrf_token": browser.token(schedule)})
+    published = browser.request(
+        f"{schedule}/publish", {"csrf_token": browser.token(schedule), "confirm": "y"}
+    )
     assert published[0] == 302
     wait_for("the agendas", lambda: set(mails(inbox, AGENDA)) == seeded.contacts, processes)
 

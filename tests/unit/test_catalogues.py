@@ -124,3 +124,47 @@ def test_no_new_untranslated_strings(tmp_path: Path, monkeypatch: pytest.MonkeyP
             f"{locale}: new strings not in the catalogue; run `make translations` and translate "
             f"them: {missing}"
         )
+
+
+# Strings that read the same in every language (codes, units, names of formats and brands).
+SAME_IN_EVERY_LANGUAGE = frozenset({"CSV", "PDF", "iCal", "JSON", "API", "USD", "CNY", "ID", "OK"})
+# Latin words left over in a translation: a sign of an untranslated fragment or placeholder.
+_ENGLISH_WORD = re.compile(r"(?<![%(\w])[A-Za-z]{4,}(?![\w)])")
+_ALLOWED_LATIN = frozenset(
+    {
+        "Email", "E-mail", "Excel", "iCal", "JSON", "Matchmaking", "Chromium", "Google",
+        "Outlook", "Apple", "WeChat", "Telegram", "WhatsApp", "Playwright", "SMTP", "HTTPS",
+        "Chongqing", "SCO", "JAIR", "MaxSAT", "CSV", "UTC", "true", "false", "OpenAPI",
+        "Asia", "Shanghai", "Authorization", "Bearer", "token",
+    }
+)  # fmt: skip
+
+
+def test_no_translation_repeats_the_english(catalogue: tuple[str, Catalog]) -> None:
+    """A zh or ru string identical to its English, or with an English word left in it (outside
+    %(placeholders)s and HTML), was not translated."""
+    locale, catalog = catalogue
+    problems = []
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = list(message.id) if isinstance(message.id, list | tuple) else [message.id]
+        strings = (
+            list(message.string) if isinstance(message.string, list | tuple) else [message.string]
+        )
+        for text in strings:
+            if not text or ids[0] in SAME_IN_EVERY_LANGUAGE:
+                continue
+            if text in ids:
+                problems.append(f"same as the English: {ids[0]!r}")
+                continue
+            bare = re.sub(
+                r"<[^>]+>|%\([^)]*\)\w|https?://\S+|\{[^}]*\}"
+                r"|matchmaking [a-z-]+( --?[a-z-]+( [a-z]+)?)*",  # HTML, names, links, commands
+                " ",
+                text,
+            )
+            words = set(_ENGLISH_WORD.findall(bare)) - _ALLOWED_LATIN
+            if words:
+                problems.append(f"English words {sorted(words)} in {text!r} (for {ids[0]!r})")
+    assert not problems, f"{locale}:\n" + "\n".join(problems)

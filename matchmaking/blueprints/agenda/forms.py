@@ -7,6 +7,7 @@ from wtforms import SelectChoice, SelectField
 from wtforms.validators import InputRequired
 
 from matchmaking.blueprints.forms_base import BaseForm
+from matchmaking.models.schedule import Attendance
 
 
 class FeedForm(BaseForm):
@@ -19,8 +20,8 @@ class AttendanceForm(BaseForm):
     attendance = SelectField(
         _l("Attendance"),
         choices=[
-            SelectChoice("held", _l("Held")),
-            SelectChoice("no_show", _l("No-show")),
+            SelectChoice(Attendance.HELD, _l("Held")),
+            SelectChoice(Attendance.NO_SHOW, _l("No-show")),
             SelectChoice("clear", _l("Not marked")),
         ],
         validators=[InputRequired()],

@@ -9,14 +9,21 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
-from matchmaking.blueprints.access import is_safe_redirect, role_required
+from matchmaking.blueprints.access import (
+    is_safe_redirect,
+    own_participation_or_404,
+    role_required,
+)
 from matchmaking.blueprints.access import organiser_event_or_404 as _event
+from matchmaking.blueprints.actions import attempt
 from matchmaking.blueprints.agenda import bp
 from matchmaking.blueprints.agenda.forms import AttendanceForm, FeedForm
-from matchmaking.errors import DomainError
 from matchmaking.extensions import db, limiter
-from matchmaking.models import Company, Event, Meeting, Participation, Slot
+from matchmaking.models import Company, Event, Meeting, Slot
+from matchmaking.models.company import ParticipationStatus
+from matchmaking.models.schedule import MeetingStatus
 from matchmaking.models.types import utcnow
+from matchmaking.models.user import Role
 from matchmaking.services.agendas import build_agenda, get_published_version, list_meetings
 from matchmaking.services.agendas import record_attendance as record_attendance_service
 from matchmaking.services.calendar import (
@@ -28,17 +35,6 @@ from matchmaking.services.calendar import (
 from matchmaking.services.dispatch import list_undelivered
 from matchmaking.services.event_organisers import managed_event_ids
 from matchmaking.services.pdf import agenda_pdf, table_sheets_pdf, zone_overview_pdf
-
-
-def _own_participation(slug: str) -> Participation:
-    participation = db.session.scalar(
-        select(Participation)
-        .join(Participation.event)
-        .where(Event.slug == slug, Participation.company_id == current_user.company_id)
-    )
-    if participation is None:
-        abort(404)
-    return participation
 
 
 def _download(content: bytes, mimetype: str, filename: str, inline: bool = False) -> Response:
@@ -59,9 +55,9 @@ def _feed_url(company: Company) -> str | None:
 
 
 @bp.get("/company/events/<slug>/agenda")
-@role_required("company")
+@role_required(Role.COMPANY)
 def company_agenda(slug: str) -> str:
-    participation = _own_participation(slug)
+    participation = own_participation_or_404(slug)
     agenda = build_agenda(db.session, participation)
     return render_template(
         "agenda/agenda.html",
@@ -72,9 +68,9 @@ def company_agenda(slug: str) -> str:
 
 
 @bp.get("/company/events/<slug>/agenda.pdf")
-@role_required("company")
+@role_required(Role.COMPANY)
 def company_pdf(slug: str) -> Response:
-    participation = _own_participation(slug)
+    participation = own_participation_or_404(slug)
     locale = current_user.locale
     if locale not in current_app.config["LANGUAGES"]:
         locale = current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -85,16 +81,16 @@ def company_pdf(slug: str) -> Response:
 
 
 @bp.get("/company/events/<slug>/agenda.ics")
-@role_required("company")
+@role_required(Role.COMPANY)
 def company_ics(slug: str) -> Response:
-    participation = _own_participation(slug)
+    participation = own_participation_or_404(slug)
     agenda = build_agenda(db.session, participation)
     ics = agenda_calendar([agenda], utcnow(), name=agenda.event.display_name)
     return _download(ics, "text/calendar", f"agenda-{slug}.ics")
 
 
 @bp.post("/company/calendar-feed")
-@role_required("company")
+@role_required(Role.COMPANY)
 def regenerate_feed_link() -> BaseResponse:
     form = FeedForm()
     if not form.validate_on_submit():
@@ -125,7 +121,7 @@ def feed(token: str) -> Response:
         agendas = [
             build_agenda(db.session, participation)
             for participation in company.participations
-            if participation.status == "approved"
+            if participation.status == ParticipationStatus.APPROVED
         ]
         ics = agenda_calendar(
             [a for a in agendas if a.version is not None],
@@ -139,7 +135,7 @@ def feed(token: str) -> Response:
 
 
 @bp.get("/organiser/events/<slug>/sheets")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def sheets(slug: str) -> str:
     event = _event(slug)
     version = get_published_version(db.session, event.id)
@@ -157,7 +153,7 @@ def _published_meetings(event: Event) -> list[Meeting]:
 
 
 @bp.get("/organiser/events/<slug>/sheets/tables.pdf")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def table_sheets(slug: str) -> Response:
     event = _event(slug)
     pdf = table_sheets_pdf(event, _published_meetings(event), utcnow())
@@ -165,7 +161,7 @@ def table_sheets(slug: str) -> Response:
 
 
 @bp.get("/organiser/events/<slug>/sheets/overview.pdf")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def zone_overview(slug: str) -> Response:
     event = _event(slug)
     pdf = zone_overview_pdf(event, _published_meetings(event), utcnow())
@@ -173,7 +169,7 @@ def zone_overview(slug: str) -> Response:
 
 
 def _render_check_in(event: Event, status: int = 200) -> tuple[str, int]:
-    meetings = [m for m in _published_meetings(event) if m.status == "scheduled"]
+    meetings = [m for m in _published_meetings(event) if m.status == MeetingStatus.SCHEDULED]
     slot_ids = list(dict.fromkeys(m.slot_id for m in meetings))
     slots = {s.id: s for s in db.session.scalars(select(Slot).where(Slot.id.in_(slot_ids or [0])))}
     chosen = request.args.get("slot", type=int)
@@ -193,13 +189,13 @@ def _render_check_in(event: Event, status: int = 200) -> tuple[str, int]:
 
 
 @bp.get("/organiser/events/<slug>/check-in")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def check_in(slug: str) -> tuple[str, int]:
     return _render_check_in(_event(slug))
 
 
 @bp.post("/organiser/events/<slug>/check-in/<int:meeting_id>")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def record_attendance(slug: str, meeting_id: int) -> BaseResponse | tuple[str, int]:
     event = _event(slug)
     version = get_published_version(db.session, event.id)
@@ -210,18 +206,15 @@ def record_attendance(slug: str, meeting_id: int) -> BaseResponse | tuple[str, i
     if not form.validate_on_submit():
         flash(_("Choose held, no-show or not marked."), "error")
         return _render_check_in(event, 422)
-    try:
+    with attempt() as outcome:
         record_attendance_service(db.session, meeting, form.value())
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return _render_check_in(event, 422)
-    db.session.commit()
+    if not outcome.ok:
+        return _render_check_in(event, outcome.status)
     return redirect(url_for("agenda.check_in", slug=slug, slot=meeting.slot_id))
 
 
 @bp.get("/organiser/messages")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def messages() -> str:
     messages = list_undelivered(
         db.session, event_ids=managed_event_ids(db.session, current_user)

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
+from matchmaking.blueprints import account_mail
 from matchmaking.blueprints.access import is_safe_redirect
 from matchmaking.blueprints.auth import bp
 from matchmaking.blueprints.auth.forms import (
@@ -23,7 +24,8 @@ from matchmaking.extensions import db, limiter
 from matchmaking.models import User
 from matchmaking.models import user as user_model
 from matchmaking.models.types import utcnow
-from matchmaking.services import notifications, tokens
+from matchmaking.models.user import Role
+from matchmaking.services import tokens
 from matchmaking.services.registration import confirm_email, get_user_by_email
 
 
@@ -32,9 +34,9 @@ def _auth_limit() -> str:
 
 
 def home_for(user: User) -> str:
-    if user.has_role("organiser"):  # administrators too
+    if user.has_role(Role.ORGANISER):  # administrators too
         return url_for("organiser.index")
-    if user.role == "company":
+    if user.role == Role.COMPANY:
         return url_for("company.dashboard")
     return url_for("deals.my_tokens")  # reporters: their API tokens and the press pages
 
@@ -70,7 +72,7 @@ def login() -> Response | tuple[str, int] | str:
         user = _authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
             if user.email_confirmed_at is None:
-                notifications.send_confirmation(user)
+                account_mail.send_confirmation(user)
                 flash(
                     _("Please confirm your e-mail address first. We have sent you a new link."),
                     "warning",
@@ -117,7 +119,7 @@ def reset_request() -> Response | tuple[str, int] | str:
     if form.validate_on_submit():
         user = get_user_by_email(db.session, form.email.data or "")
         if user is not None and user.active:
-            notifications.send_password_reset(user)
+            account_mail.send_password_reset(user)
         flash(
             _("If an account uses this address, we have sent it a link to choose a new password."),
             "info",

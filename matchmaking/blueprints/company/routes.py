@@ -5,21 +5,23 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from matchmaking.blueprints.access import role_required
+from matchmaking.blueprints import account_mail
+from matchmaking.blueprints.access import own_participation_or_404, role_required
+from matchmaking.blueprints.actions import Outcome, attempt
 from matchmaking.blueprints.company import bp
 from matchmaking.blueprints.registration.forms import (
     CompanyProfileForm,
     ContactForm,
     ParticipationForm,
 )
-from matchmaking.errors import DomainError, EmailTaken
+from matchmaking.errors import EmailTaken
 from matchmaking.extensions import db
-from matchmaking.models import Company, Event, Participation
+from matchmaking.models import Company
 from matchmaking.models.types import utcnow
-from matchmaking.services import notifications
+from matchmaking.models.user import Role
+from matchmaking.services.availability import meetings_outside
 from matchmaking.services.registration import (
     ContactInput,
     add_contact,
@@ -35,26 +37,15 @@ def _own_company() -> Company:
     return company
 
 
-def _own_participation(slug: str) -> Participation:
-    participation = db.session.scalar(
-        select(Participation)
-        .join(Participation.event)
-        .where(Event.slug == slug, Participation.company_id == current_user.company_id)
-    )
-    if participation is None:
-        abort(404)
-    return participation
-
-
 @bp.get("/")
-@role_required("company")
+@role_required(Role.COMPANY)
 def dashboard() -> str:
     company = _own_company()
     return render_template("company/dashboard.html", company=company, now=utcnow())
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-@role_required("company")
+@role_required(Role.COMPANY)
 def profile() -> Response | tuple[str, int]:
     company = _own_company()
     form = CompanyProfileForm()
@@ -71,45 +62,45 @@ def profile() -> Response | tuple[str, int]:
 
 
 @bp.route("/events/<slug>", methods=["GET", "POST"])
-@role_required("company")
+@role_required(Role.COMPANY)
 def participation(slug: str) -> Response | tuple[str, int]:
-    participation = _own_participation(slug)
+    participation = own_participation_or_404(slug)
     event = participation.event
     editable = event.registration_open(utcnow())
     form = ParticipationForm()
     if request.method == "GET":
         form.fill_participation(participation)
     form.setup_participation_choices(event, _)
-    if request.method == "POST":
-        if not editable:
-            flash(
-                _("Registration is closed; ask the organisers to change your details."), "warning"
-            )
-            return render_template(
-                "company/participation.html", form=form, participation=participation, editable=False
-            ), 403
-        if form.validate_on_submit():
-            try:
-                update_participation(
-                    db.session, participation, form.participation_input(), current_user, utcnow()
-                )
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                form.form_errors.append(error.message)
-            else:
-                flash(_("Your details for this event are saved."), "success")
-                return redirect(url_for("company.participation", slug=slug))
+    outside = meetings_outside(db.session, participation)
+    if request.method == "POST" and not editable:
+        flash(_("Registration is closed; ask the organisers to change your details."), "warning")
         return render_template(
-            "company/participation.html", form=form, participation=participation, editable=editable
-        ), 422
+            "company/participation.html",
+            form=form,
+            participation=participation,
+            editable=False,
+            outside=outside,
+        ), 403
+    outcome = Outcome()
+    if form.validate_on_submit():
+        saved = _("Your details for this event are saved.")
+        with attempt(form, success=saved) as outcome:
+            update_participation(
+                db.session, participation, form.participation_input(), current_user, utcnow()
+            )
+        if outcome.ok:
+            return redirect(url_for("company.participation", slug=slug))
     return render_template(
-        "company/participation.html", form=form, participation=participation, editable=editable
-    ), 200
+        "company/participation.html",
+        form=form,
+        participation=participation,
+        editable=editable,
+        outside=outside,
+    ), outcome.status
 
 
 @bp.route("/contacts", methods=["GET", "POST"])
-@role_required("company")
+@role_required(Role.COMPANY)
 def contacts() -> Response | tuple[str, int]:
     company = _own_company()
     form = ContactForm()
@@ -122,14 +113,12 @@ def contacts() -> Response | tuple[str, int]:
             phone=form.phone.data or "",
             locale=current_user.locale,
         )
-        try:
+        with attempt(form, silent=(EmailTaken,)) as outcome:
             user = add_contact(db.session, company, data, current_user)
-            db.session.commit()
-        except EmailTaken:
-            db.session.rollback()
-            notifications.send_already_registered(data.email, current_user.locale)
-        else:
-            notifications.send_invitation(user, current_user)
+        if outcome.ok:
+            account_mail.send_invitation(user, current_user)
+        else:  # the same answer as an invitation: never reveal that the address is known
+            account_mail.send_already_registered(data.email, current_user.locale)
         flash(_("We have sent an invitation to %(email)s.", email=data.email), "success")
         return redirect(url_for("company.contacts"))
     status = 422 if request.method == "POST" else 200

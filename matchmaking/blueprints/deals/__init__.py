@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("deals", __name__, url_prefix="/deals")
 
-from matchmaking.blueprints.deals import display, routes  # noqa: E402,F401
+from matchmaking.blueprints.deals import routes  # noqa: E402,F401

@@ -20,22 +20,23 @@ from matchmaking.blueprints.choices import sector_choices
 from matchmaking.blueprints.forms_base import BaseForm
 from matchmaking.i18n import country_choices
 from matchmaking.models import Event
+from matchmaking.models.deal import ConflictRule, OutcomeStage
 from matchmaking.services.deals import COMMON_CURRENCIES
 
 AMOUNT_MAX = 10**12
 RATE_MAX = 10**9  # the rate column (NUMERIC(20, 10)) holds ten integer digits
 STAGE_LABELS = {
-    "no_interest": _l("No interest"),
-    "follow_up": _l("Follow-up planned"),
-    "tentative": _l("Tentative deal"),
-    "preliminary": _l("Preliminary agreement"),
-    "signed": _l("Signed contract"),
+    OutcomeStage.NO_INTEREST: _l("No interest"),
+    OutcomeStage.FOLLOW_UP: _l("Follow-up planned"),
+    OutcomeStage.TENTATIVE: _l("Tentative deal"),
+    OutcomeStage.PRELIMINARY: _l("Preliminary agreement"),
+    OutcomeStage.SIGNED: _l("Signed contract"),
 }
 RULE_LABELS = {
-    "lower": _l("The lower value"),
-    "higher": _l("The higher value"),
-    "buyer": _l("The buyer's value"),
-    "supplier": _l("The supplier's value"),
+    ConflictRule.LOWER: _l("The lower value"),
+    ConflictRule.HIGHER: _l("The higher value"),
+    ConflictRule.BUYER: _l("The buyer's value"),
+    ConflictRule.SUPPLIER: _l("The supplier's value"),
 }
 
 
@@ -48,8 +49,6 @@ def currency_choices() -> list[SelectChoice]:
         + [SelectChoice(c.value, c.label, optgroup=str(_l("Common"))) for c in common]
         + [SelectChoice(code, code, optgroup=str(_l("Other currencies"))) for code in others]
     )
-
-
 
 
 class OutcomeForm(BaseForm):

@@ -8,11 +8,13 @@ from decimal import Decimal
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from matchmaking.blueprints import account_mail
 from matchmaking.blueprints.access import organiser_event_or_404 as _event
-from matchmaking.blueprints.access import require_manages, role_required
+from matchmaking.blueprints.access import own_participation_or_404, require_manages, role_required
+from matchmaking.blueprints.actions import Outcome, attempt
+from matchmaking.blueprints.csv_response import csv_response
 from matchmaking.blueprints.deals import bp
 from matchmaking.blueprints.deals.forms import (
     ConfirmForm,
@@ -24,11 +26,12 @@ from matchmaking.blueprints.deals.forms import (
     RuleForm,
     TokenForm,
 )
-from matchmaking.errors import DomainError, show_on_form
 from matchmaking.extensions import db
 from matchmaking.models import ApiToken, Event, ExchangeRate, Meeting, Participation, User
+from matchmaking.models.schedule import VersionStatus
 from matchmaking.models.types import utcnow
-from matchmaking.services import api_tokens, notifications
+from matchmaking.models.user import Role
+from matchmaking.services import api_tokens
 from matchmaking.services.deals import (
     OutcomeInput,
     get_outcome,
@@ -45,8 +48,9 @@ from matchmaking.services.rates import (
     set_exchange_rate,
 )
 from matchmaking.services.tally import (
+    DEALS_CSV_COLUMNS,
     compute_tally,
-    deals_csv,
+    deals_rows,
     get_settings,
     get_snapshot,
     pending_changes,
@@ -59,15 +63,9 @@ from matchmaking.services.tally import (
 
 
 @bp.get("/events/<slug>/meetings")
-@role_required("company")
+@role_required(Role.COMPANY)
 def company_meetings(slug: str) -> str:
-    participation = db.session.scalar(
-        select(Participation)
-        .join(Participation.event)
-        .where(Event.slug == slug, Participation.company_id == current_user.company_id)
-    )
-    if participation is None:
-        abort(404)
+    participation = own_participation_or_404(slug)
     rows = list_company_meetings(db.session, participation)
     return render_template(
         "deals/company_meetings.html", participation=participation, rows=rows, now=utcnow()
@@ -80,6 +78,7 @@ def _outcome_page(meeting: Meeting, participation: Participation) -> Response | 
     outcome = get_outcome(db.session, meeting, participation)
     form = OutcomeForm()
     form.setup(event)
+    saved = Outcome()
     if request.method == "GET" and outcome is not None:
         form.stage.data = outcome.stage
         form.amount.data = outcome.amount
@@ -97,20 +96,12 @@ def _outcome_page(meeting: Meeting, participation: Participation) -> Response | 
             product=form.product.data or "",
             note=form.note.data or "",
         )
-        try:
+        with attempt(form, success=_("The outcome is saved.")) as saved:
             record_outcome(db.session, meeting, participation, data, current_user, utcnow())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            if error.status == 403:
-                abort(403)
-            show_on_form(form, error)
-        else:
-            flash(_("The outcome is saved."), "success")
-            if current_user.has_role("organiser"):
+        if saved.ok:
+            if current_user.has_role(Role.ORGANISER):
                 return redirect(url_for("deals.outcomes", slug=event.slug))
             return redirect(url_for("deals.company_meetings", slug=event.slug))
-    status = 422 if request.method == "POST" else 200
     return render_template(
         "deals/outcome.html",
         form=form,
@@ -118,15 +109,15 @@ def _outcome_page(meeting: Meeting, participation: Participation) -> Response | 
         participation=participation,
         counterpart=meeting.counterpart_of(participation.id),
         outcome=outcome,
-        on_behalf=current_user.has_role("organiser"),
-    ), status
+        on_behalf=current_user.has_role(Role.ORGANISER),
+    ), saved.status
 
 
 @bp.route("/meetings/<int:meeting_id>/outcome", methods=["GET", "POST"])
-@role_required("company")
+@role_required(Role.COMPANY)
 def outcome(meeting_id: int) -> Response | tuple[str, int]:
     meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or meeting.version.status != "published":
+    if meeting is None or meeting.version.status != VersionStatus.PUBLISHED:
         abort(404)  # draft meetings are the organisers' business until publication
     own = [p for p in (meeting.buyer, meeting.supplier) if p.company_id == current_user.company_id]
     if not own:
@@ -135,7 +126,7 @@ def outcome(meeting_id: int) -> Response | tuple[str, int]:
 
 
 @bp.route("/meetings/<int:meeting_id>/outcome/<int:participation_id>", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def outcome_on_behalf(meeting_id: int, participation_id: int) -> Response | tuple[str, int]:
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or participation_id not in (meeting.buyer_id, meeting.supplier_id):
@@ -149,7 +140,7 @@ def outcome_on_behalf(meeting_id: int, participation_id: int) -> Response | tupl
 
 
 @bp.get("/")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def index() -> str:
     events = db.session.scalars(
         managed_events(current_user).order_by(Event.start_date.desc())
@@ -188,26 +179,28 @@ def _dashboard(
 
 
 @bp.get("/events/<slug>/")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def dashboard(slug: str) -> str:
     return _dashboard(_event(slug))
 
 
 @bp.post("/events/<slug>/rule")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def rule(slug: str) -> Response | tuple[str, int]:
     event = _event(slug)
     form = RuleForm()
+    outcome = Outcome()
     if form.validate_on_submit():
-        set_conflict_rule(db.session, event, form.rule.data or "", current_user)
-        db.session.commit()
-        flash(_("The rule is saved; the tally uses it from now on."), "success")
-        return redirect(url_for("deals.dashboard", slug=slug))
-    return _dashboard(event, rule_form=form), 422
+        saved = _("The rule is saved; the tally uses it from now on.")
+        with attempt(form, success=saved) as outcome:
+            set_conflict_rule(db.session, event, form.rule.data or "", current_user)
+        if outcome.ok:
+            return redirect(url_for("deals.dashboard", slug=slug))
+    return _dashboard(event, rule_form=form), outcome.status
 
 
 @bp.post("/events/<slug>/publish")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def publish(slug: str) -> Response | tuple[str, int]:
     event = _event(slug)
     form = PublishForm()
@@ -233,7 +226,7 @@ def publish(slug: str) -> Response | tuple[str, int]:
 
 
 @bp.post("/events/<slug>/unpublish")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def unpublish(slug: str) -> Response:
     event = _event(slug)
     if ConfirmForm().validate_on_submit():
@@ -244,19 +237,15 @@ def unpublish(slug: str) -> Response:
 
 
 @bp.get("/events/<slug>/deals.csv")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def deals_export(slug: str) -> Response:
     event = _event(slug)
-    body = deals_csv(compute_tally(db.session, event))
-    return Response(
-        "\ufeff" + body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{event.slug}-deals.csv"'},
-    )
+    rows = deals_rows(compute_tally(db.session, event))
+    return csv_response(f"{event.slug}-deals.csv", DEALS_CSV_COLUMNS, rows)
 
 
 @bp.get("/events/<slug>/outcomes")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def outcomes(slug: str) -> str:
     event = _event(slug)
     rows = list_event_outcomes(db.session, event)
@@ -267,11 +256,12 @@ def outcomes(slug: str) -> str:
 
 
 @bp.route("/events/<slug>/rates", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def rates(slug: str) -> Response | tuple[str, int]:
     event = _event(slug)
     form = RateForm()
     form.setup()
+    outcome = Outcome()
     if form.validate_on_submit():
         assert form.valid_from.data is not None
         data = RateInput(
@@ -280,27 +270,21 @@ def rates(slug: str) -> Response | tuple[str, int]:
             to_cny=form.to_cny.data,
             to_usd=form.to_usd.data,
         )
-        try:
+        with attempt(form, success=_("The exchange rate is saved.")) as outcome:
             set_exchange_rate(db.session, event, data, current_user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            flash(_("The exchange rate is saved."), "success")
+        if outcome.ok:
             return redirect(url_for("deals.rates", slug=slug))
-    status = 422 if request.method == "POST" else 200
     return render_template(
         "deals/rates.html",
         event=event,
         form=form,
         rates=list_exchange_rates(db.session, event),
         delete_form=ConfirmForm(),
-    ), status
+    ), outcome.status
 
 
 @bp.post("/events/<slug>/rates/<int:rate_id>/delete")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def delete_rate(slug: str, rate_id: int) -> Response:
     event = _event(slug)
     if db.session.get(ExchangeRate, rate_id) is None:
@@ -313,11 +297,12 @@ def delete_rate(slug: str, rate_id: int) -> Response:
 
 
 @bp.route("/events/<slug>/memoranda", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def memoranda(slug: str) -> Response | tuple[str, int]:
     event = _event(slug)
     form = MemorandumForm()
     form.setup()
+    outcome = Outcome()
     if form.validate_on_submit():
         assert form.signed_on.data is not None
         data = MemorandumInput(
@@ -326,66 +311,46 @@ def memoranda(slug: str) -> Response | tuple[str, int]:
             signed_on=form.signed_on.data,
             title=form.title.data or "",
         )
-        try:
+        with attempt(form, success=_("The memorandum is recorded.")) as outcome:
             add_memorandum(db.session, event, data, current_user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            flash(_("The memorandum is recorded."), "success")
+        if outcome.ok:
             return redirect(url_for("deals.memoranda", slug=slug))
-    status = 422 if request.method == "POST" else 200
     return render_template(
         "deals/memoranda.html", event=event, form=form, memoranda=list_memoranda(db.session, event)
-    ), status
+    ), outcome.status
 
 
 # --- reporters and their API tokens -------------------------------------------------------
 
 
 @bp.route("/reporters", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def reporters() -> Response | tuple[str, int]:
     form = ReporterForm()
+    outcome = Outcome()
     if form.validate_on_submit():
-        try:
+        created = _("The reporter account is created; we sent a link to choose a password.")
+        with attempt(form, success=created) as outcome:
             user = api_tokens.create_reporter(
                 db.session, form.email.data or "", form.full_name.data or "", current_user, utcnow()
             )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            notifications.send_password_reset(user)
-            flash(
-                _("The reporter account is created; we sent a link to choose a password."),
-                "success",
-            )
+        if outcome.ok:
+            account_mail.send_password_reset(user)
             return redirect(url_for("deals.reporter_tokens", user_id=user.id))
-    status = 422 if request.method == "POST" else 200
     return render_template(
         "deals/reporters.html", form=form, reporters=api_tokens.list_reporters(db.session)
-    ), status
+    ), outcome.status
 
 
 def _tokens_page(owner: User) -> Response | tuple[str, int]:
     form = TokenForm()
     new_token: str | None = None
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.validate_on_submit():
-            try:
-                _row, new_token = api_tokens.create_token(
-                    db.session, owner, form.name.data or "", current_user, utcnow()
-                )
-                db.session.commit()
-                status = 200
-            except DomainError as error:
-                db.session.rollback()
-                show_on_form(form, error)
+    outcome = Outcome()
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            _row, new_token = api_tokens.create_token(
+                db.session, owner, form.name.data or "", current_user, utcnow()
+            )
     return render_template(
         "deals/tokens.html",
         owner=owner,
@@ -393,34 +358,34 @@ def _tokens_page(owner: User) -> Response | tuple[str, int]:
         tokens=api_tokens.list_tokens(db.session, owner),
         new_token=new_token,
         revoke_form=ConfirmForm(),
-    ), status
+    ), outcome.status
 
 
 @bp.route("/reporters/<int:user_id>/tokens", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def reporter_tokens(user_id: int) -> Response | tuple[str, int]:
     owner = db.session.get(User, user_id)
-    if owner is None or owner.role != "reporter":
+    if owner is None or owner.role != Role.REPORTER:
         abort(404)
     return _tokens_page(owner)
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
-@role_required("reporter")
+@role_required(Role.REPORTER)
 def my_tokens() -> Response | tuple[str, int]:
     return _tokens_page(current_user)
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
-@role_required("organiser", "reporter")
+@role_required(Role.ORGANISER, Role.REPORTER)
 def revoke(token_id: int) -> Response:
     token = db.session.get(ApiToken, token_id)
-    if token is None or (current_user.role == "reporter" and token.user_id != current_user.id):
+    if token is None or (current_user.role == Role.REPORTER and token.user_id != current_user.id):
         abort(404)
     if ConfirmForm().validate_on_submit():
         api_tokens.revoke_token(db.session, token, current_user, utcnow())
         db.session.commit()
         flash(_("The token is revoked."), "info")
-    if current_user.has_role("organiser"):
+    if current_user.has_role(Role.ORGANISER):
         return redirect(url_for("deals.reporter_tokens", user_id=token.user_id))
     return redirect(url_for("deals.my_tokens"))

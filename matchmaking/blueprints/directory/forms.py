@@ -51,10 +51,18 @@ class OnBehalfForm(BaseForm):
     """An organiser asks for a meeting on a company's behalf."""
 
     requester = SelectField(
-        _l("Asking company"), coerce=_int_or_none, choices=[], validators=[DataRequired()]
+        _l("Asking company"),
+        coerce=_int_or_none,
+        choices=[],
+        validators=[DataRequired()],
+        render_kw={"data-picker": ""},
     )
     recipient = SelectField(
-        _l("Asked company"), coerce=_int_or_none, choices=[], validators=[DataRequired()]
+        _l("Asked company"),
+        coerce=_int_or_none,
+        choices=[],
+        validators=[DataRequired()],
+        render_kw={"data-picker": ""},
     )
     message = TextAreaField(_l("Message (optional)"), validators=[Optional(), Length(max=500)])
 

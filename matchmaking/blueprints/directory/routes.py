@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,9 +12,11 @@ from wtforms import SelectChoice
 from matchmaking.blueprints.access import (
     event_or_404,
     organiser_event_or_404,
+    own_participation_or_404,
     require_manages,
     role_required,
 )
+from matchmaking.blueprints.actions import Outcome, attempt
 from matchmaking.blueprints.choices import sector_choices
 from matchmaking.blueprints.directory import bp
 from matchmaking.blueprints.directory.forms import (
@@ -26,7 +26,7 @@ from matchmaking.blueprints.directory.forms import (
     ProposeForm,
     RequestForm,
 )
-from matchmaking.errors import DomainError, show_on_form
+from matchmaking.errors import InvalidInput
 from matchmaking.extensions import db
 from matchmaking.i18n import country_name, language_name, slot_label
 from matchmaking.models import (
@@ -36,33 +36,31 @@ from matchmaking.models import (
     Participation,
     RescheduleProposal,
 )
+from matchmaking.models.company import ParticipationStatus
+from matchmaking.models.schedule import MeetingStatus
 from matchmaking.models.types import utcnow
+from matchmaking.models.user import Role
+from matchmaking.search_keys import matches, search_key, search_words
 from matchmaking.services import requests as requests_service
 from matchmaking.services import reschedule
 from matchmaking.services.matching import list_approved, recommend
+from matchmaking.services.placement import free_places
 from matchmaking.services.schedules import published_version
 
 
 def _event(slug: str) -> Event:
     """The event with ``slug``; an organiser must manage it (a company's place is checked apart)."""
     event = event_or_404(slug)
-    if current_user.role != "company":
+    if current_user.role != Role.COMPANY:
         require_manages(event)
     return event
 
 
 def _mine(event: Event) -> Participation | None:
     """The current company's participation in ``event`` (None for organisers)."""
-    if current_user.role != "company":
+    if current_user.role != Role.COMPANY:
         return None
-    participation = db.session.scalar(
-        select(Participation).where(
-            Participation.event_id == event.id, Participation.company_id == current_user.company_id
-        )
-    )
-    if participation is None:
-        abort(404)
-    return participation
+    return own_participation_or_404(event.slug)
 
 
 def _listed(event: Event, me: Participation | None) -> list[Participation]:
@@ -74,11 +72,11 @@ def _listed(event: Event, me: Participation | None) -> list[Participation]:
 
 
 @bp.get("/events/<slug>/directory")
-@role_required("company", "organiser")
+@role_required(Role.COMPANY, Role.ORGANISER)
 def directory(slug: str) -> tuple[str, int]:
     event = _event(slug)
     me = _mine(event)
-    if me is not None and me.status != "approved":
+    if me is not None and me.status != ParticipationStatus.APPROVED:
         return render_template("directory/not_yet.html", event=event), 403
     listed = _listed(event, me)
     form = DirectoryFilterForm(request.args)
@@ -108,20 +106,16 @@ def directory(slug: str) -> tuple[str, int]:
         if form.language.data:
             rows = [p for p in rows if form.language.data in (p.company.languages or [])]
         if form.q.data:
-            needle = form.q.data.casefold()
+            words = search_words(form.q.data)  # in any script: "Step" finds "Степь Агро"
             rows = [
                 p
                 for p in rows
-                if needle
-                in (
-                    p.company.legal_name
+                if matches(
+                    words,
+                    p.company.search_key
                     + " "
-                    + p.company.city
-                    + " "
-                    + p.company.description
-                    + " "
-                    + " ".join(o.description for o in p.offerings)
-                ).casefold()
+                    + search_key(p.company.description, *(o.description for o in p.offerings)),
+                )
             ]
     else:
         status = 400
@@ -137,7 +131,7 @@ def directory(slug: str) -> tuple[str, int]:
 
 
 @bp.route("/events/<slug>/directory/<int:participation_id>", methods=["GET", "POST"])
-@role_required("company", "organiser")
+@role_required(Role.COMPANY, Role.ORGANISER)
 def profile(slug: str, participation_id: int) -> Response | tuple[str, int]:
     event = _event(slug)
     me = _mine(event)
@@ -145,41 +139,30 @@ def profile(slug: str, participation_id: int) -> Response | tuple[str, int]:
     if (
         other is None
         or other.event_id != event.id
-        or other.status != "approved"
+        or other.status != ParticipationStatus.APPROVED
         or (not other.directory_consent and me is not None)
         or (me is not None and other.id == me.id)
     ):
         abort(404)
     form = RequestForm()
-    status = 200
-    if request.method == "POST":
-        if me is None:
-            abort(403)  # organisers ask on a company's behalf from the requests page
-        if form.validate_on_submit():
-            try:
-                requests_service.request_meeting(
-                    db.session, me, other, form.message.data or "", current_user, utcnow()
-                )
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                form.form_errors.append(error.message)
-                status = error.status if error.status in (403, 422) else 409
-            else:
-                flash(
-                    _("Your request was sent to %(company)s.", company=other.company.legal_name),
-                    "success",
-                )
-                return redirect(url_for("directory.requests", slug=slug))
-        else:
-            status = 422
+    outcome = Outcome()
+    if request.method == "POST" and me is None:
+        abort(403)  # organisers ask on a company's behalf from the requests page
+    if me is not None and form.validate_on_submit():
+        sent = _("Your request was sent to %(company)s.", company=other.company.legal_name)
+        with attempt(form, success=sent) as outcome:
+            requests_service.request_meeting(
+                db.session, me, other, form.message.data or "", current_user, utcnow()
+            )
+        if outcome.ok:
+            return redirect(url_for("directory.requests", slug=slug))
     return render_template(
         "directory/profile.html", event=event, other=other, form=form, me=me
-    ), status
+    ), outcome.status
 
 
 @bp.get("/company/events/<slug>/requests")
-@role_required("company")
+@role_required(Role.COMPANY)
 def requests(slug: str) -> str:
     event = _event(slug)
     me = _mine(event)
@@ -218,59 +201,44 @@ def _request_or_404(request_id: int) -> MeetingRequest:
 
 
 @bp.post("/requests/<int:request_id>/answer")
-@role_required("company", "organiser")
+@role_required(Role.COMPANY, Role.ORGANISER)
 def answer(request_id: int) -> Response:
     row = _request_or_404(request_id)
-    if current_user.role != "company":
+    if current_user.role != Role.COMPANY:
         require_manages(row.requester.event)
     form = AnswerForm()
     if not form.validate_on_submit():
         abort(400)
     accept = form.decision.data == "accept"
-    _commit_or_flash(
-        lambda: requests_service.answer_request(db.session, row, accept, current_user, utcnow()),
+    answered = (
         _("Request accepted: the meeting will be in the schedule.")
         if accept
-        else _("Request declined."),
+        else _("Request declined.")
     )
+    with attempt(success=answered):
+        requests_service.answer_request(db.session, row, accept, current_user, utcnow())
     return _back(row.event_id)
 
 
 @bp.post("/requests/<int:request_id>/withdraw")
-@role_required("company")
+@role_required(Role.COMPANY)
 def withdraw(request_id: int) -> Response:
     row = _request_or_404(request_id)  # CSRFProtect checks every POST's token
-    _commit_or_flash(
-        lambda: requests_service.withdraw_request(db.session, row, current_user, utcnow()),
-        _("Request withdrawn."),
-    )
+    with attempt(success=_("Request withdrawn.")):
+        requests_service.withdraw_request(db.session, row, current_user, utcnow())
     return _back(row.event_id)
-
-
-def _commit_or_flash(action: Callable[[], object], success: str) -> None:
-    """Run one service call and commit; a refusal is flashed (403 when it is about access)."""
-    try:
-        action()
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        if error.status == 403:
-            abort(403)
-        flash(error.message, "error")
-    else:
-        flash(success, "success")
 
 
 def _back(event_id: int) -> Response:
     event = db.session.get(Event, event_id)
     assert event is not None
-    if current_user.has_role("organiser"):
+    if current_user.has_role(Role.ORGANISER):
         return redirect(url_for("directory.organiser_requests", slug=event.slug))
     return redirect(url_for("directory.requests", slug=event.slug))
 
 
 @bp.route("/organiser/events/<slug>/requests", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def organiser_requests(slug: str) -> Response | tuple[str, int]:
     event = organiser_event_or_404(slug)
     approved = sorted(list_approved(db.session, event), key=lambda p: p.company.legal_name)
@@ -278,29 +246,20 @@ def organiser_requests(slug: str) -> Response | tuple[str, int]:
     choices = [SelectChoice("", "—")] + [SelectChoice(p.id, p.company.legal_name) for p in approved]
     form.requester.choices = choices
     form.recipient.choices = choices
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            by_id = {p.id: p for p in approved}
-            try:
-                requests_service.request_meeting(
-                    db.session,
-                    by_id[form.requester.data or 0],
-                    by_id[form.recipient.data or 0],
-                    form.message.data or "",
-                    current_user,
-                    utcnow(),
-                )
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                show_on_form(form, error)
-                status = 422
-            else:
-                flash(_("Request recorded."), "success")
-                return redirect(url_for("directory.organiser_requests", slug=slug))
-        else:
-            status = 422
+    outcome = Outcome()
+    if form.validate_on_submit():
+        by_id = {p.id: p for p in approved}
+        with attempt(form, success=_("Request recorded.")) as outcome:
+            requests_service.request_meeting(
+                db.session,
+                by_id[form.requester.data or 0],
+                by_id[form.recipient.data or 0],
+                form.message.data or "",
+                current_user,
+                utcnow(),
+            )
+        if outcome.ok:
+            return redirect(url_for("directory.organiser_requests", slug=slug))
     requests_service.expire_requests(db.session, utcnow())
     rows = db.session.scalars(
         select(MeetingRequest)
@@ -313,11 +272,11 @@ def organiser_requests(slug: str) -> Response | tuple[str, int]:
         rows=rows,
         form=form,
         answer_form=AnswerForm(),
-    ), status
+    ), outcome.status
 
 
 @bp.route("/company/events/<slug>/meetings", methods=["GET", "POST"])
-@role_required("company")
+@role_required(Role.COMPANY)
 def meetings(slug: str) -> Response | tuple[str, int]:
     event = _event(slug)
     me = _mine(event)
@@ -327,19 +286,22 @@ def meetings(slug: str) -> Response | tuple[str, int]:
         (
             m
             for m in (version.meetings if version else [])
-            if m.status == "scheduled" and me.id in (m.buyer_id, m.supplier_id)
+            if m.status == MeetingStatus.SCHEDULED and me.id in (m.buyer_id, m.supplier_id)
         ),
         key=lambda m: m.slot.starts_at,
     )
     forms: dict[int, ProposeForm] = {}
+    no_slot: dict[int, str] = {}  # why no time can be proposed, per meeting
     for m in mine:
-        form = ProposeForm(prefix=f"m{m.id}")
-        form.slot.choices = [SelectChoice("", "—")] + [
-            SelectChoice(s.id, slot_label(s.starts_at, event.timezone))
-            for s in reschedule.possible_slots(db.session, m)
+        proposal = ProposeForm(prefix=f"m{m.id}")
+        possible = reschedule.possible_slots(db.session, m)
+        proposal.slot.choices = [SelectChoice("", "—")] + [
+            SelectChoice(s.id, slot_label(s.starts_at, event.timezone)) for s in possible
         ]
-        forms[m.id] = form
-    status = 200
+        if not possible:
+            no_slot[m.id] = free_places(db.session, m, side=me, zones=[m.zone]).reason
+        forms[m.id] = proposal
+    outcome = Outcome()
     if request.method == "POST":
         meeting_id = request.form.get("meeting", type=int)
         form = forms.get(meeting_id or 0)
@@ -348,41 +310,32 @@ def meetings(slug: str) -> Response | tuple[str, int]:
         if form.validate_on_submit():
             meeting = next(m for m in mine if m.id == meeting_id)
             slot = next((s for s in meeting.version.event.slots if s.id == form.slot.data), None)
-            try:
+            sent = _(
+                "Your proposal was sent to %(company)s.",
+                company=meeting.counterpart_of(me.id).company.legal_name,
+            )
+            with attempt(form, field="slot", success=sent) as outcome:
                 if slot is None:
-                    raise DomainError(_("Choose a time."), field="slot")
+                    raise InvalidInput(_("Choose a time."), field="slot")
                 reschedule.propose(
                     db.session, meeting, slot, form.message.data or "", current_user, utcnow()
                 )
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                form.slot.errors.append(error.message)
-                status = 422
-            else:
-                flash(
-                    _(
-                        "Your proposal was sent to %(company)s.",
-                        company=meeting.counterpart_of(me.id).company.legal_name,
-                    ),
-                    "success",
-                )
+            if outcome.ok:
                 return redirect(url_for("directory.meetings", slug=slug))
-        else:
-            status = 422
     return render_template(
         "directory/meetings.html",
         event=event,
         me=me,
         meetings=mine,
         forms=forms,
+        no_slot=no_slot,
         proposals=_proposals_for(me),
         answer_form=AnswerForm(),
-    ), status
+    ), outcome.status
 
 
 @bp.post("/proposals/<int:proposal_id>/answer")
-@role_required("company")
+@role_required(Role.COMPANY)
 def answer_proposal(proposal_id: int) -> Response:
     proposal = db.session.get(RescheduleProposal, proposal_id)
     if proposal is None:
@@ -392,8 +345,6 @@ def answer_proposal(proposal_id: int) -> Response:
         abort(400)
     slug = proposal.meeting.version.event.slug
     accept = form.decision.data == "accept"
-    _commit_or_flash(
-        lambda: reschedule.answer(db.session, proposal, accept, current_user, utcnow()),
-        _("The meeting has moved.") if accept else _("Proposal declined."),
-    )
+    with attempt(success=_("The meeting has moved.") if accept else _("Proposal declined.")):
+        reschedule.answer(db.session, proposal, accept, current_user, utcnow())
     return redirect(url_for("directory.meetings", slug=slug))

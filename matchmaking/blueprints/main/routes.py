@@ -12,6 +12,7 @@ from matchmaking.blueprints.access import is_safe_redirect
 from matchmaking.blueprints.main import bp
 from matchmaking.extensions import db, limiter
 from matchmaking.models import Event
+from matchmaking.models.event import EventStatus
 from matchmaking.models.types import utcnow
 
 
@@ -20,7 +21,7 @@ def get_public_event(slug: str) -> Event:
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
         abort(404)
-    if event.status == "draft" and not (
+    if event.status == EventStatus.DRAFT and not (
         current_user.is_authenticated and event.managed_by(current_user)
     ):
         abort(404)
@@ -30,7 +31,9 @@ def get_public_event(slug: str) -> Event:
 @bp.get("/")
 def index() -> str:
     events = db.session.scalars(
-        select(Event).where(Event.status.in_(("open", "closed"))).order_by(Event.start_date)
+        select(Event)
+        .where(Event.status.in_((EventStatus.OPEN, EventStatus.CLOSED)))
+        .order_by(Event.start_date)
     ).all()
     return render_template("main/index.html", events=events, now=utcnow())
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 
-from matchmaking.blueprints.organiser import routes  # noqa: E402,F401
+from matchmaking.blueprints.organiser import imports, routes  # noqa: E402,F401

@@ -6,6 +6,7 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
     DateField,
@@ -14,9 +15,12 @@ from wtforms import (
     FieldList,
     FloatField,
     FormField,
+    HiddenField,
     IntegerField,
+    RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -35,6 +39,9 @@ from wtforms.validators import (
 
 from matchmaking.blueprints.forms_base import BaseForm, BaseSubForm, OptionalUnless
 from matchmaking.blueprints.registration.forms import MultiCheckboxField
+from matchmaking.models.company import ParticipationStatus
+from matchmaking.models.event import EventStatus
+from matchmaking.services.registration_import import MAX_FILE_BYTES
 
 
 @cache
@@ -79,9 +86,9 @@ class RegistrationFilterForm(BaseForm):
         _l("Status"),
         choices=[
             SelectChoice("", _l("Any status")),
-            SelectChoice("pending", _l("Pending")),
-            SelectChoice("approved", _l("Approved")),
-            SelectChoice("rejected", _l("Rejected")),
+            SelectChoice(ParticipationStatus.PENDING, _l("Pending")),
+            SelectChoice(ParticipationStatus.APPROVED, _l("Approved")),
+            SelectChoice(ParticipationStatus.REJECTED, _l("Rejected")),
         ],
         validators=[Optional()],
     )
@@ -134,10 +141,10 @@ class SetupForm(BaseForm):
     status = SelectField(
         _l("Status"),
         choices=[
-            SelectChoice("draft", _l("Draft")),
-            SelectChoice("open", _l("Registration open")),
-            SelectChoice("closed", _l("Registration closed")),
-            SelectChoice("archived", _l("Archived")),
+            SelectChoice(EventStatus.DRAFT, _l("Draft")),
+            SelectChoice(EventStatus.OPEN, _l("Registration open")),
+            SelectChoice(EventStatus.CLOSED, _l("Registration closed")),
+            SelectChoice(EventStatus.ARCHIVED, _l("Archived")),
         ],
         validators=[DataRequired()],
     )
@@ -253,3 +260,48 @@ class EventDetailsForm(BaseForm):
     en = FormField(EventTextsForm)
     zh = FormField(EventTextsForm)
     ru = FormField(EventTextsForm)
+
+
+class BulkApproveForm(BaseForm):
+    """Approve several pending registrations at once: the ticked ones, or all those shown."""
+
+    ids = SelectMultipleField(_l("Registrations"), coerce=int, validate_choice=False)
+    scope = SelectField(
+        choices=[SelectChoice("ticked", "ticked"), SelectChoice("shown", "shown")],
+        validators=[DataRequired(), AnyOf(["ticked", "shown"])],
+    )
+
+    def validate_ids(self, field: SelectMultipleField) -> None:
+        if self.scope.data == "ticked" and not field.data:
+            raise ValidationError(_l("Tick the registrations to approve."))
+
+
+class ImportUploadForm(BaseForm):
+    """A file of registrations to check before importing it."""
+
+    file = FileField(
+        _l("File (.csv or .xlsx)"),
+        validators=[
+            FileRequired(_l("Choose a file.")),
+            FileAllowed(["csv", "xlsx"], _l("Upload a .csv or .xlsx file.")),
+            FileSize(
+                MAX_FILE_BYTES,
+                message=_l("The file is larger than %(size)d MB.", size=MAX_FILE_BYTES >> 20),
+            ),
+        ],
+    )
+
+
+class ImportConfirmForm(BaseForm):
+    """Import the checked file kept under ``token``, as pending or approved registrations."""
+
+    token = HiddenField(validators=[DataRequired(), Length(max=64)])
+    status = RadioField(
+        _l("Import the registrations as"),
+        choices=[
+            SelectChoice(ParticipationStatus.PENDING, _l("Pending: to review and approve later")),
+            SelectChoice(ParticipationStatus.APPROVED, _l("Approved")),
+        ],
+        default=ParticipationStatus.PENDING,
+        validators=[DataRequired()],
+    )

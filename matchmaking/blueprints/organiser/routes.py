@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -20,11 +21,14 @@ from wtforms import SelectChoice
 from matchmaking import scoring
 from matchmaking.blueprints.access import organiser_event_or_404 as _event
 from matchmaking.blueprints.access import require_manages, role_required
+from matchmaking.blueprints.actions import Outcome, attempt
 from matchmaking.blueprints.choices import sector_choices
+from matchmaking.blueprints.csv_response import csv_response
 from matchmaking.blueprints.organiser import bp
 from matchmaking.blueprints.organiser.forms import (
     TEXT_LANGUAGES,
     AssignOrganiserForm,
+    BulkApproveForm,
     ConfirmForm,
     DecisionForm,
     EventDetailsForm,
@@ -32,11 +36,14 @@ from matchmaking.blueprints.organiser.forms import (
     RegistrationFilterForm,
     SetupForm,
 )
-from matchmaking.errors import DomainError, show_on_form
 from matchmaking.extensions import db
 from matchmaking.i18n import country_name
 from matchmaking.models import Company, Event, Participation, User
 from matchmaking.models.types import utcnow
+from matchmaking.models.user import Role
+from matchmaking.services.availability import meetings_outside
+from matchmaking.services.console import event_overviews
+from matchmaking.services.duplicates import likely_duplicates
 from matchmaking.services.event_organisers import (
     assign_organiser,
     managed_events,
@@ -53,37 +60,36 @@ from matchmaking.services.event_setup import (
     create_event,
     update_event_details,
 )
+from matchmaking.services.event_status import allowed_statuses, change_status
 from matchmaking.services.review import (
+    CSV_COLUMNS,
     RegistrationFilter,
+    count_pending,
     decide_registration,
-    export_csv,
-    likely_duplicates,
+    export_rows,
     list_registrations,
+    page_of_registrations,
 )
+from matchmaking.services.review import approve_registrations as review_approve
 
 
 @bp.get("/")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def index() -> str:
-    """The events the organiser manages (all of them for an administrator)."""
+    """The events the organiser manages (all of them for an administrator): where each stands
+    and what to do next."""
     mine = managed_events(current_user).with_only_columns(Event.id)
-    rows = db.session.execute(
-        select(Event, Participation.status, func.count(Participation.id))
-        .where(Event.id.in_(mine))
-        .outerjoin(Participation, Participation.event_id == Event.id)
-        .group_by(Event.id, Participation.status)
-        .order_by(Event.start_date.desc())
-        .options(selectinload(Event.organisers))
-    ).all()
-    counts: dict[int, dict[str, int]] = {}
-    events: list[Event] = []
-    for event, status, count in rows:
-        if event.id not in counts:
-            counts[event.id] = {}
-            events.append(event)
-        if status:
-            counts[event.id][status] = count
-    return render_template("organiser/index.html", events=events, counts=counts)
+    events = list(
+        db.session.scalars(
+            select(Event)
+            .where(Event.id.in_(mine))
+            .order_by(Event.start_date.desc())
+            .options(selectinload(Event.organisers))
+        )
+    )
+    return render_template(
+        "organiser/index.html", overviews=event_overviews(db.session, events, utcnow())
+    )
 
 
 def _filters(event: Event) -> tuple[RegistrationFilterForm, RegistrationFilter]:
@@ -114,34 +120,42 @@ def _filters(event: Event) -> tuple[RegistrationFilterForm, RegistrationFilter]:
 
 
 @bp.get("/events/<slug>/registrations")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def registrations(slug: str) -> tuple[str, int]:
     event = _event(slug)
     form, filters = _filters(event)
-    rows = list_registrations(db.session, event, filters)
+    page = page_of_registrations(
+        db.session, event, filters, request.args.get("page", 1, type=int) or 1
+    )
     duplicates = likely_duplicates(db.session, event)
     status = 200 if not form.errors else 400
     return render_template(
-        "organiser/registrations.html", event=event, form=form, rows=rows, duplicates=duplicates
+        "organiser/registrations.html",
+        event=event,
+        form=form,
+        page=page,
+        rows=page.rows,
+        pending_total=count_pending(db.session, event, filters),
+        duplicates=duplicates,
+        bulk=BulkApproveForm(formdata=None),
     ), status
 
 
 @bp.get("/events/<slug>/registrations.csv")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def registrations_csv(slug: str) -> Response:
     event = _event(slug)
     _form, filters = _filters(event)
     rows = list_registrations(db.session, event, filters)
-    body = export_csv(rows, likely_duplicates(db.session, event))
-    return Response(
-        "\ufeff" + body,  # BOM: spreadsheets then read the UTF-8 (Chinese, Cyrillic) right
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{event.slug}-registrations.csv"'},
+    return csv_response(
+        f"{event.slug}-registrations.csv",
+        CSV_COLUMNS,
+        export_rows(rows, likely_duplicates(db.session, event)),
     )
 
 
 @bp.route("/registrations/<int:participation_id>", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def registration(participation_id: int) -> Response | tuple[str, int]:
     participation = db.session.get(Participation, participation_id)
     if participation is None:
@@ -149,8 +163,9 @@ def registration(participation_id: int) -> Response | tuple[str, int]:
     require_manages(participation.event)
     form = DecisionForm()
     duplicates = likely_duplicates(db.session, participation.event).get(participation.id, [])
+    outcome = Outcome()
     if form.validate_on_submit():
-        try:
+        with attempt(form, success=_("Decision saved.")) as outcome:
             decide_registration(
                 db.session,
                 participation,
@@ -159,18 +174,16 @@ def registration(participation_id: int) -> Response | tuple[str, int]:
                 form.reason.data or "",
                 utcnow(),
             )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            flash(_("Decision saved."), "success")
+        if outcome.ok:
             return redirect(url_for("organiser.registrations", slug=participation.event.slug))
-    status = 422 if request.method == "POST" else 200
-    others = [db.session.get(Participation, pid) for pid in duplicates]
+    others = [(db.session.get(Participation, m.participation_id), m.reasons) for m in duplicates]
     return render_template(
-        "organiser/registration.html", p=participation, form=form, duplicates=others
-    ), status
+        "organiser/registration.html",
+        p=participation,
+        form=form,
+        duplicates=others,
+        outside=meetings_outside(db.session, participation),
+    ), outcome.status
 
 
 def _zone_sector_choices(event: Event) -> list[SelectChoice]:
@@ -260,8 +273,17 @@ def _setup_input(form: SetupForm, event: Event) -> SetupInput:
     )
 
 
+def _offer_allowed_statuses(form: SetupForm, event: Event) -> None:
+    """Offer only the statuses the event may move to (all are accepted for the service to
+    refuse with its reason); a refused choice is shown as the event's own status."""
+    allowed = allowed_statuses(db.session, event)
+    form.status.choices = [c for c in form.status.choices if c.value in allowed]
+    if form.status.data not in allowed:
+        form.status.data = event.status
+
+
 @bp.route("/events/<slug>/setup", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def setup(slug: str) -> Response | tuple[str, int]:
     event = _event(slug)
     form = SetupForm()
@@ -269,57 +291,44 @@ def setup(slug: str) -> Response | tuple[str, int]:
         _fill_setup(form, event)
     for entry in form.zones:
         entry.form.sectors.choices = _zone_sector_choices(event)
-    dropped: list[Any] = []
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.validate_on_submit():
-            try:
-                data = _setup_input(form, event)
-                scoring.Weights(**data.weights)
-                cancelled = apply_setup(
-                    db.session, event, data, current_user, confirm_drop=bool(form.confirm_drop.data)
+    outcome = Outcome()
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            data = _setup_input(form, event)
+            cancelled = apply_setup(
+                db.session, event, data, current_user, confirm_drop=bool(form.confirm_drop.data)
+            )
+            change_status(db.session, event, form.status.data, current_user, utcnow())
+        if outcome.ok:
+            if cancelled:
+                flash(
+                    _("Set-up saved; %(count)d meetings were cancelled.", count=len(cancelled)),
+                    "warning",
                 )
-                event.status = form.status.data
-                db.session.commit()
-            except GridWouldDropMeetings as error:
-                db.session.rollback()
-                dropped = error.meetings
-                form.confirm_drop.errors.append(error.message)
-                status = 409
-            except ValueError as error:  # scoring weights
-                db.session.rollback()
-                form.weight_sector.errors.append(str(error))
-            except DomainError as error:
-                db.session.rollback()
-                show_on_form(form, error)
             else:
-                if cancelled:
-                    flash(
-                        _("Set-up saved; %(count)d meetings were cancelled.", count=len(cancelled)),
-                        "warning",
-                    )
-                else:
-                    flash(_("Set-up saved."), "success")
-                return redirect(url_for("organiser.setup", slug=slug))
+                flash(_("Set-up saved."), "success")
+            return redirect(url_for("organiser.setup", slug=slug))
+    dropped = outcome.error.meetings if isinstance(outcome.error, GridWouldDropMeetings) else []
+    _offer_allowed_statuses(form, event)
     return render_template(
         "organiser/setup.html",
         event=event,
         form=form,
         dropped=dropped,
         slots=[s for s in event.slots if not s.retired],
-    ), status
+    ), outcome.status
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
-@role_required("admin")
+@role_required(Role.ADMIN)
 def new_event() -> Response | tuple[str, int]:
     """Administrators create events, then assign their organisers."""
     form = NewEventForm()
-    status = 200
+    outcome = Outcome()
     if form.validate_on_submit():
         tz = ZoneInfo(form.timezone.data)
-        try:
+        created = _("Event created as a draft. Assign its organisers, then check its set-up.")
+        with attempt(form, success=created) as outcome:
             event = create_event(
                 db.session,
                 current_user,
@@ -332,57 +341,34 @@ def new_event() -> Response | tuple[str, int]:
                 form.end_date.data,
                 form.registration_deadline.data.replace(tzinfo=tz).astimezone(UTC),
             )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-            status = 422
-        else:
-            flash(
-                _("Event created as a draft. Assign its organisers, then check its set-up."),
-                "success",
-            )
+        if outcome.ok:
             return redirect(url_for("organiser.organisers", slug=event.slug))
-    elif request.method == "POST":
-        status = 422
-    return render_template("organiser/new_event.html", form=form), status
-
-
-def _organisers_page(event: Event, form: AssignOrganiserForm, status: int) -> tuple[str, int]:
-    return render_template(
-        "organiser/organisers.html",
-        event=event,
-        form=form,
-        remove_form=ConfirmForm(),
-    ), status
+    return render_template("organiser/new_event.html", form=form), outcome.status
 
 
 @bp.route("/events/<slug>/organisers", methods=["GET", "POST"])
-@role_required("admin")
+@role_required(Role.ADMIN)
 def organisers(slug: str) -> Response | tuple[str, int]:
     """The event's organisers; the administrator adds one by e-mail."""
     event = _event(slug)
     form = AssignOrganiserForm()
-    if request.method == "GET":
-        return _organisers_page(event, form, 200)
+    outcome = Outcome()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             user = assign_organiser(db.session, event, form.email.data or "", current_user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
+        if outcome.ok:
             flash(
                 _("%(email)s now organises %(event)s.", email=user.email, event=event.display_name),
                 "success",
             )
             return redirect(url_for("organiser.organisers", slug=slug))
-    return _organisers_page(event, form, 422)
+    return render_template(
+        "organiser/organisers.html", event=event, form=form, remove_form=ConfirmForm()
+    ), outcome.status
 
 
 @bp.post("/events/<slug>/organisers/<int:user_id>/remove")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def remove_organiser(slug: str, user_id: int) -> Response:
     event = _event(slug)
     user = db.session.get(User, user_id)
@@ -392,12 +378,15 @@ def remove_organiser(slug: str, user_id: int) -> Response:
         abort(400)
     unassign_organiser(db.session, event, user, current_user)
     db.session.commit()
-    flash(_("%(email)s no longer organises %(event)s.", email=user.email, event=event.display_name), "info")
+    flash(
+        _("%(email)s no longer organises %(event)s.", email=user.email, event=event.display_name),
+        "info",
+    )
     return redirect(url_for("organiser.organisers", slug=slug))
 
 
 @bp.route("/events/<slug>/details", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def details(slug: str) -> Response | tuple[str, int]:
     """The event's name, venue and description, with their Chinese, Russian and English texts."""
     event = _event(slug)
@@ -409,30 +398,63 @@ def details(slug: str) -> Response | tuple[str, int]:
             texts = (event.translations or {}).get(code) or {}
             for name in Event.TRANSLATED:
                 form[code].form[name].data = texts.get(name, "")
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.validate_on_submit():
-            data = EventDetailsInput(
-                name=form.name.data or "",
-                venue=form.venue.data or "",
-                city=form.city.data or "",
-                description=form.description.data or "",
-                translations={
-                    code: {name: form[code].form[name].data or "" for name in Event.TRANSLATED}
-                    for code, _label in TEXT_LANGUAGES
-                },
-            )
-            try:
-                update_event_details(db.session, event, data, current_user)
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                show_on_form(form, error)
-                status = error.status
-            else:
-                flash(_("Saved."), "success")
-                return redirect(url_for("organiser.details", slug=slug))
+    outcome = Outcome()
+    if form.validate_on_submit():
+        data = EventDetailsInput(
+            name=form.name.data or "",
+            venue=form.venue.data or "",
+            city=form.city.data or "",
+            description=form.description.data or "",
+            translations={
+                code: {name: form[code].form[name].data or "" for name in Event.TRANSLATED}
+                for code, _label in TEXT_LANGUAGES
+            },
+        )
+        with attempt(form, success=_("Saved.")) as outcome:
+            update_event_details(db.session, event, data, current_user)
+        if outcome.ok:
+            return redirect(url_for("organiser.details", slug=slug))
     return render_template(
         "organiser/details.html", event=event, form=form, languages=TEXT_LANGUAGES
-    ), status
+    ), outcome.status
+
+
+@bp.post("/events/<slug>/registrations/approve")
+@role_required(Role.ORGANISER)
+def approve_registrations(slug: str) -> Response:
+    """Approve the ticked pending registrations, or every pending one the filters show."""
+    event = _event(slug)
+    form = BulkApproveForm()
+    query_args: dict[str, Any] = request.args.to_dict()
+    back = url_for("organiser.registrations", slug=slug, **query_args)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "error")
+        return redirect(back)
+    if form.scope.data == "shown":
+        _form, filters = _filters(event)
+        chosen = list_registrations(db.session, event, filters)
+    else:
+        chosen = list(
+            db.session.scalars(
+                select(Participation).where(
+                    Participation.id.in_(form.ids.data or []), Participation.event_id == event.id
+                )
+            )
+        )
+    with attempt() as outcome:
+        result = review_approve(db.session, event, chosen, current_user, utcnow())
+    if not outcome.ok:
+        return redirect(back)
+    message = ngettext(
+        "%(num)d registration approved.", "%(num)d registrations approved.", result.approved
+    )
+    if result.already_decided:
+        message += " " + ngettext(
+            "%(num)d was already decided and keeps its decision.",
+            "%(num)d were already decided and keep their decision.",
+            result.already_decided,
+        )
+    flash(message, "success")
+    return redirect(back)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Iterator
 
 from flask import abort, render_template
 from werkzeug.wrappers import Response
 
 from matchmaking.blueprints.access import event_or_404
+from matchmaking.blueprints.csv_response import csv_response
 from matchmaking.blueprints.press import bp
 from matchmaking.extensions import db
 from matchmaking.models import Event, TallySnapshot
@@ -37,7 +37,7 @@ def event(slug: str) -> tuple[str, int]:
     try:
         snapshot = published_snapshot(db.session, event, utcnow())
     except TallyUnavailable as error:
-        return render_template("press/event.html", event=event, notice=error.message), 404
+        return render_template("press/event.html", event=event, notice=error.message), error.status
     return render_template(
         "press/event.html",
         event=event,
@@ -48,24 +48,18 @@ def event(slug: str) -> tuple[str, int]:
     ), 200
 
 
-def snapshot_csv(snapshot: TallySnapshot) -> str:
-    """The published figures: the total, then every group of every dimension."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["dimension", "key", "label", "value_cny", "value_usd", "deals", "companies"])
+TOTALS_CSV_COLUMNS = ("dimension", "key", "label", "value_cny", "value_usd", "deals", "companies")
+
+
+def snapshot_rows(snapshot: TallySnapshot) -> Iterator[list[object]]:
+    """The published figures: the total, then every group of every dimension (none if withheld)."""
     if snapshot.suppressed:
-        return out.getvalue()
-    writer.writerow(
-        ["total", "", "", snapshot.total_cny, snapshot.total_usd, snapshot.deals,
-         snapshot.companies]
-    )  # fmt: skip
+        return
+    yield ["total", "", "", snapshot.total_cny, snapshot.total_usd, snapshot.deals,
+           snapshot.companies]  # fmt: skip
     for dimension in DIMENSIONS:
         for g in snapshot.groups_by(dimension):
-            label = "'" + g.label if g.label[:1] in ("=", "+", "-", "@") else g.label
-            writer.writerow(
-                [dimension, g.key, label, g.value_cny, g.value_usd, g.deals, g.companies]
-            )
-    return out.getvalue()
+            yield [dimension, g.key, g.label, g.value_cny, g.value_usd, g.deals, g.companies]
 
 
 @bp.get("/events/<slug>/totals.csv")
@@ -75,8 +69,6 @@ def totals_csv(slug: str) -> Response:
         snapshot = published_snapshot(db.session, event, utcnow())
     except TallyUnavailable:
         abort(404)
-    return Response(
-        "\ufeff" + snapshot_csv(snapshot),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{event.slug}-deal-totals.csv"'},
+    return csv_response(
+        f"{event.slug}-deal-totals.csv", TOTALS_CSV_COLUMNS, snapshot_rows(snapshot)
     )

@@ -38,8 +38,9 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from matchmaking.blueprints.forms_base import BaseForm, BaseSubForm, OptionalUnless
-from matchmaking.i18n import country_choices, language_choices, valid_country
+from matchmaking.i18n import COMPANY_SIZES, country_choices, language_choices, valid_country
 from matchmaking.models import Company, Event, Participation
+from matchmaking.models.company import CompanySize, OfferingKind
 from matchmaking.services.registration import (
     AvailabilityInput,
     CompanyInput,
@@ -125,13 +126,8 @@ class CompanyFields(BaseForm):
     )
     size = SelectField(
         _l("Company size"),
-        choices=[
-            SelectChoice("micro", _l("Fewer than 10 employees")),
-            SelectChoice("small", _l("10 to 49 employees")),
-            SelectChoice("medium", _l("50 to 249 employees")),
-            SelectChoice("large", _l("250 employees or more")),
-        ],
-        default="small",
+        choices=[SelectChoice(code, label) for code, label in COMPANY_SIZES.items()],
+        default=CompanySize.SMALL,
     )
     description = TextAreaField(_l("About the company"), validators=[Optional(), Length(max=2000)])
     languages = MultiCheckboxField(_l("Languages your delegates speak"), choices=[])
@@ -154,7 +150,7 @@ class CompanyFields(BaseForm):
             country=self.country.data or "",
             city=self.city.data or "",
             website=self.website.data or "",
-            size=self.size.data or "small",
+            size=self.size.data or CompanySize.SMALL,
             description=self.description.data or "",
             languages=tuple(self.languages.data or ()),
         )
@@ -229,7 +225,7 @@ class ParticipationFields(BaseForm):
                 if entry.volume_usd.data is not None
                 else None,
             )
-            for kind, field in (("sell", self.sells), ("buy", self.buys))
+            for kind, field in ((OfferingKind.SELL, self.sells), (OfferingKind.BUY, self.buys))
             for entry in _lines(field)
         )
         availability = tuple(
@@ -258,7 +254,7 @@ class ParticipationFields(BaseForm):
                 if o.kind == kind
             ]
 
-        for name, kind in (("sells", "sell"), ("buys", "buy")):
+        for name, kind in (("sells", OfferingKind.SELL), ("buys", OfferingKind.BUY)):
             field: FieldList = getattr(self, name)
             data = rows(kind)
             data += [{}] * max(0, 3 - len(data)) + [{}]

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
+from matchmaking.blueprints import account_mail
+from matchmaking.blueprints.actions import Outcome, attempt
 from matchmaking.blueprints.main.routes import get_public_event
 from matchmaking.blueprints.registration import bp
 from matchmaking.blueprints.registration.forms import RegistrationForm
-from matchmaking.errors import DomainError, EmailTaken, show_on_form
+from matchmaking.errors import EmailTaken
 from matchmaking.extensions import db, limiter
 from matchmaking.models.types import utcnow
-from matchmaking.services import notifications
 from matchmaking.services.registration import register_company
 
 
@@ -31,9 +32,10 @@ def register(slug: str) -> Response | tuple[str, int]:
     form = RegistrationForm()
     form.setup_company_choices()
     form.setup_participation_choices(event, _)
+    outcome = Outcome()
     if form.validate_on_submit():
         locale = str(get_locale() or "en")
-        try:
+        with attempt(form, silent=(EmailTaken, IntegrityError)) as outcome:
             user = register_company(
                 db.session,
                 event,
@@ -42,20 +44,14 @@ def register(slug: str) -> Response | tuple[str, int]:
                 form.participation_input(),
                 utcnow(),
             )
-            db.session.commit()
-        except (EmailTaken, IntegrityError):
-            # Same answer as a new registration: never reveal that the address is known.
-            db.session.rollback()
-            notifications.send_already_registered(form.email.data or "", locale)
+        if outcome.ok:
+            account_mail.send_confirmation(user)
             return redirect(url_for("registration.done", slug=event.slug))
-        except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-            return render_template("registration/register.html", form=form, event=event), 422
-        notifications.send_confirmation(user)
-        return redirect(url_for("registration.done", slug=event.slug))
-    status = 422 if request.method == "POST" else 200
-    return render_template("registration/register.html", form=form, event=event), status
+        if isinstance(outcome.error, (EmailTaken, IntegrityError)):
+            # Same answer as a new registration: never reveal that the address is known.
+            account_mail.send_already_registered(form.email.data or "", locale)
+            return redirect(url_for("registration.done", slug=event.slug))
+    return render_template("registration/register.html", form=form, event=event), outcome.status
 
 
 @bp.get("/events/<slug>/register/done")

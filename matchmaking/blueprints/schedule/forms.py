@@ -26,8 +26,11 @@ class GenerateForm(BaseForm):
 
 
 class MoveForm(BaseForm):
-    """Move a meeting to another slot and optionally a given table."""
+    """Move a meeting to another slot, optionally another zone of its sectors and a given table."""
 
+    zone = SelectField(
+        _l("Zone (empty: keep)"), coerce=_int_or_none, choices=[], validators=[Optional()]
+    )
     slot = SelectField(_l("New time"), coerce=_int_or_none, choices=[], validators=[DataRequired()])
     table = IntegerField(
         _l("Table (empty: first free)"), validators=[Optional(), NumberRange(min=1, max=1000)]
@@ -38,16 +41,30 @@ class SwapForm(BaseForm):
     """Swap two meetings' times and tables."""
 
     other = SelectField(
-        _l("Swap with meeting"), coerce=_int_or_none, choices=[], validators=[DataRequired()]
+        _l("Swap with meeting"),
+        coerce=_int_or_none,
+        choices=[],
+        validators=[DataRequired()],
+        render_kw={"data-picker": ""},
     )
 
 
 class AddForm(BaseForm):
     """Add a meeting by hand."""
 
-    buyer = SelectField(_l("Buyer"), coerce=_int_or_none, choices=[], validators=[DataRequired()])
+    buyer = SelectField(
+        _l("Buyer"),
+        coerce=_int_or_none,
+        choices=[],
+        validators=[DataRequired()],
+        render_kw={"data-picker": ""},
+    )
     supplier = SelectField(
-        _l("Supplier"), coerce=_int_or_none, choices=[], validators=[DataRequired()]
+        _l("Supplier"),
+        coerce=_int_or_none,
+        choices=[],
+        validators=[DataRequired()],
+        render_kw={"data-picker": ""},
     )
     slot = SelectField(_l("Time"), coerce=_int_or_none, choices=[], validators=[DataRequired()])
     zone = SelectField(_l("Zone"), coerce=_int_or_none, choices=[], validators=[DataRequired()])
@@ -64,3 +81,12 @@ class LockForm(BaseForm):
 
 class ActionForm(BaseForm):
     """A bare POST with a CSRF token (cancel, publish, regenerate)."""
+
+
+class PublishForm(BaseForm):
+    """Publishing needs the organiser's confirmation, given on the summary page."""
+
+    confirm = BooleanField(
+        _l("I have checked the summary: publish and send the e-mails"),
+        validators=[DataRequired(_l("Tick the box to confirm the publication."))],
+    )

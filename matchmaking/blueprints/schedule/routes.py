@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Any
+from datetime import date
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,6 +13,7 @@ from wtforms import SelectChoice
 
 from matchmaking.blueprints.access import organiser_event_or_404 as _event
 from matchmaking.blueprints.access import role_required
+from matchmaking.blueprints.actions import Outcome, attempt
 from matchmaking.blueprints.schedule import bp
 from matchmaking.blueprints.schedule.forms import (
     ActionForm,
@@ -21,16 +21,22 @@ from matchmaking.blueprints.schedule.forms import (
     GenerateForm,
     LockForm,
     MoveForm,
+    PublishForm,
     SwapForm,
 )
-from matchmaking.errors import DomainError, show_on_form
 from matchmaking.extensions import db
 from matchmaking.i18n import slot_label
 from matchmaking.models import Event, Meeting, Participation, ScheduleVersion, Slot, Zone
+from matchmaking.models.schedule import MeetingStatus, VersionStatus
 from matchmaking.models.types import utcnow
+from matchmaking.models.user import Role
 from matchmaking.services import schedule_edits as edits
-from matchmaking.services.generation import generate_in_background, generate_now
+from matchmaking.services import schedule_views as views
+from matchmaking.services.agendas import meeting_reasons
+from matchmaking.services.generation import generate_now
 from matchmaking.services.matching import list_approved
+from matchmaking.services.placement import allowed_zones, free_places
+from matchmaking.services.publication import publication_summary
 from matchmaking.services.schedules import (
     active_slots,
     mark_stale_generations,
@@ -68,18 +74,16 @@ def _slot_choices(event: Event) -> list[SelectChoice]:
 
 def _start(event: Event, base: ScheduleVersion | None, time_limit: float) -> Response:
     mark_stale_generations(db.session, utcnow(), current_app.config["SCHEDULE_STALE_SECONDS"])
-    version = start_generation(db.session, event, current_user, base)
-    db.session.commit()
-    if current_app.config.get("SCHEDULE_SYNC"):
-        generate_now(version, time_limit)
+    version = start_generation(db.session, event, current_user, base, time_limit)
+    db.session.commit()  # queued: a `matchmaking worker` process claims and solves it
+    if current_app.config.get("SCHEDULE_SYNC"):  # tests: this process plays the worker
+        generate_now(db.session, version.id)
         db.session.commit()
-    else:
-        generate_in_background(current_app._get_current_object(), version.id, time_limit)  # type: ignore[attr-defined]
     return redirect(url_for("schedule.version", slug=event.slug, number=version.number))
 
 
 @bp.get("/")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def index(slug: str) -> str:
     event = _event(slug)
     versions = db.session.scalars(
@@ -97,7 +101,7 @@ def index(slug: str) -> str:
 
 
 @bp.post("/generate")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def generate(slug: str) -> Response | tuple[str, int]:
     event = _event(slug)
     form = GenerateForm()
@@ -112,55 +116,48 @@ def generate(slug: str) -> Response | tuple[str, int]:
             form=form,
             approved=len(list_approved(db.session, event)),
         ), 422
-    try:
-        return _start(event, None, float(form.time_limit.data))
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("schedule.index", slug=slug))
+    with attempt() as outcome:
+        started = _start(event, None, float(form.time_limit.data))
+    return started if outcome.ok else redirect(url_for("schedule.index", slug=slug))
 
 
 @bp.get("/<int:number>")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def version(slug: str, number: int) -> str:
+    """A version: its report, one zone's grid for one day, a company's meetings, the changes."""
     event = _event(slug)
     version = _version(event, number)
-    meetings = [m for m in version.meetings if m.status == "scheduled"]
     slots = active_slots(db.session, event)
-    grid: dict[int, dict[tuple[int, int], Meeting]] = defaultdict(dict)
-    for m in meetings:
-        grid[m.zone_id][(m.table_number, m.slot_id)] = m
+    days = views.grid_days(slots)
+    day = request.args.get("day", type=date.fromisoformat)
+    day = day if day in days else (days[0] if days else None)
+    zone_id = request.args.get("zone", type=int)
+    zone = next((z for z in event.zones if z.id == zone_id), None) or next(iter(event.zones), None)
+    day_slots = [s for s in slots if s.local_start().date() == day]
+    grid = views.zone_grid(db.session, version, zone, day_slots) if zone else {}
     approved = {p.id: p for p in list_approved(db.session, event)}
     company_id = request.args.get("company", type=int)
-    company_day = (
-        sorted(
-            (m for m in meetings if company_id in (m.buyer_id, m.supplier_id)),
-            key=lambda m: m.slot.starts_at,
-        )
-        if company_id
-        else []
-    )
+    company_day = views.company_meetings(db.session, version, company_id) if company_id else []
     add_form = AddForm()
     _fill_add_choices(add_form, event, approved)
     return render_template(
         "schedule/version.html",
         event=event,
         version=version,
-        meetings=meetings,
-        slots=slots,
+        days=days,
+        day=day,
+        zone=zone,
+        here={"zone": zone.id if zone else None, "day": day.isoformat() if day else None},
+        slots=day_slots,
         grid=grid,
         approved=approved,
         company_id=company_id,
+        company=approved.get(company_id or 0),
         company_day=company_day,
         add_form=add_form,
         action_form=ActionForm(),
-        changes=_changes(version),
+        changes=views.list_changes(db.session, version),
     )
-
-
-def _changes(version: ScheduleVersion) -> list[Any]:
-    rows = [c for m in version.meetings for c in m.changes]
-    return sorted(rows, key=lambda c: c.id, reverse=True)[:50]
 
 
 def _fill_add_choices(form: AddForm, event: Event, approved: dict[int, Participation]) -> None:
@@ -178,16 +175,18 @@ def _fill_add_choices(form: AddForm, event: Event, approved: dict[int, Participa
 
 
 @bp.get("/<int:number>/progress.json")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def progress(slug: str, number: int) -> Response:
     version = _version(_event(slug), number)
     return jsonify(
-        status=version.status, progress=round(version.progress, 3), message=version.message
+        status=version.status,
+        progress=round(version.progress, 3),
+        message=_(version.message) if version.message else "",
     )
 
 
 @bp.get("/<int:number>/instance.json")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def instance(slug: str, number: int) -> Response:
     version = _version(_event(slug), number)
     if version.instance is None:
@@ -200,7 +199,7 @@ def instance(slug: str, number: int) -> Response:
 
 
 @bp.route("/<int:number>/meetings/<int:meeting_id>", methods=["GET", "POST"])
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def meeting(slug: str, number: int, meeting_id: int) -> Response | tuple[str, int]:
     event = _event(slug)
     version = _version(event, number)
@@ -211,17 +210,21 @@ def meeting(slug: str, number: int, meeting_id: int) -> Response | tuple[str, in
         LockForm(prefix="lock"),
     )
     move_form.slot.choices = _slot_choices(event)
+    zones = allowed_zones(meeting)
+    move_form.zone.choices = [SelectChoice("", "—")] + [
+        SelectChoice(z.id, _(z.name)) for z in zones
+    ]
     swap_form.other.choices = [SelectChoice("", "—")] + [
         SelectChoice(
             m.id,
-            f"#{m.id} {_slot_label(m.slot, event)} · {m.buyer.company.legal_name}"
-            f" – {m.supplier.company.legal_name}",
+            f"{_slot_label(m.slot, event)} · {m.buyer.company.legal_name}"
+            f" – {m.supplier.company.legal_name} ({_(m.zone.name)}, {m.table_number})",
         )
-        for m in sorted(version.meetings, key=lambda m: (m.slot.starts_at, m.id))
-        if m.status == "scheduled" and m.id != meeting.id
+        for m in views.scheduled_meetings(db.session, version)
+        if m.id != meeting.id
     ]
     action_form = ActionForm(prefix="act")
-    status = 200
+    outcome = Outcome()
     if request.method == "POST":
         action = request.form.get("action", "")
         forms = {"move": move_form, "swap": swap_form, "lock": lock_form, "cancel": action_form}
@@ -229,13 +232,14 @@ def meeting(slug: str, number: int, meeting_id: int) -> Response | tuple[str, in
         if form is None:
             abort(400)
         if form.validate_on_submit():
-            try:
+            with attempt(form, field="slot" if action == "move" else None) as outcome:
                 if action == "move":
                     slot = db.session.get(Slot, move_form.slot.data)
                     if slot is None:
                         raise edits.RuleBroken(_("Choose a time."), field="slot")
+                    zone = next((z for z in zones if z.id == move_form.zone.data), None)
                     edits.move_meeting(
-                        db.session, meeting, slot, move_form.table.data, current_user
+                        db.session, meeting, slot, move_form.table.data, current_user, zone
                     )
                     message = _("Meeting moved.")
                 elif action == "swap":
@@ -248,41 +252,42 @@ def meeting(slug: str, number: int, meeting_id: int) -> Response | tuple[str, in
                 else:
                     edits.cancel_meeting(db.session, meeting, current_user)
                     message = _("Meeting cancelled.")
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                show_on_form(form, error, default="slot" if action == "move" else None)
-                status = 409 if isinstance(error, edits.SlotTaken) else 422
-            else:
+            if outcome.ok:
                 flash(message, "success")
                 return redirect(
                     url_for("schedule.meeting", slug=slug, number=number, meeting_id=meeting_id)
                 )
-        else:
-            status = 422
     lock_form.locked.data = meeting.locked
+    editable = meeting.status == MeetingStatus.SCHEDULED and version.status in (
+        VersionStatus.DRAFT,
+        VersionStatus.PUBLISHED,
+    )
     return render_template(
         "schedule/meeting.html",
         event=event,
         version=version,
         meeting=meeting,
+        reasons=meeting_reasons(event, meeting),
+        places=free_places(db.session, meeting, zones=zones) if editable else None,
+        zones=zones,
         move_form=move_form,
         swap_form=swap_form,
         lock_form=lock_form,
         action_form=action_form,
-    ), status
+    ), outcome.status
 
 
 @bp.post("/<int:number>/add")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def add(slug: str, number: int) -> Response | tuple[str, int]:
     event = _event(slug)
     version = _version(event, number)
     approved = {p.id: p for p in list_approved(db.session, event)}
     form = AddForm()
     _fill_add_choices(form, event, approved)
+    outcome = Outcome()
     if form.validate_on_submit():
-        try:
+        with attempt(form, success=_("Meeting added.")) as outcome:
             slot = db.session.get(Slot, form.slot.data)
             zone = db.session.get(Zone, form.zone.data)
             if slot is None or zone is None:
@@ -297,36 +302,38 @@ def add(slug: str, number: int) -> Response | tuple[str, int]:
                 form.table.data,
                 current_user,
             )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            flash(_("Meeting added."), "success")
+        if outcome.ok:
             return redirect(url_for("schedule.version", slug=slug, number=number))
-    return render_template("schedule/add.html", event=event, version=version, form=form), 422
+    return render_template(
+        "schedule/add.html", event=event, version=version, form=form
+    ), outcome.status
 
 
-@bp.post("/<int:number>/publish")
-@role_required("organiser")
-def publish(slug: str, number: int) -> Response:
+@bp.route("/<int:number>/publish", methods=["GET", "POST"])
+@role_required(Role.ORGANISER)
+def publish(slug: str, number: int) -> Response | tuple[str, int]:
+    """A summary of what publishing will do, then publication once the organiser confirms."""
     event = _event(slug)
     version = _version(event, number)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        edits.publish_version(db.session, version, current_user, utcnow())
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        flash(_("Schedule published. Companies now see their meetings."), "success")
-    return redirect(url_for("schedule.version", slug=slug, number=number))
+    if version.status != VersionStatus.DRAFT:
+        flash(_("Only a draft can be published."), "error")
+        return redirect(url_for("schedule.version", slug=slug, number=number))
+    form = PublishForm()
+    outcome = Outcome()
+    if form.validate_on_submit():
+        published = _("Schedule published. Companies now see their meetings.")
+        with attempt(form, success=published) as outcome:
+            edits.publish_version(db.session, version, current_user, utcnow())
+        if outcome.ok:
+            return redirect(url_for("schedule.version", slug=slug, number=number))
+    summary = publication_summary(db.session, version)
+    return render_template(
+        "schedule/publish.html", event=event, version=version, form=form, summary=summary
+    ), outcome.status
 
 
 @bp.post("/<int:number>/regenerate")
-@role_required("organiser")
+@role_required(Role.ORGANISER)
 def regenerate(slug: str, number: int) -> Response:
     event = _event(slug)
     base = _version(event, number)
@@ -334,12 +341,11 @@ def regenerate(slug: str, number: int) -> Response:
     if not form.validate_on_submit():
         flash(_("Give a time limit between 1 and 600 seconds."), "error")
         return redirect(url_for("schedule.version", slug=slug, number=number))
-    if base.status != "draft":
+    if base.status != VersionStatus.DRAFT:
         flash(_("Only a draft can be re-generated."), "error")
         return redirect(url_for("schedule.version", slug=slug, number=number))
-    try:
-        return _start(event, base, float(form.time_limit.data))
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    with attempt() as outcome:
+        started = _start(event, base, float(form.time_limit.data))
+    if not outcome.ok:
         return redirect(url_for("schedule.version", slug=slug, number=number))
+    return started

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from matchmaking.scoring import TEMPLATES, Reason, Score, explain, reason_text, score_match
+from matchmaking.scoring import (
+    TEMPLATES,
+    Reason,
+    Score,
+    SizeRange,
+    explain,
+    reason_text,
+    score_match,
+)
 from tests.unit.scoring.builders import buyer, interest, offer, supplier
 
 NAMES = {"machinery.agricultural": "agricultural machinery", "kz-001": "Agro Astana"}
@@ -62,6 +70,12 @@ def test_explanations_contain_the_facts(kwargs: dict, fact: str) -> None:
     assert fact.casefold() in sentence(**kwargs).casefold()
 
 
+def test_product_phrases_are_not_split_into_words() -> None:
+    i = interest("nev.parts", "brake systems, headlamps")
+    text = sentence(i=i, o=offer("nev.parts", "brake systems and gearboxes"))
+    assert "the buyer wants brake systems, the supplier offers them" in text
+
+
 def test_translate_is_applied_to_templates_before_formatting() -> None:
     french = {TEMPLATES["common_language"]: "les deux parlent %(language)s"}
     score = Score(0.5, (), (Reason("common_language", {"language": "ru"}),))
@@ -89,3 +103,23 @@ def test_a_name_is_not_capitalised_and_no_reasons_give_no_sentence() -> None:
 
 def test_unknown_codes_render_as_the_code() -> None:
     assert reason_text(Reason("brand_new_reason")) == "brand_new_reason"
+
+
+@pytest.mark.parametrize(
+    "text", ["0–1506000.00 USD", "250000.00 USD", "10–500 units", "5–10.5 metric tons", "7"]
+)
+def test_a_range_reads_back_from_its_text(text: str) -> None:
+    assert str(SizeRange.parse(text)) == text
+
+
+def test_quantities_go_through_the_callers_formatter() -> None:
+    i, o = interest(order=(1000, 2000)), offer(capacity=(10, 50))
+    score = score_match(buyer(), supplier(), i, o)
+    seen: list[SizeRange] = []
+
+    def quantity(text: str) -> str:
+        seen.append(SizeRange.parse(text))
+        return f"<{len(seen)}>"
+
+    assert "capacity (<2>) is below the order (<1>)" in explain(score, quantity=quantity)
+    assert seen == [SizeRange(1000, 2000, "units"), SizeRange(10, 50, "units")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matchmaking.scoring import Corpus, Document, cosine, tokenize
-from matchmaking.scoring.text import shared_terms
+from matchmaking.scoring.text import shared_phrases, shared_terms
 
 
 @pytest.mark.parametrize(
@@ -58,6 +58,32 @@ def test_shared_terms_show_the_buyers_words_and_whole_cjk_phrases() -> None:
         ("oil", "oil"),
         ("拖拉机", "拖拉机"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("buyer", "supplier", "expected"),
+    [
+        pytest.param("brake systems", "brake systems", ["brake systems"], id="issue"),
+        pytest.param(
+            "Brake systems, headlamps; gearboxes",
+            "gearboxes and brake pads",
+            ["Brake systems", "gearboxes"],
+            id="buyers-own-phrases-in-its-order",
+        ),
+        pytest.param("拖拉机、收割机", "收割机", ["收割机"], id="cjk"),
+        pytest.param(
+            "we import wheeled tractors of 80-120 hp for our farms",
+            "tractors",
+            ["tractors"],
+            id="long-phrase-cut-to-shared-words",
+        ),
+    ],
+)
+def test_shared_phrases_keep_the_buyers_product_phrases_whole(
+    buyer: str, supplier: str, expected: list[str]
+) -> None:
+    a = Document.of(buyer, Corpus())
+    assert shared_phrases(a, Document.of(supplier, Corpus())) == expected
 
 
 def test_bare_numbers_are_not_product_terms() -> None:

@@ -1,0 +1,70 @@
+"""Script-insensitive search keys: casefolded text plus its Latin transliteration (anyascii).
+
+Pure (standard library and anyascii). Rows store ``search_key(...)`` of their searchable
+fields (``Company.search_key``, ``User.search_key``, kept up to date by the models); a query
+word matches a row when one of its ``spellings`` is a substring of the key, which SQL can test
+with LIKE on SQLite and PostgreSQL alike. So "Степь", "СТЕПЬ", "step" and "Stepʹ" all find
+"ТОО «Степь Агро Импорт»", and "重庆" (or "zhongqing") finds "重庆长安". A change to these
+functions needs a migration that recomputes the stored keys (as 0010 did).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from anyascii import anyascii
+
+# Dropped, not replaced by a space: "Stepʹ" and anyascii's "Step'" for "Степь" are one word.
+_APOSTROPHES = re.compile(r"['`ʹʻʼʽ’‘´]")
+# Everything that is not a letter or digit (quotes «», dots, commas, @, %, _) separates words;
+# so keys and query words never hold LIKE's wildcards.
+_SEPARATORS = re.compile(r"[\W_]+")
+_URL_SCHEME = re.compile(r"^\s*[a-z][a-z0-9+.-]*://(www\.)?", re.IGNORECASE)
+
+
+def fold(text: str) -> str:
+    """``text`` casefolded (after NFKC), its words separated by single spaces, punctuation gone."""
+    text = _APOSTROPHES.sub("", unicodedata.normalize("NFKC", text).casefold())
+    return " ".join(word for word in _SEPARATORS.split(text) if word)
+
+
+def transliterate(text: str) -> str:
+    """``text`` in Latin letters (anyascii), folded: "Степь Агро" -> "step agro"."""
+    return fold(anyascii(unicodedata.normalize("NFKC", text)))
+
+
+def spellings(text: str) -> tuple[str, ...]:
+    """The folded text and, when it differs, its transliteration."""
+    folded, latin = fold(text), transliterate(text)
+    return (folded,) if latin == folded or not latin else (folded, latin)
+
+
+def search_key(*fields: str | None) -> str:
+    """The stored key of a row: every spelling of every non-empty field, space-separated."""
+    return " ".join(s for field in fields if field for s in spellings(field) if s)
+
+
+def company_search_key(legal_name: str | None, city: str | None, website: str | None) -> str:
+    """A company's key: legal name, city, and website without its scheme and "www."."""
+    return search_key(legal_name, city, _URL_SCHEME.sub("", website or ""))
+
+
+def contact_search_key(full_name: str | None, email: str | None) -> str:
+    """A contact person's key: full name and e-mail address."""
+    return search_key(full_name, email)
+
+
+def search_words(query: str) -> list[tuple[str, ...]]:
+    """The query's whitespace-separated words, each as its spellings (empty words dropped).
+
+    A row matches when its key contains a spelling of every word, in any order and field.
+    """
+    words = (spellings(word) for word in query.split())
+    return [tuple(s for s in word if s) for word in words if any(word)]
+
+
+def matches(words: Iterable[tuple[str, ...]], key: str) -> bool:
+    """Whether ``key`` contains a spelling of each of ``words`` (as ``search_words`` gives)."""
+    return all(any(s in key for s in word) for word in words)

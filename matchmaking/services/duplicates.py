@@ -1,0 +1,230 @@
+"""Likely duplicate registrations: one company registered twice, perhaps in another script.
+
+Two registrations of an event are likely duplicates when their names, transliterated and
+without legal forms, are the same or similar in the same country; when they share a mailbox;
+when their contacts share an e-mail domain that is not a public mail service; or when they
+give the same website. The organiser sees each reason in words.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from itertools import combinations
+from urllib.parse import urlsplit
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from matchmaking.models import Company, Event, Participation
+from matchmaking.search_keys import fold, transliterate
+
+# Legal-form words ignored when comparing names, before and after transliteration (en, ru/kk,
+# uz, uk, zh in Latin letters).
+_LEGAL_FORMS = {
+    "llc", "llp", "lp", "ltd", "limited", "co", "company", "inc", "corp", "corporation", "jsc",
+    "ojsc", "cjsc", "pjsc", "plc", "gmbh", "group", "too", "ooo", "oao", "zao", "ao", "pao", "ip",
+    "chp", "mchj", "aj", "xk", "tov",
+    "тоо", "ооо", "оао", "зао", "ао", "пао", "ип", "чп", "ук", "тов",
+}  # fmt: skip
+_ZH_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
+# Mail services anyone can use: a shared domain there says nothing about the company.
+PUBLIC_MAIL_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "yahoo.com", "outlook.com", "hotmail.com", "live.com",
+    "msn.com", "icloud.com", "me.com", "aol.com", "proton.me", "protonmail.com", "gmx.com",
+    "gmx.de", "zoho.com", "mail.com",
+    "mail.ru", "inbox.ru", "list.ru", "bk.ru", "internet.ru", "yandex.ru", "yandex.com",
+    "yandex.kz", "yandex.by", "ya.ru", "rambler.ru", "mail.kz", "inbox.kz", "umail.uz",
+    "qq.com", "foxmail.com", "163.com", "126.com", "yeah.net", "sina.com", "sina.cn",
+    "sohu.com", "aliyun.com", "139.com", "189.cn", "21cn.com", "tom.com",
+})  # fmt: skip
+# Documentation and test names (RFC 2606, 6761): shared by demo and test data, never a company.
+_RESERVED_TLDS = ("example", "test", "invalid", "localhost")
+_RESERVED_DOMAINS = frozenset({"example.com", "example.net", "example.org"})
+# Hosts serving many companies' pages: the site is the host and the first path segment.
+_SHARED_HOSTS = frozenset({
+    "facebook.com", "instagram.com", "vk.com", "ok.ru", "linkedin.com", "t.me", "wa.me",
+    "x.com", "twitter.com", "youtube.com", "weibo.com", "sites.google.com", "alibaba.com",
+    "1688.com", "taobao.com", "tmall.com", "jd.com",
+})  # fmt: skip
+# Words of two similar names are each equal or this close (difflib ratio, 4+ letters).
+SIMILAR_WORD_RATIO = 0.8
+# Names are compared only within blocks (see ``_similar_pairs``); a block holding more names
+# than this is too common to tell anything and pairs nobody.
+_BLOCK_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    """Another registration that is likely the same company, and why, in words."""
+
+    participation_id: int
+    reasons: tuple[str, ...]
+
+
+def name_words(name: str) -> tuple[str, ...]:
+    """The words of a company name in Latin letters, casefolded, without legal forms."""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    for form in _ZH_FORMS:
+        text = text.replace(form, " ")
+    words = [w for w in fold(text).split() if w not in _LEGAL_FORMS]
+    return tuple(w for w in transliterate(" ".join(words)).split() if w not in _LEGAL_FORMS)
+
+
+def canonical_email(email: str) -> str:
+    """The mailbox an address reaches: '+tags' dropped, and dots for Gmail."""
+    local, _at, domain = email.strip().lower().partition("@")
+    local = local.split("+", 1)[0]
+    if domain in {"gmail.com", "googlemail.com"}:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
+def _reserved(host: str) -> bool:
+    return host.rsplit(".", 1)[-1] in _RESERVED_TLDS or host in _RESERVED_DOMAINS
+
+
+def company_mail_domain(email: str) -> str | None:
+    """The domain of an address when it is the company's own (not public mail), else None."""
+    domain = canonical_email(email).partition("@")[2]
+    if not domain or domain in PUBLIC_MAIL_DOMAINS or _reserved(domain):
+        return None
+    return domain
+
+
+def website_site(url: str) -> str | None:
+    """What identifies a website: its host without "www.", plus the first path segment on
+    hosts serving many companies' pages; None when empty, malformed or reserved."""
+    url = url.strip()
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url if "://" in url else "//" + url)
+        host = (parts.hostname or "").removeprefix("www.")
+    except ValueError:
+        return None
+    if not host or _reserved(host):
+        return None
+    if host in _SHARED_HOSTS:
+        page = next((s for s in parts.path.split("/") if s), "")
+        return f"{host}/{page.casefold()}" if page else None
+    return host
+
+
+def similar_names(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Same number of words, each equal or close (words with digits equal: "No.1" is not
+    "No.2"), in the same order."""
+    if len(a) != len(b) or not a:
+        return False
+    for x, y in zip(a, b, strict=True):
+        if x == y:
+            continue
+        if min(len(x), len(y)) < 4 or any(c.isdigit() for c in x + y):
+            return False
+        matcher = SequenceMatcher(None, x, y)
+        # The cheap upper bounds first: most candidate pairs fail there.
+        if (
+            matcher.real_quick_ratio() < SIMILAR_WORD_RATIO
+            or matcher.quick_ratio() < SIMILAR_WORD_RATIO
+            or matcher.ratio() < SIMILAR_WORD_RATIO
+        ):
+            return False
+    return True
+
+
+def _pairs(ids: Iterable[int]) -> Iterable[tuple[int, int]]:
+    return combinations(sorted(ids), 2)
+
+
+def _shared(groups: dict[str, set[int]]) -> dict[tuple[int, int], str]:
+    """Pair of registrations (lower id first) -> a value of ``groups`` both have."""
+    return {pair: value for value, ids in sorted(groups.items()) for pair in _pairs(ids)}
+
+
+def _similar_pairs(names: dict[int, tuple[str, tuple[str, ...]]]) -> set[tuple[int, int]]:
+    """Pairs of registrations (lower id first) of one country with similar, unequal names.
+
+    Blocks: names of as many words whose words start with the same two letters, but at one
+    place at most (transliterations differ inside words: "steppe", "step"). Only names of a
+    block are compared, so the work grows with the blocks, not with the square of the event.
+    """
+    blocks: dict[tuple[str, int, int, tuple[str, ...]], set[int]] = defaultdict(set)
+    for pid, (country, words) in names.items():
+        starts = tuple(word[:2] for word in words)
+        if len(words) == 1:
+            blocks[(country, 1, 0, starts)].add(pid)
+        for place in range(len(words) if len(words) > 1 else 0):
+            blocks[(country, len(words), place, starts[:place] + starts[place + 1 :])].add(pid)
+    found: set[tuple[int, int]] = set()
+    seen: set[tuple[int, int]] = set()
+    for ids in blocks.values():
+        if len(ids) > _BLOCK_LIMIT:
+            continue
+        for pair in _pairs(ids):
+            if pair in seen:
+                continue
+            seen.add(pair)
+            a, b = names[pair[0]][1], names[pair[1]][1]
+            if "".join(a) != "".join(b) and similar_names(a, b):
+                found.add(pair)
+    return found
+
+
+def likely_duplicates(session: Session, event: Event) -> dict[int, list[DuplicateMatch]]:
+    """Participation id -> the event's other registrations that are likely the same company,
+    each with its reasons in words, by participation id."""
+    participations = session.scalars(
+        select(Participation)
+        .where(Participation.event_id == event.id)
+        .options(selectinload(Participation.company).selectinload(Company.contacts))
+    ).all()
+    same_name: dict[str, set[int]] = defaultdict(set)
+    mailboxes: dict[str, set[int]] = defaultdict(set)
+    domains: dict[str, set[int]] = defaultdict(set)
+    sites: dict[str, set[int]] = defaultdict(set)
+    names: dict[int, tuple[str, tuple[str, ...]]] = {}
+    for p in participations:
+        words = name_words(p.company.legal_name)
+        if words:
+            names[p.id] = (p.company.country, words)
+            # Spaces aside: "Stepagro" is "Step Agro".
+            same_name[f"{p.company.country}\t{''.join(words)}"].add(p.id)
+        for contact in p.company.contacts:
+            mailboxes[canonical_email(contact.email)].add(p.id)
+            domain = company_mail_domain(contact.email)
+            if domain:
+                domains[domain].add(p.id)
+        site = website_site(p.company.website or "")
+        if site:
+            sites[site].add(p.id)
+
+    found: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for pair, _key in _shared(same_name).items():
+        name = " ".join(names[pair[0]][1])
+        found[pair].append(_("same name once transliterated (%(name)s)", name=name))
+    for a, b in sorted(_similar_pairs(names)):
+        found[(a, b)].append(
+            _(
+                "similar names once transliterated (%(name)s / %(other)s)",
+                name=" ".join(names[a][1]),
+                other=" ".join(names[b][1]),
+            )
+        )
+    shared_mailboxes = _shared(mailboxes)
+    for pair, email in shared_mailboxes.items():
+        found[pair].append(_("same mailbox (%(email)s)", email=email))
+    for pair, domain in _shared(domains).items():
+        if pair not in shared_mailboxes:  # the mailbox says more than its domain
+            found[pair].append(_("same e-mail domain (%(domain)s)", domain=domain))
+    for pair, site in _shared(sites).items():
+        found[pair].append(_("same website (%(site)s)", site=site))
+
+    result: dict[int, list[DuplicateMatch]] = defaultdict(list)
+    for (a, b), reasons in sorted(found.items()):
+        result[a].append(DuplicateMatch(b, tuple(reasons)))
+        result[b].append(DuplicateMatch(a, tuple(reasons)))
+    return {pid: sorted(m, key=lambda m: m.participation_id) for pid, m in result.items()}

@@ -1,0 +1,37 @@
+"""Search keys: casefolded and transliterated, so a query in one script finds another."""
+
+from __future__ import annotations
+
+import pytest
+
+from matchmaking.search_keys import company_search_key, matches, search_words
+
+STEP = company_search_key("ТОО «Степь Агро Импорт»", "Алматы", "https://www.step-agro.kz")
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        pytest.param("Степь", True, id="cyrillic"),
+        pytest.param("СТЕПЬ", True, id="cyrillic-upper-case"),
+        pytest.param("STEP", True, id="latin"),
+        pytest.param("Stepʹ", True, id="prime-as-soft-sign"),
+        pytest.param("ＳＴＥＰ", True, id="full-width"),
+        pytest.param("импорт almaty", True, id="words-across-fields-and-scripts"),
+        pytest.param("www", False, id="website-without-www"),
+        pytest.param("https", False, id="website-without-scheme"),
+        pytest.param("Степь Export", False, id="every-word"),
+    ],
+)
+def test_query_words_match_the_key(query: str, found: bool):
+    assert matches(search_words(query), STEP) is found
+
+
+def test_keys_and_words_hold_no_like_wildcards_or_punctuation():
+    assert search_words("«Степь»  %_ 50%") == [("степь", "step"), ("50",)]
+    assert not set("%_«»'") & set(company_search_key("«A_%'b»", "", ""))
+
+
+def test_chinese_keeps_its_characters_and_gets_pinyin():
+    key = company_search_key("重庆长安汽车", "重庆", "")
+    assert matches(search_words("长安"), key) and matches(search_words("zhongqing"), key)
