@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pycountry
@@ -97,14 +98,15 @@ def language_choices() -> list[SelectChoice]:
 
 
 def local_datetime(value: datetime, tz: str, fmt: str = "medium") -> str:
-    """The instant in ``tz``; "short" is the medium date with the short time ("Feb 3, 2027,
-    9:00 AM"), never an all-numeric date such as 2/3/27, which readers take differently."""
+    """The instant in ``tz``; "short" and "medium" are the medium date with the short time
+    ("Feb 3, 2027, 9:00 AM": no seconds, which meetings never have), never an all-numeric date
+    such as 2/3/27, which readers take differently; "long"/"full" as Babel gives them."""
     locale, zone = _locale(), ZoneInfo(tz)
-    if fmt != "short":
+    if fmt not in ("short", "medium"):
         return format_datetime(value, fmt, tzinfo=zone, locale=locale)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    day = format_date(value.astimezone(zone).date(), "medium", locale=locale)
+    day = format_date(value.astimezone(zone).date(), "medium", locale=locale)  # times: no seconds
     clock = format_time(value, "short", tzinfo=zone, locale=locale)
     return str(locale.datetime_formats["short"]).format(clock, day)
 
@@ -140,7 +142,7 @@ def _solver_reason(code: str) -> str:
     return solver_reason(code)
 
 
-COMPANY_SIZES = {
+COMPANY_SIZES: dict[str, Any] = {
     CompanySize.MICRO: _l("Fewer than 10 employees"),
     CompanySize.SMALL: _l("10 to 49 employees"),
     CompanySize.MEDIUM: _l("50 to 249 employees"),

@@ -110,6 +110,14 @@ def fail_stale_generations(session: Session, now: datetime) -> int:
         return mark_stale_generations(session, now, stale_after)
 
 
+def refresh_recommendations(session: Session, now: datetime) -> int:
+    """Recompute the directory's recommendations of events whose registrations changed."""
+    from matchmaking.services.recommendations import refresh_stale_recommendations
+
+    with write_transaction(session):
+        return refresh_stale_recommendations(session, now)
+
+
 @dataclass(frozen=True)
 class JobSpec:
     """A scheduled job: a stable id, the function, and an APScheduler trigger."""
@@ -132,6 +140,7 @@ JOBS: list[JobSpec] = [
     JobSpec("refresh-tallies", refresh_tallies, "interval", {"minutes": 1}),  # embargo ±1 min
     JobSpec("expire-requests", expire_requests, "interval", {"minutes": 5}),
     JobSpec("fail-stale-generations", fail_stale_generations, "interval", {"minutes": 1}),
+    JobSpec("refresh-recommendations", refresh_recommendations, "interval", {"minutes": 5}),
 ]
 
 

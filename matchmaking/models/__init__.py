@@ -34,6 +34,7 @@ from matchmaking.models.event import (
     zone_sectors,
 )
 from matchmaking.models.notification import CalendarFeed, MessageStatus, SentMessage
+from matchmaking.models.recommendation import Recommendation, RecommendationRun
 from matchmaking.models.request import MeetingRequest, RequestStatus
 from matchmaking.models.schedule import (
     Attendance,
@@ -96,6 +97,8 @@ __all__ = [
     "Participation",
     "ParticipationStatus",
     "ProposalStatus",
+    "Recommendation",
+    "RecommendationRun",
     "RequestStatus",
     "RescheduleProposal",
     "Role",

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaking.extensions import db
 from matchmaking.models.types import UTCDateTime, one_of, utcnow
-from matchmaking.search_keys import company_search_key
+from matchmaking.search_keys import company_search_key, search_key
 
 if TYPE_CHECKING:
     from matchmaking.models.event import Event, Sector
@@ -83,6 +83,8 @@ class Company(db.Model):  # type: ignore[name-defined,misc]
     # every insert and update. Searches scan one event's companies, so no index: a B-tree
     # cannot serve LIKE '%word%'.
     search_key: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The description, likewise: the directory's search reads it with the offerings' keys.
+    description_key: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     contacts: Mapped[list[User]] = relationship(back_populates="company", order_by="User.id")
     participations: Mapped[list[Participation]] = relationship(
@@ -94,6 +96,7 @@ class Company(db.Model):  # type: ignore[name-defined,misc]
 @sa_event.listens_for(Company, "before_update")
 def _set_company_search_key(_mapper: object, _connection: object, company: Company) -> None:
     company.search_key = company_search_key(company.legal_name, company.city, company.website)
+    company.description_key = search_key(company.description)
 
 
 class Participation(db.Model):  # type: ignore[name-defined,misc]
@@ -170,9 +173,17 @@ class Offering(db.Model):  # type: ignore[name-defined,misc]
     description: Mapped[str] = mapped_column(Text, default="")
     # Order size for a purchase, supply capacity for a sale; optional, in US dollars.
     volume_usd: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    # The description casefolded and transliterated, for the directory's search.
+    search_key: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     participation: Mapped[Participation] = relationship(back_populates="offerings")
     sector: Mapped[Sector] = relationship()
+
+
+@sa_event.listens_for(Offering, "before_insert")
+@sa_event.listens_for(Offering, "before_update")
+def _set_offering_search_key(_mapper: object, _connection: object, offering: Offering) -> None:
+    offering.search_key = search_key(offering.description)
 
 
 class Availability(db.Model):  # type: ignore[name-defined,misc]

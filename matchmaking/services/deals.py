@@ -26,6 +26,7 @@ from matchmaking.models import (
 from matchmaking.models.deal import DEAL_STAGES, OUTCOME_STAGES
 from matchmaking.models.schedule import Attendance, MeetingStatus, VersionStatus
 from matchmaking.models.user import Role
+from matchmaking.services.pagination import Page, count_rows
 
 # Currencies offered first on forms: the host's, the SCO members' and partners', then USD/EUR.
 COMMON_CURRENCIES = (
@@ -210,10 +211,10 @@ class MeetingOutcomes:
     supplier: Outcome | None
 
 
-def list_event_outcomes(session: Session, event: Event) -> list[MeetingOutcomes]:
-    """Every published meeting of ``event`` with what each side reported."""
+def _meetings_with_outcomes(session: Session, stmt: Select[Meeting]) -> list[MeetingOutcomes]:
+    """The meetings of ``stmt`` with what each side reported, in two queries."""
     meetings = session.scalars(
-        published_meetings_query(event).options(
+        stmt.options(
             selectinload(Meeting.buyer).selectinload(Participation.company),
             selectinload(Meeting.supplier).selectinload(Participation.company),
             selectinload(Meeting.slot),
@@ -233,3 +234,17 @@ def list_event_outcomes(session: Session, event: Event) -> list[MeetingOutcomes]
         MeetingOutcomes(m, outcomes.get((m.id, m.buyer_id)), outcomes.get((m.id, m.supplier_id)))
         for m in meetings
     ]
+
+
+def list_event_outcomes(session: Session, event: Event) -> list[MeetingOutcomes]:
+    """Every published meeting of ``event`` with what each side reported."""
+    return _meetings_with_outcomes(session, published_meetings_query(event))
+
+
+def page_of_event_outcomes(session: Session, event: Event, number: int, per_page: int = 50) -> Page:
+    """One page of the published meetings of ``event`` with what each side reported."""
+    stmt = published_meetings_query(event)
+    total = count_rows(session, stmt)
+    number = min(max(1, number), max(1, -(-total // per_page)))
+    rows = _meetings_with_outcomes(session, stmt.limit(per_page).offset((number - 1) * per_page))
+    return Page(rows=rows, number=number, per_page=per_page, total=total)

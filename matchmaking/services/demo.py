@@ -37,6 +37,7 @@ from matchmaking.models.request import RequestStatus
 from matchmaking.models.schedule import MeetingStatus, VersionStatus
 from matchmaking.models.user import Role
 from matchmaking.services.event_setup import BreakInput, DayInput, plan_grid
+from matchmaking.services.registration import check_seeded_participation
 from matchmaking.services.taxonomy import install_default_taxonomy
 
 DEMO_SLUG = "chongqing-sco-2025-demo"
@@ -473,3 +474,4 @@ class _Registrant:
             updated_at=registered,
         )
         self.session.add_all([company, contact, participation])
+        check_seeded_participation(self.session, participation)  # the rules companies meet

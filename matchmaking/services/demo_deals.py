@@ -152,7 +152,8 @@ def seed_demo_outcomes(session: Session, event: Event, now: datetime, rng: rando
     scale = float(TARGET_CNY) / raw_total if raw_total else 0.0
 
     count = 0
-    for meeting, stage, weight in plans:
+    for meeting, stage_code, weight in plans:
+        stage = OutcomeStage(stage_code)
         sector_id, product = _subject(meeting)
         deal = stage in (OutcomeStage.TENTATIVE, OutcomeStage.PRELIMINARY, OutcomeStage.SIGNED)
         currency = None

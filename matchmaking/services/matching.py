@@ -172,27 +172,24 @@ def explain_pair(
     return scoring.explain(pair, names=names, translate=translate, quantity=figures.quantity)
 
 
-@dataclass(frozen=True)
-class Recommendation:
-    """A suggested counterpart with the reason."""
-
-    participation: Participation
-    score: float
-    reason: str
-
-
-def recommended_pairs(candidates: Candidates, me: str, limit: int) -> list[scoring.ScoredPair]:
+def recommended_pairs(
+    candidates: Candidates,
+    me: str,
+    limit: int,
+    pairs: list[scoring.ScoredPair] | None = None,
+) -> list[scoring.ScoredPair]:
     """The pairs of participation ``me`` with listed counterparts to recommend, in order.
 
     Its needs are weighed by their stated volume and each is covered before any is repeated
     (:func:`scoring.pick_counterparts`); a company that only sells gets its best scores.
+    ``pairs`` narrows the search to these candidate pairs (those of ``me``, in their order).
     """
     people = candidates.participations
     if me not in people:
         return []
     mine = [
         pair
-        for pair in candidates.pairs
+        for pair in (candidates.pairs if pairs is None else pairs)
         if me in (pair.buyer, pair.supplier)
         and people[pair.supplier if pair.buyer == me else pair.buyer].directory_consent
     ]
@@ -202,23 +199,3 @@ def recommended_pairs(candidates: Candidates, me: str, limit: int) -> list[scori
     ]
     picked = scoring.pick_counterparts(to_participant(people[me]), counterparts, limit)
     return [mine[k] for k in picked]
-
-
-def recommend(
-    session: Session, participation: Participation, limit: int = 10
-) -> list[Recommendation]:
-    """Listed counterparts of ``participation`` covering its needs (see recommended_pairs)."""
-    from flask_babel import gettext
-
-    event = participation.event
-    candidates = build_event_candidates(session, event)
-    me = str(participation.id)
-    names = display_names(event, candidates.participations)
-    return [
-        Recommendation(
-            candidates.participations[pair.supplier if pair.buyer == me else pair.buyer],
-            pair.score,
-            explain_pair(pair, names, gettext),
-        )
-        for pair in recommended_pairs(candidates, me, limit)
-    ]

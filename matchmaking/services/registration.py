@@ -131,6 +131,21 @@ def _check_participation(session: Session, event: Event, data: ParticipationInpu
         raise InvalidInput(_("That day is not part of the event."), field="availability")
 
 
+def check_seeded_participation(session: Session, participation: Participation) -> None:
+    """The registration rules for a participation built directly (the demo seeds thousands
+    without the forms): the same ``InvalidInput`` as a company gets through the service."""
+    offerings = tuple(
+        OfferingInput(o.kind, o.sector_id if o.sector_id else o.sector.id, o.description)
+        for o in participation.offerings
+    )
+    windows = tuple(
+        AvailabilityInput(a.day, a.start_time, a.end_time) for a in participation.availability
+    )
+    _check_participation(
+        session, participation.event, ParticipationInput(offerings=offerings, availability=windows)
+    )
+
+
 def _apply_participation(
     session: Session, event: Event, participation: Participation, data: ParticipationInput
 ) -> None:

@@ -7,13 +7,14 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from matchmaking.errors import DomainError, NotAllowed
 from matchmaking.models import MeetingRequest, Participation, User
 from matchmaking.models.company import OfferingKind, ParticipationStatus
 from matchmaking.models.request import RequestStatus
 from matchmaking.models.user import Role
+from matchmaking.services.pagination import Page, page_of
 
 
 class RequestRefused(DomainError):
@@ -170,11 +171,32 @@ def expire_requests(session: Session, now: datetime) -> int:
     return len(rows)
 
 
-def list_requests(
-    session: Session, participation: Participation
-) -> tuple[list[MeetingRequest], list[MeetingRequest]]:
-    """(incoming, outgoing) requests of a participation, newest first."""
-    base = select(MeetingRequest).order_by(MeetingRequest.created_at.desc())
-    incoming = session.scalars(base.where(MeetingRequest.recipient_id == participation.id))
-    outgoing = session.scalars(base.where(MeetingRequest.requester_id == participation.id))
-    return list(incoming), list(outgoing)
+def page_of_requests(
+    session: Session, participation: Participation, incoming: bool, number: int, per_page: int = 50
+) -> Page:
+    """One page of the requests made of (``incoming``) or by a participation, newest first."""
+    column = MeetingRequest.recipient_id if incoming else MeetingRequest.requester_id
+    other = MeetingRequest.requester if incoming else MeetingRequest.recipient
+    stmt = (
+        select(MeetingRequest)
+        .where(column == participation.id)
+        .options(selectinload(other).selectinload(Participation.company))
+        .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc())
+    )
+    return page_of(session, stmt, number, per_page)
+
+
+def page_of_event_requests(
+    session: Session, event_id: int, number: int, per_page: int = 50
+) -> Page:
+    """One page of an event's requests, newest first, with both companies loaded."""
+    stmt = (
+        select(MeetingRequest)
+        .where(MeetingRequest.event_id == event_id)
+        .options(
+            selectinload(MeetingRequest.requester).selectinload(Participation.company),
+            selectinload(MeetingRequest.recipient).selectinload(Participation.company),
+        )
+        .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc())
+    )
+    return page_of(session, stmt, number, per_page)

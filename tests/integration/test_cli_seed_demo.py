@@ -61,3 +61,20 @@ def test_seed_demo_needs_no_force_outside_production(
     assert "Demo organiser login" in result.stdout
     event = dbs.scalar(select(Event).where(Event.slug == DEMO_SLUG))
     assert event is not None and event.status == "closed"
+
+
+@pytest.mark.parametrize("size", ["huge", "Large", ""])
+def test_seed_demo_refuses_an_unknown_size(
+    app: Flask, connection: Connection, dbs: Session, size: str
+) -> None:
+    result = _run(app, "seed-demo", "--no-schedule", "--size", size, config="development")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "--size" in lines[0]
+    assert _events(dbs) == 0
+
+
+def test_seed_demo_accepts_the_demo_size(app: Flask, connection: Connection, dbs: Session) -> None:
+    result = _run(app, "seed-demo", "--no-schedule", "--size", "demo", config="development")
+    assert result.exit_code == 0, result.stderr
+    assert dbs.scalar(select(Event).where(Event.slug == DEMO_SLUG)) is not None

@@ -104,3 +104,35 @@ def test_a_service_refusal_on_the_command_line_is_one_line_and_exit_2() -> None:
     assert result.exit_code == 2
     assert result.stderr == "error: Choose at least one day you attend. (availability)\n"
     assert result.stdout == ""
+
+
+def test_seeded_participations_meet_the_same_rules(dbs: Session, event: Event, app) -> None:
+    """The demo builds participations without the forms; the service's check still applies."""
+    from matchmaking.models import Availability, Company, Participation
+    from matchmaking.services.registration import check_seeded_participation
+
+    def seeded(**fields: object) -> Participation:
+        company = Company(legal_name="ТОО «Демо»", country="KZ", city="Алматы", languages=["ru"])
+        values: dict[str, object] = {"event": event, "company": company, "offerings": []}
+        values.update(fields)
+        participation = Participation(**values)
+        dbs.add_all([company, participation])
+        return participation
+
+    with app.test_request_context():
+        with pytest.raises(InvalidInput) as no_sector:
+            check_seeded_participation(dbs, seeded())
+        assert no_sector.value.field == "sells"
+        from matchmaking.models import Offering
+
+        outside = seeded(
+            offerings=[Offering(kind="buy", sector=sector(event, "nev.parts"), description="x")],
+            availability=[
+                Availability(
+                    day=event.end_date + timedelta(days=5), start_time=time(9), end_time=time(17)
+                )
+            ],
+        )
+        with pytest.raises(InvalidInput) as wrong_day:
+            check_seeded_participation(dbs, outside)
+        assert wrong_day.value.field == "availability"

@@ -127,7 +127,9 @@ def test_no_new_untranslated_strings(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 # Strings that read the same in every language (codes, units, names of formats and brands).
-SAME_IN_EVERY_LANGUAGE = frozenset({"CSV", "PDF", "iCal", "JSON", "API", "USD", "CNY", "ID", "OK"})
+SAME_IN_EVERY_LANGUAGE = frozenset(
+    {"CSV", "PDF", "iCal", "JSON", "API", "USD", "CNY", "ID", "OK", "Excel (.xlsx)"}
+)
 # Latin words left over in a translation: a sign of an untranslated fragment or placeholder.
 _ENGLISH_WORD = re.compile(r"(?<![%(\w])[A-Za-z]{4,}(?![\w)])")
 _ALLOWED_LATIN = frozenset(
@@ -135,7 +137,7 @@ _ALLOWED_LATIN = frozenset(
         "Email", "E-mail", "Excel", "iCal", "JSON", "Matchmaking", "Chromium", "Google",
         "Outlook", "Apple", "WeChat", "Telegram", "WhatsApp", "Playwright", "SMTP", "HTTPS",
         "Chongqing", "SCO", "JAIR", "MaxSAT", "CSV", "UTC", "true", "false", "OpenAPI",
-        "Asia", "Shanghai", "Authorization", "Bearer", "token",
+        "Asia", "Shanghai", "Authorization", "Bearer", "token", "xlsx", "UTF",
     }
 )  # fmt: skip
 

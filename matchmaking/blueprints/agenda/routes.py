@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -62,6 +62,7 @@ def company_agenda(slug: str) -> str:
     return render_template(
         "agenda/agenda.html",
         agenda=agenda,
+        today=utcnow().astimezone(participation.event.tz).date(),
         feed_url=_feed_url(participation.company),
         feed_form=FeedForm(),
     )
@@ -71,9 +72,9 @@ def company_agenda(slug: str) -> str:
 @role_required(Role.COMPANY)
 def company_pdf(slug: str) -> Response:
     participation = own_participation_or_404(slug)
-    locale = current_user.locale
-    if locale not in current_app.config["LANGUAGES"]:
-        locale = current_app.config["BABEL_DEFAULT_LOCALE"]
+    # The language the reader is using now (chosen on the site, else the account's): the PDF
+    # beside the web agenda reads as the page does. E-mailed PDFs use the account's language.
+    locale = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
     with force_locale(locale):
         agenda = build_agenda(db.session, participation)
         pdf = agenda_pdf(agenda, locale, utcnow())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pycountry
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -25,14 +27,14 @@ from matchmaking.services.deals import COMMON_CURRENCIES
 
 AMOUNT_MAX = 10**12
 RATE_MAX = 10**9  # the rate column (NUMERIC(20, 10)) holds ten integer digits
-STAGE_LABELS = {
+STAGE_LABELS: dict[str, Any] = {
     OutcomeStage.NO_INTEREST: _l("No interest"),
     OutcomeStage.FOLLOW_UP: _l("Follow-up planned"),
     OutcomeStage.TENTATIVE: _l("Tentative deal"),
     OutcomeStage.PRELIMINARY: _l("Preliminary agreement"),
     OutcomeStage.SIGNED: _l("Signed contract"),
 }
-RULE_LABELS = {
+RULE_LABELS: dict[str, Any] = {
     ConflictRule.LOWER: _l("The lower value"),
     ConflictRule.HIGHER: _l("The higher value"),
     ConflictRule.BUYER: _l("The buyer's value"),

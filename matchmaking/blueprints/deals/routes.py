@@ -36,7 +36,7 @@ from matchmaking.services.deals import (
     OutcomeInput,
     get_outcome,
     list_company_meetings,
-    list_event_outcomes,
+    page_of_event_outcomes,
     record_outcome,
 )
 from matchmaking.services.event_organisers import managed_events
@@ -248,8 +248,8 @@ def deals_export(slug: str) -> Response:
 @role_required(Role.ORGANISER)
 def outcomes(slug: str) -> str:
     event = _event(slug)
-    rows = list_event_outcomes(db.session, event)
-    return render_template("deals/outcomes.html", event=event, rows=rows, now=utcnow())
+    page = page_of_event_outcomes(db.session, event, request.args.get("page", 1, type=int))
+    return render_template("deals/outcomes.html", event=event, page=page, now=utcnow())
 
 
 # --- organisers: exchange rates and memoranda ---------------------------------------------

@@ -40,10 +40,10 @@ from matchmaking.models.company import ParticipationStatus
 from matchmaking.models.schedule import MeetingStatus
 from matchmaking.models.types import utcnow
 from matchmaking.models.user import Role
-from matchmaking.search_keys import matches, search_key, search_words
+from matchmaking.services import directory as directory_service
+from matchmaking.services import recommendations as recommendations_service
 from matchmaking.services import requests as requests_service
 from matchmaking.services import reschedule
-from matchmaking.services.matching import list_approved, recommend
 from matchmaking.services.placement import free_places
 from matchmaking.services.schedules import published_version
 
@@ -63,14 +63,6 @@ def _mine(event: Event) -> Participation | None:
     return own_participation_or_404(event.slug)
 
 
-def _listed(event: Event, me: Participation | None) -> list[Participation]:
-    return [
-        p
-        for p in list_approved(db.session, event)
-        if p.directory_consent and (me is None or p.id != me.id)
-    ]
-
-
 @bp.get("/events/<slug>/directory")
 @role_required(Role.COMPANY, Role.ORGANISER)
 def directory(slug: str) -> tuple[str, int]:
@@ -78,53 +70,39 @@ def directory(slug: str) -> tuple[str, int]:
     me = _mine(event)
     if me is not None and me.status != ParticipationStatus.APPROVED:
         return render_template("directory/not_yet.html", event=event), 403
-    listed = _listed(event, me)
     form = DirectoryFilterForm(request.args)
     form.sector.choices = sector_choices(event, _("Any sector"), value=int)
-    countries = sorted({p.company.country for p in listed})
+    countries, languages = directory_service.filter_choices(db.session, event, me)
     form.country.choices = [SelectChoice("", _("Any country"))] + [
         SelectChoice(c, country_name(c)) for c in countries
     ]
-    languages = sorted({code for p in listed for code in p.company.languages or []})
     form.language.choices = [SelectChoice("", _("Any language"))] + [
         SelectChoice(c, language_name(c)) for c in languages
     ]
     status = 200
-    rows = listed
+    filters = directory_service.DirectoryFilter()
     if form.validate():
-        if form.sector.data:
-            rows = [
-                p
-                for p in rows
-                if any(
-                    o.sector_id == form.sector.data or o.sector.parent_id == form.sector.data
-                    for o in p.offerings
-                )
-            ]
-        if form.country.data:
-            rows = [p for p in rows if p.company.country == form.country.data]
-        if form.language.data:
-            rows = [p for p in rows if form.language.data in (p.company.languages or [])]
-        if form.q.data:
-            words = search_words(form.q.data)  # in any script: "Step" finds "Степь Агро"
-            rows = [
-                p
-                for p in rows
-                if matches(
-                    words,
-                    p.company.search_key
-                    + " "
-                    + search_key(p.company.description, *(o.description for o in p.offerings)),
-                )
-            ]
+        filters = directory_service.DirectoryFilter(
+            sector_id=form.sector.data,
+            country=form.country.data or "",
+            language=form.language.data or "",
+            q=form.q.data or "",
+        )
     else:
         status = 400
-    recommendations = recommend(db.session, me, limit=8) if me is not None else []
+    page = directory_service.page_of_directory(
+        db.session, event, me, filters, request.args.get("page", 1, type=int)
+    )
+    recommendations: list[recommendations_service.RecommendedCompany] = []
+    if me is not None and status == 200:  # a rejected request writes nothing
+        if recommendations_service.ensure_recommendations(db.session, event, utcnow()):
+            db.session.commit()  # computed once for an event that has none yet (then by the job)
+        recommendations = recommendations_service.list_recommendations(db.session, me)
     return render_template(
         "directory/index.html",
         event=event,
         form=form,
-        rows=rows,
+        page=page,
         recommendations=recommendations,
         me=me,
     ), status
@@ -169,7 +147,12 @@ def requests(slug: str) -> str:
     assert me is not None
     requests_service.expire_requests(db.session, utcnow())
     db.session.commit()
-    incoming, outgoing = requests_service.list_requests(db.session, me)
+    incoming = requests_service.page_of_requests(
+        db.session, me, True, request.args.get("incoming", 1, type=int)
+    )
+    outgoing = requests_service.page_of_requests(
+        db.session, me, False, request.args.get("outgoing", 1, type=int)
+    )
     proposals = _proposals_for(me)
     return render_template(
         "directory/requests.html",
@@ -241,19 +224,21 @@ def _back(event_id: int) -> Response:
 @role_required(Role.ORGANISER)
 def organiser_requests(slug: str) -> Response | tuple[str, int]:
     event = organiser_event_or_404(slug)
-    approved = sorted(list_approved(db.session, event), key=lambda p: p.company.legal_name)
+    names = directory_service.approved_names(db.session, event)  # the pickers' choices only
     form = OnBehalfForm()
-    choices = [SelectChoice("", "—")] + [SelectChoice(p.id, p.company.legal_name) for p in approved]
+    choices = [SelectChoice("", "—")] + [SelectChoice(pid, name) for pid, name in names]
     form.requester.choices = choices
     form.recipient.choices = choices
     outcome = Outcome()
     if form.validate_on_submit():
-        by_id = {p.id: p for p in approved}
+        requester = db.session.get(Participation, form.requester.data or 0)
+        recipient = db.session.get(Participation, form.recipient.data or 0)
+        assert requester is not None and recipient is not None  # among the choices
         with attempt(form, success=_("Request recorded.")) as outcome:
             requests_service.request_meeting(
                 db.session,
-                by_id[form.requester.data or 0],
-                by_id[form.recipient.data or 0],
+                requester,
+                recipient,
                 form.message.data or "",
                 current_user,
                 utcnow(),
@@ -261,15 +246,13 @@ def organiser_requests(slug: str) -> Response | tuple[str, int]:
         if outcome.ok:
             return redirect(url_for("directory.organiser_requests", slug=slug))
     requests_service.expire_requests(db.session, utcnow())
-    rows = db.session.scalars(
-        select(MeetingRequest)
-        .where(MeetingRequest.event_id == event.id)
-        .order_by(MeetingRequest.created_at.desc())
-    ).all()
+    page = requests_service.page_of_event_requests(
+        db.session, event.id, request.args.get("page", 1, type=int)
+    )
     return render_template(
         "directory/organiser_requests.html",
         event=event,
-        rows=rows,
+        page=page,
         form=form,
         answer_form=AnswerForm(),
     ), outcome.status
@@ -292,7 +275,11 @@ def meetings(slug: str) -> Response | tuple[str, int]:
     )
     forms: dict[int, ProposeForm] = {}
     no_slot: dict[int, str] = {}  # why no time can be proposed, per meeting
+    now = utcnow()
+    started = {m.id for m in mine if m.slot.starts_at <= now}  # nothing to move any more
     for m in mine:
+        if m.id in started:
+            continue
         proposal = ProposeForm(prefix=f"m{m.id}")
         possible = reschedule.possible_slots(db.session, m)
         proposal.slot.choices = [SelectChoice("", "—")] + [
@@ -329,6 +316,7 @@ def meetings(slug: str) -> Response | tuple[str, int]:
         meetings=mine,
         forms=forms,
         no_slot=no_slot,
+        started=started,
         proposals=_proposals_for(me),
         answer_form=AnswerForm(),
     ), outcome.status

@@ -88,7 +88,9 @@ def index() -> str:
         )
     )
     return render_template(
-        "organiser/index.html", overviews=event_overviews(db.session, events, utcnow())
+        "organiser/index.html",
+        overviews=event_overviews(db.session, events, utcnow()),
+        today=utcnow().date(),
     )
 
 

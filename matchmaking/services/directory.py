@@ -1,0 +1,129 @@
+"""The participant directory: approved, listed companies filtered and searched in SQL."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import Select, String, cast, exists, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from matchmaking.models import Company, Event, Offering, Participation, Sector
+from matchmaking.models.company import ParticipationStatus
+from matchmaking.search_keys import search_words
+from matchmaking.services.pagination import Page, page_of
+
+
+@dataclass(frozen=True)
+class DirectoryFilter:
+    """The directory's filters; empty values mean any."""
+
+    sector_id: int | None = None
+    country: str = ""
+    language: str = ""
+    q: str = ""
+
+
+def listed_query(event: Event, me: Participation | None) -> Select[tuple[Participation]]:
+    """The event's approved companies that agreed to be listed (``me`` left out), by name."""
+    stmt = (
+        select(Participation)
+        .join(Participation.company)
+        .where(
+            Participation.event_id == event.id,
+            Participation.status == ParticipationStatus.APPROVED,
+            Participation.directory_consent.is_(True),
+        )
+        .order_by(Company.legal_name, Participation.id)
+    )
+    if me is not None:
+        stmt = stmt.where(Participation.id != me.id)
+    return stmt
+
+
+def directory_query(
+    event: Event, me: Participation | None, filters: DirectoryFilter
+) -> Select[tuple[Participation]]:
+    """The listed companies matching ``filters``, filtered in SQL."""
+    stmt = listed_query(event, me)
+    if filters.sector_id:
+        sectors = select(Sector.id).where(
+            or_(Sector.id == filters.sector_id, Sector.parent_id == filters.sector_id)
+        )
+        stmt = stmt.where(
+            exists().where(
+                Offering.participation_id == Participation.id, Offering.sector_id.in_(sectors)
+            )
+        )
+    if filters.country:
+        stmt = stmt.where(Company.country == filters.country)
+    if filters.language:
+        # Language codes are letters only, so the stored JSON list holds them as "xx".
+        stmt = stmt.where(
+            cast(Company.languages, String).contains(f'"{filters.language}"', autoescape=True)
+        )
+    # Every word of the query, in any script, in the company's name, city, website or
+    # description or in what it sells or buys (the stored keys of matchmaking.search_keys).
+    for spellings in search_words(filters.q):
+        in_offerings = exists().where(
+            Offering.participation_id == Participation.id,
+            or_(*(Offering.search_key.contains(s, autoescape=True) for s in spellings)),
+        )
+        stmt = stmt.where(
+            or_(
+                *(Company.search_key.contains(s, autoescape=True) for s in spellings),
+                *(Company.description_key.contains(s, autoescape=True) for s in spellings),
+                in_offerings,
+            )
+        )
+    return stmt
+
+
+def page_of_directory(
+    session: Session,
+    event: Event,
+    me: Participation | None,
+    filters: DirectoryFilter,
+    number: int,
+    per_page: int = 50,
+) -> Page:
+    """One page of the directory, with what each company sells and buys."""
+    stmt = directory_query(event, me, filters).options(
+        selectinload(Participation.company),
+        selectinload(Participation.offerings).selectinload(Offering.sector),
+    )
+    return page_of(session, stmt, number, per_page)
+
+
+def filter_choices(
+    session: Session, event: Event, me: Participation | None
+) -> tuple[list[str], list[str]]:
+    """The countries and the languages of the listed companies, sorted (two queries)."""
+    listed = listed_query(event, me).order_by(None).subquery()
+    countries = session.scalars(
+        select(Company.country)
+        .where(Company.id.in_(select(listed.c.company_id)))
+        .distinct()
+        .order_by(Company.country)
+    )
+    languages = session.scalars(
+        select(cast(Company.languages, String))
+        .where(Company.id.in_(select(listed.c.company_id)))
+        .distinct()
+    )
+    codes = {code for text in languages if text for code in json.loads(text) or []}
+    return list(countries), sorted(codes)
+
+
+def approved_names(session: Session, event: Event) -> list[tuple[int, str]]:
+    """(participation id, company name) of the event's approved companies, by name."""
+    rows = session.execute(
+        select(Participation.id, Company.legal_name)
+        .join(Participation.company)
+        .where(
+            Participation.event_id == event.id,
+            Participation.status == ParticipationStatus.APPROVED,
+        )
+        .order_by(Company.legal_name, Participation.id)
+    )
+    return [(pid, name) for pid, name in rows]
