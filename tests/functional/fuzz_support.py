@@ -16,7 +16,7 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,6 +31,7 @@ from werkzeug.routing import Rule
 
 from matchmaking.extensions import db
 from matchmaking.models import (
+    Availability,
     ExchangeRate,
     Participation,
     RescheduleProposal,
@@ -49,6 +50,7 @@ from tests.functional.helpers import (
     login,
     make_meeting,
     make_participant,
+    make_slots,
     make_staff,
     registration_data,
 )
@@ -274,10 +276,19 @@ def _populate(session: Session, app: Flask) -> dict[str, Any]:
         company=pb.company,
         status="approved",
         directory_consent=True,
-        availability=[],
+        availability=[
+            Availability(day=other.start_date, start_time=time(9), end_time=time(17, 30))
+        ],
     )
     session.add(pb_other)
     session.flush()
+    # The fair is over: its meetings can no longer move. The other event is ahead, with one
+    # published meeting of Bravo's and a free time, so the reschedule form is on a page.
+    echo = make_participant(
+        session, other, "Echo Import LLP", buys=(("nev.parts", "brakes"),), email="echo@x.kz"
+    )
+    ahead = make_slots(session, other, count=2)
+    make_meeting(session, echo, pb_other, ahead[0])
     m_ab, m_bc = fair.meetings[("alpha", "bravo")], fair.meetings[("bravo", "charlie")]
     # A slot where every company is free, so the reschedule form offers a time.
     free = Slot(

@@ -37,10 +37,25 @@ def test_meetings_that_began_offer_no_new_time(client: FlaskClient, dbs: Session
     world.m1.slot.ends_at = world.m1.slot.starts_at + timedelta(minutes=20)
     dbs.flush()
     login(client, "buyer@example.kz", "buyer-password-1")
+    client.get("/language/en")
     html = client.get(f"/company/events/{world.event.slug}/meetings").get_data(as_text=True)
     assert "This meeting has already begun or taken place." in html
     assert f'name="meeting" value="{world.m1.id}"' not in html
     assert f'name="meeting" value="{world.m2.id}"' in html  # the later one can still move
+    from tests.conftest import csrf_from
+
+    refused = client.post(
+        f"/company/events/{world.event.slug}/meetings",
+        data={
+            "csrf_token": csrf_from(html),
+            "meeting": str(world.m1.id),
+            f"m{world.m1.id}-slot": str(world.slots[3].id),
+        },
+    )
+    assert refused.status_code == 422
+    from matchmaking.models import RescheduleProposal
+
+    assert dbs.query(RescheduleProposal).count() == 0
 
 
 def test_an_agenda_without_meetings_points_to_the_directory(
@@ -48,6 +63,7 @@ def test_an_agenda_without_meetings_points_to_the_directory(
 ):
     user = make_company_user(dbs, world.event, email="lonely@x.kz", status="approved")
     login(client, user.email, "buyer-password-1")
+    client.get("/language/en")
     html = client.get(f"/company/events/{world.event.slug}/agenda").get_data(as_text=True)
     assert "You have no meetings in the published schedule." in html
     assert f'href="/events/{world.event.slug}/directory"' in html

@@ -45,6 +45,7 @@ from matchmaking.services import recommendations as recommendations_service
 from matchmaking.services import requests as requests_service
 from matchmaking.services import reschedule
 from matchmaking.services.placement import free_places
+from matchmaking.services.schedule_edits import RuleBroken
 from matchmaking.services.schedules import published_version
 
 
@@ -278,7 +279,9 @@ def meetings(slug: str) -> Response | tuple[str, int]:
     now = utcnow()
     started = {m.id for m in mine if m.slot.starts_at <= now}  # nothing to move any more
     for m in mine:
-        if m.id in started:
+        if m.id in started:  # the form is not shown; a post for it is refused below
+            forms[m.id] = ProposeForm(prefix=f"m{m.id}")
+            forms[m.id].slot.choices = [SelectChoice("", "—")]
             continue
         proposal = ProposeForm(prefix=f"m{m.id}")
         possible = reschedule.possible_slots(db.session, m)
@@ -302,6 +305,8 @@ def meetings(slug: str) -> Response | tuple[str, int]:
                 company=meeting.counterpart_of(me.id).company.legal_name,
             )
             with attempt(form, field="slot", success=sent) as outcome:
+                if meeting_id in started:
+                    raise RuleBroken(_("This meeting has already begun or taken place."))
                 if slot is None:
                     raise InvalidInput(_("Choose a time."), field="slot")
                 reschedule.propose(
