@@ -185,6 +185,23 @@ def _grid(event: Event, calendar: DemoCalendar) -> list[Slot]:
     ]
 
 
+def demo_organiser(session: Session, event: Event) -> User:
+    """The demo organiser (the README's login), created with its documented password when
+    missing; the demo and the large demo event share it."""
+    organiser = session.scalar(select(User).where(User.email == DEMO_ORGANISER[0]))
+    if organiser is None:
+        organiser = User(
+            email=DEMO_ORGANISER[0],
+            full_name="Demo Organiser",
+            role=Role.ORGANISER,
+            email_confirmed_at=event.created_at,
+            created_at=event.created_at,
+        )
+        organiser.set_password(DEMO_ORGANISER[1])
+        session.add(organiser)
+    return organiser
+
+
 def seed_demo(
     session: Session, now: datetime, seed: int = 2025, under_way: bool = True
 ) -> DemoSummary:
@@ -225,17 +242,7 @@ def seed_demo(
         s.code: s for s in session.scalars(select(Sector).where(Sector.event_id == event.id))
     }
 
-    organiser = session.scalar(select(User).where(User.email == DEMO_ORGANISER[0]))
-    if organiser is None:
-        organiser = User(
-            email=DEMO_ORGANISER[0],
-            full_name="Demo Organiser",
-            role=Role.ORGANISER,
-            email_confirmed_at=event.created_at,
-            created_at=event.created_at,
-        )
-        organiser.set_password(DEMO_ORGANISER[1])
-        session.add(organiser)
+    organiser = demo_organiser(session, event)
     event.organisers.append(organiser)  # the demo organiser manages the demo event
     session.flush()
 

@@ -40,7 +40,6 @@ from matchmaking.services.demo import (
     CITIES,
     COUNTRY_LANGUAGES,
     DEMO_COMPANY,
-    DEMO_ORGANISER,
     HOURS,
     LUNCH,
     PRODUCTS,
@@ -50,6 +49,7 @@ from matchmaking.services.demo import (
     _add_requests,
     _between,
     demo_calendar,
+    demo_organiser,
 )
 from matchmaking.services.event_setup import BreakInput, DayInput, plan_grid
 from matchmaking.services.taxonomy import install_default_taxonomy
@@ -132,7 +132,7 @@ def seed_large_demo(
     sectors = {
         s.code: s for s in session.scalars(select(Sector).where(Sector.event_id == event.id))
     }
-    organiser = _organiser(session, event)
+    organiser = demo_organiser(session, event)
     event.organisers.append(organiser)
     session.flush()
     seeder = _Seeder(session, event, sectors, days, rng, organiser, deadline)
@@ -162,22 +162,6 @@ def _grid(session: Session, event: Event, days: list[date]) -> None:
         Slot(event=event, starts_at=start, ends_at=end)
         for start, end in plan_grid(TZ, day_inputs, breaks, event.slot_minutes or 20)
     )
-
-
-def _organiser(session: Session, event: Event) -> User:
-    """The demo organiser, created with its documented password when missing."""
-    organiser = session.scalar(select(User).where(User.email == DEMO_ORGANISER[0]))
-    if organiser is None:
-        organiser = User(
-            email=DEMO_ORGANISER[0],
-            full_name="Demo Organiser",
-            role=Role.ORGANISER,
-            email_confirmed_at=event.created_at,
-            created_at=event.created_at,
-        )
-        organiser.set_password(DEMO_ORGANISER[1])
-        session.add(organiser)
-    return organiser
 
 
 class _Seeder:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -249,3 +251,24 @@ def make_participant(
     session.add_all([company, contact, participation])
     session.flush()
     return participation
+
+
+@contextmanager
+def sql_statements(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements the app's engine runs inside the block (page-cost tests)."""
+    from sqlalchemy import event as sa_event
+
+    from matchmaking.extensions import db
+
+    statements: list[str] = []
+
+    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", before)

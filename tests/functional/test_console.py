@@ -19,6 +19,7 @@ from tests.functional.helpers import (
     make_participant,
     make_slots,
     make_staff,
+    sql_statements,
 )
 
 pytestmark = pytest.mark.dates
@@ -71,25 +72,11 @@ def test_console_shows_figures_and_next_steps(client: FlaskClient, dbs: Session,
 
 def test_console_cost_does_not_grow_with_events(client: FlaskClient, dbs: Session, app):
     """The console runs the same number of queries for one event and for five."""
-    from sqlalchemy import event as sa_event
-
-    from matchmaking.extensions import db
-
     make_staff(dbs, role="admin", email="admin@example.org")
 
     def count() -> int:
-        statements: list[str] = []
-
-        def before(*args: object) -> None:
-            statements.append("x")
-
-        with app.app_context():
-            engine = db.engine
-        sa_event.listen(engine, "before_cursor_execute", before)
-        try:
+        with sql_statements(app) as statements:
             assert client.get("/organiser/").status_code == 200
-        finally:
-            sa_event.remove(engine, "before_cursor_execute", before)
         return len(statements)
 
     first = make_event(dbs, "one")

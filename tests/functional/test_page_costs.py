@@ -3,8 +3,6 @@ statements on an event of 12 companies as on one of 120."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -13,40 +11,28 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
-from matchmaking.extensions import db
 from matchmaking.models import Event, Meeting, MeetingRequest, Participation
 from matchmaking.models.types import utcnow
 from matchmaking.services import api_tokens
 from matchmaking.services.deals import OutcomeInput, record_outcome
 from matchmaking.services.tally import publish_tally
 from tests.functional.deals_helpers import past_event
-from tests.functional.helpers import login, make_meeting, make_participant, make_slots, make_staff
+from tests.functional.helpers import (
+    login,
+    make_meeting,
+    make_participant,
+    make_slots,
+    make_staff,
+    sql_statements,
+)
 
 pytestmark = pytest.mark.dates
 
 ORGANISER = ("org@forum.example", "organiser-password")
 REPORTER = ("reporter@forum.example", "reporter-password")
 COMPANY_PASSWORD = "company-pass-1"
-
-
-@contextmanager
-def counted(app: Flask) -> Iterator[list[str]]:
-    """The SQL statements run inside the block."""
-    statements: list[str] = []
-
-    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa_event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", before)
 
 
 @dataclass
@@ -170,14 +156,14 @@ def _count_pages(app: Flask, client: FlaskClient, fair: Fair, api_token: str) ->
             assert login(client, *REPORTER).status_code == 302
         for url in urls:
             assert client.get(url).status_code == 200, f"{who} {url}"
-            with counted(app) as statements:
+            with sql_statements(app) as statements:
                 response = client.get(url)
             assert response.status_code == 200, f"{who} {url}"
             counts[f"{who} {url}"] = len(statements)
     api = f"/api/v1/events/{fair.event.slug}/deals/totals"
     headers = {"Authorization": f"Bearer {api_token}"}
     client.get(api, headers=headers)
-    with counted(app) as statements:
+    with sql_statements(app) as statements:
         assert client.get(api, headers=headers).status_code == 200
     counts[f"api {api}"] = len(statements)
     return counts

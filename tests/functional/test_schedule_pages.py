@@ -4,22 +4,25 @@ zone and day, a readable change history (issue 15 items 10-12, issue 16)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from html import unescape
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
-from matchmaking.extensions import db
 from matchmaking.models import Event, Meeting, MeetingChange, Participation, User
 from matchmaking.services import schedule_edits as edits
 from tests.conftest import get_csrf
-from tests.functional.helpers import login, make_meeting, make_participant, make_slots, make_staff
+from tests.functional.helpers import (
+    login,
+    make_meeting,
+    make_participant,
+    make_slots,
+    make_staff,
+    sql_statements,
+)
 
 BASE = "/organiser/events/forum/schedule"
 
@@ -47,23 +50,6 @@ def organiser(client: FlaskClient, dbs: Session, event: Event) -> User:
     user = make_staff(dbs)
     assert login(client, "org@example.org", "organiser-password").status_code == 302
     return user
-
-
-@contextmanager
-def counted(app: Flask) -> Iterator[list[str]]:
-    """The SQL statements run inside the block."""
-    statements: list[str] = []
-
-    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa_event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", before)
 
 
 def _move_here_forms(html: str) -> list[dict[str, str]]:
@@ -247,7 +233,7 @@ def test_changes_are_readable_and_loaded_in_one_query(
     edits.cancel_meeting(dbs, meetings[0], organiser)
     dbs.flush()
 
-    with counted(app) as statements:
+    with sql_statements(app) as statements:
         html = unescape(client.get(f"{BASE}/1").get_data(as_text=True))
     assert sum("meeting_changes" in s for s in statements) == 1
     changes = html.split('id="changes"')[1].split("</table>")[0]
@@ -285,7 +271,7 @@ def test_grid_page_cost_does_not_grow_with_the_event(
     _add_companies(dbs, event, first.version, slots, 0, 2)
 
     def cost(url: str) -> int:
-        with counted(app) as statements:
+        with sql_statements(app) as statements:
             assert client.get(url).status_code == 200
         return len(statements)
 
