@@ -62,3 +62,12 @@ def register_input_guards(app: Flask) -> None:
         for name, value in request.args.items(multi=True):
             if has_control_characters(name) or has_control_characters(value):
                 abort(400)
+
+
+def id_arg(name: str) -> int | None:
+    """A query argument naming a row (``?company=12``): None unless it is an id a column can
+    hold (1 .. 2**31-1), so an overlong number never reaches the database as a parameter."""
+    from flask import request
+
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 < value < 2**31 else None

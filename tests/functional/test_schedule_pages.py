@@ -279,3 +279,16 @@ def test_grid_page_cost_does_not_grow_with_the_event(
     small = [cost(url) for url in urls]
     _add_companies(dbs, event, first.version, slots, 2, 12)
     assert [cost(url) for url in urls] == small
+
+
+@pytest.mark.parametrize("arg", ["company", "zone"])
+def test_an_overlong_id_in_the_grid_address_is_ignored(
+    client: FlaskClient, dbs: Session, event: Event, organiser: User, arg: str
+):
+    """Found by the fuzz test on PostgreSQL: ?company=2147483648 overflowed the query (500)."""
+    slots = make_slots(dbs, event, 2)
+    buyer, supplier = _buyer(dbs, event, "Степь Агро"), _supplier(dbs, event, "重庆长安")
+    make_meeting(dbs, buyer, supplier, slots[0], status="draft")
+    response = client.get(f"{BASE}/1?{arg}=2147483648")
+    assert response.status_code == 200
+    assert "Степь Агро" in response.get_data(as_text=True)

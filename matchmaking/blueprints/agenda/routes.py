@@ -18,6 +18,7 @@ from matchmaking.blueprints.access import organiser_event_or_404 as _event
 from matchmaking.blueprints.actions import attempt
 from matchmaking.blueprints.agenda import bp
 from matchmaking.blueprints.agenda.forms import AttendanceForm, FeedForm
+from matchmaking.blueprints.input_guard import id_arg
 from matchmaking.extensions import db, limiter
 from matchmaking.models import Company, Event, Meeting, Slot
 from matchmaking.models.company import ParticipationStatus
@@ -173,7 +174,7 @@ def _render_check_in(event: Event, status: int = 200) -> tuple[str, int]:
     meetings = [m for m in _published_meetings(event) if m.status == MeetingStatus.SCHEDULED]
     slot_ids = list(dict.fromkeys(m.slot_id for m in meetings))
     slots = {s.id: s for s in db.session.scalars(select(Slot).where(Slot.id.in_(slot_ids or [0])))}
-    chosen = request.args.get("slot", type=int)
+    chosen = id_arg("slot")
     if chosen not in slots:
         now = utcnow()
         chosen = next((i for i in slot_ids if slots[i].ends_at > now), None)

@@ -14,6 +14,7 @@ from wtforms import SelectChoice
 from matchmaking.blueprints.access import organiser_event_or_404 as _event
 from matchmaking.blueprints.access import role_required
 from matchmaking.blueprints.actions import Outcome, attempt
+from matchmaking.blueprints.input_guard import id_arg
 from matchmaking.blueprints.schedule import bp
 from matchmaking.blueprints.schedule.forms import (
     ActionForm,
@@ -131,12 +132,12 @@ def version(slug: str, number: int) -> str:
     days = views.grid_days(slots)
     day = request.args.get("day", type=date.fromisoformat)
     day = day if day in days else (days[0] if days else None)
-    zone_id = request.args.get("zone", type=int)
+    zone_id = id_arg("zone")
     zone = next((z for z in event.zones if z.id == zone_id), None) or next(iter(event.zones), None)
     day_slots = [s for s in slots if s.local_start().date() == day]
     grid = views.zone_grid(db.session, version, zone, day_slots) if zone else {}
     approved = {p.id: p for p in list_approved(db.session, event)}
-    company_id = request.args.get("company", type=int)
+    company_id = id_arg("company")
     company_day = views.company_meetings(db.session, version, company_id) if company_id else []
     add_form = AddForm()
     _fill_add_choices(add_form, event, approved)
