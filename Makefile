@@ -21,7 +21,7 @@ run: $(STAMP)
 	@# One command, three processes: the web server, a generation worker and the scheduler
 	@# (e-mails); leaving the web server (Ctrl-C) stops the other two.
 	@$(BIN)/matchmaking worker & worker=$$!; \
-	$(BIN)/matchmaking scheduler & scheduler=$$!; \
+	SERVER_NAME=$${SERVER_NAME:-127.0.0.1:$(PORT)} $(BIN)/matchmaking scheduler & scheduler=$$!; \
 	trap 'kill $$worker $$scheduler 2>/dev/null; wait' EXIT INT TERM; \
 	$(BIN)/matchmaking run --host 127.0.0.1 --port $(PORT)
 

@@ -22,6 +22,19 @@ ORIGINAL = Path(
     os.environ.get("MATCHMAKING_B2B_INSTANCES")
     or Path(__file__).resolve().parents[2] / "shared" / "b2b-instances" / "original"
 )
+# The crafted variants of the JAIR paper sit beside the originals: forbidden/ and fixed/.
+VARIANT_FOLDERS = {
+    "forb0003": "forbidden",
+    "forb0007": "forbidden",
+    "fixed020": "fixed",
+    "fixed040": "fixed",
+}
+VARIANT_SUFFIX = {
+    "forb0003": "forb0003",
+    "forb0007": "forb0007",
+    "fixed020": "fixed020-Forb",
+    "fixed040": "fixed040-Forb",
+}
 
 # Proven optima (total breaks, fairness d = 2) of JAIR 74 (2022), as listed in scheduling.md.
 PUBLISHED_OPTIMA: dict[str, int] = {
@@ -46,6 +59,83 @@ PUBLISHED_OPTIMA: dict[str, int] = {
     "ticf-13crafc": 1,
     "ticf-14crafa": 0,
 }
+
+# The paper's optima of the crafted variants (JAIR 74 (2022), Tables 6 and 7, fairness
+# d = 2), as listed in issue 17; None: infeasible under d = 2 (a participant cannot fit all
+# its meetings), so the paper has no optimum to compare with.
+_NAMES = tuple(PUBLISHED_OPTIMA)
+
+
+def _optima(values: dict[str, int]) -> dict[str, int | None]:
+    return {name: values.get(name) for name in _NAMES}
+
+
+VARIANT_OPTIMA: dict[str, dict[str, int | None]] = {
+    "forb0003": _optima(
+        {
+            "forum-13": 0,
+            "forum-13crafb": 5,
+            "forum-13crafc": 1,
+            "forum-14": 0,
+            "forumt-14": 0,
+            "forumt-14crafc": 0,
+            "tic-13crafb": 0,
+            "tic-14crafa": 0,
+            "tic-14crafc": 0,
+            "ticf-13crafa": 0,
+            "ticf-13crafb": 5,
+            "ticf-13crafc": 1,
+            "ticf-14crafa": 0,
+        }
+    ),
+    "forb0007": _optima(
+        {
+            "forum-13": 0,
+            "forum-13crafb": 5,
+            "forum-13crafc": 1,
+            "ticf-13crafa": 0,
+            "ticf-13crafb": 5,
+            "ticf-13crafc": 1,
+        }
+    ),
+    "fixed020": _optima(
+        {
+            "forum-13": 20,
+            "forum-13crafb": 30,
+            "forum-13crafc": 20,
+            "forum-14": 20,
+            "forumt-14": 7,
+            "forumt-14crafc": 7,
+            "forumt-14crafd": 9,
+            "forumt-14crafe": 9,
+            "tic-12": 1,
+            "tic-12crafc": 1,
+            "tic-13": 2,
+            "tic-13crafb": 1,
+            "tic-13crafc": 6,
+            "tic-14crafa": 2,
+            "tic-14crafc": 3,
+            "tic-14crafd": 2,
+            "ticf-13crafa": 20,
+            "ticf-13crafb": 27,
+            "ticf-13crafc": 20,
+            "ticf-14crafa": 21,
+        }
+    ),
+    "fixed040": _optima(
+        {
+            "forum-13": 49,
+            "forum-13crafc": 50,
+            "tic-13": 13,
+            "tic-13crafb": 16,
+            "tic-13crafc": 16,
+            "ticf-13crafa": 49,
+            "ticf-13crafc": 49,
+        }
+    ),
+}
+# Sums of those optima, as the issue states them.
+VARIANT_SUMS = {"forb0003": 12, "forb0007": 12, "fixed020": 228, "fixed040": 242}
 
 _ASSIGN = re.compile(r"(\w+)\s*=\s*(.*?);", re.S)
 _DAY = datetime(2022, 3, 1, tzinfo=UTC)
@@ -153,3 +243,9 @@ def read_dzn(path: str | Path) -> dict[str, Any]:
 def published_paths(folder: Path = ORIGINAL) -> list[Path]:
     """The 20 published instance files, sorted by name."""
     return sorted(folder.glob("*.original.dzn"))
+
+
+def variant_paths(variant: str, folder: Path = ORIGINAL) -> list[Path]:
+    """The 20 files of one crafted variant (a key of VARIANT_OPTIMA), sorted by name."""
+    where = folder.parent / VARIANT_FOLDERS[variant]
+    return sorted(where.glob(f"*.{VARIANT_SUFFIX[variant]}.dzn"))

@@ -47,7 +47,8 @@ def check(instance: dict[str, Any], schedule: dict[str, Any]) -> list[str]:
     Rules checked: each meeting is a candidate pair, in its zone and (when listed) one of its
     slots; a pair meets once; a company has at most one meeting per slot, only in available
     slots, at most max_meetings; tables per zone and slot are distinct and within 1..tables;
-    every fixed meeting appears unchanged. The instance itself is trusted to be well formed.
+    every fixed meeting appears unchanged; hard rule 4 (``_interpreter_violations``). The
+    instance itself is trusted to be well formed.
     """
     slot_ids = [slot["id"] for slot in instance.get("slots", [])]
     known_slots = set(slot_ids)
@@ -117,16 +118,69 @@ def check(instance: dict[str, Any], schedule: dict[str, Any]) -> list[str]:
                 f"table-clash: meetings {listed} share {zone} table {table} at {slot}"
             )
 
+    violations += _interpreter_violations(instance, candidates, meetings)
     present = {
-        tuple(meeting[key] for key in MEETING_KEYS)
+        (*(meeting[key] for key in MEETING_KEYS), meeting.get("interpreter"))
         for meeting in meetings
         if _malformed(meeting) is None
     }
     for fixed in instance.get("fixed", []):
-        if tuple(fixed.get(key) for key in MEETING_KEYS) not in present:
+        if (*(fixed.get(key) for key in MEETING_KEYS), fixed.get("interpreter")) not in present:
             violations.append(
                 f"fixed-missing: fixed meeting {_describe(fixed)} is not in the schedule"
             )
+    return violations
+
+
+def _interpreter_violations(
+    instance: dict[str, Any],
+    candidates: dict[tuple[str, str], dict[str, Any]],
+    meetings: list[Any],
+) -> list[str]:
+    """Hard rule 4: a meeting of a candidate with ``interpreter`` has exactly one interpreter
+    who speaks one of the buyer's and one of the supplier's listed languages, is available in
+    that slot and serves that zone; an interpreter has one meeting per slot at most and no
+    more than its max_meetings; a meeting of a candidate without ``interpreter`` has none."""
+    people = {person["id"]: person for person in instance.get("interpreters", [])}
+    violations: list[str] = []
+    seats: dict[tuple[str, str], list[int]] = defaultdict(list)
+    total: Counter[str] = Counter()
+    for index, meeting in enumerate(meetings):
+        if _malformed(meeting) is not None:
+            continue
+        candidate = candidates.get((meeting["buyer"], meeting["supplier"]))
+        if candidate is None:
+            continue
+        label = f"meeting #{index} {_describe(meeting)}"
+        need, person_id = candidate.get("interpreter"), meeting.get("interpreter")
+        if need is None:
+            if person_id is not None:
+                violations.append(f"interpreter-not-needed: {label}: has {person_id}")
+            continue
+        if person_id is None:
+            violations.append(f"interpreter-missing: {label}: the pair needs an interpreter")
+            continue
+        person = people.get(person_id) if isinstance(person_id, str) else None
+        if person is None:
+            violations.append(f"interpreter-unknown: {label}: no interpreter {person_id!r}")
+            continue
+        spoken = set(person["languages"])
+        if spoken.isdisjoint(need["buyer"]) or spoken.isdisjoint(need["supplier"]):
+            violations.append(f"interpreter-unqualified: {label}: {person_id} lacks a language")
+        if person.get("available") is not None and meeting["slot"] not in person["available"]:
+            violations.append(f"interpreter-unavailable: {label}: {person_id} is not available")
+        if person.get("zones") is not None and meeting["zone"] not in person["zones"]:
+            violations.append(f"interpreter-wrong-zone: {label}: {person_id} does not serve it")
+        seats[(person_id, meeting["slot"])].append(index)
+        total[person_id] += 1
+    for (person_id, slot), indices in seats.items():
+        if len(indices) > 1:
+            listed = ", ".join(f"#{i}" for i in indices)
+            violations.append(f"interpreter-double-booked: {person_id} has {listed} at {slot}")
+    for person_id, count in total.items():
+        cap = people[person_id].get("max_meetings")
+        if cap is not None and count > cap:
+            violations.append(f"interpreter-over-cap: {person_id} has {count} meetings, cap {cap}")
     return violations
 
 

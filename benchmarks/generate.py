@@ -13,7 +13,13 @@ Candidates come from sector overlap; scores mix overlap, a shared language and n
 10-15% are `must` (accepted requests, likelier for higher scores). Same family and seed give
 the same instance: one ``random.Random`` seeded by the pair, and no iteration over sets.
 
-    python -m benchmarks.generate FAMILY --seed N --out FILE.json
+With ``--interpreters POOL`` the same instance also states interpreter needs (every pair with
+no common language) and an interpreter pool (``_interpreters``): ``plentiful`` (one
+interpreter per table of each zone for each language pair needed there: never the limit) or
+``scarce`` (interpreter-slots for 60% of the estimated need, per zone and language pair).
+The pool has its own random stream, so the rest of the instance is unchanged.
+
+    python -m benchmarks.generate FAMILY --seed N [--interpreters POOL] --out FILE.json
 """
 
 from __future__ import annotations
@@ -193,8 +199,9 @@ def _score(rng: random.Random, overlap: int, languages: tuple[str, ...], other: 
     return round(min(1.0, max(0.05, value)), 3)
 
 
-def generate(family: str, seed: int) -> dict[str, Any]:
-    """Return the instance dict of ``family`` (a key of FAMILIES) for ``seed``."""
+def generate(family: str, seed: int, interpreters: str | None = None) -> dict[str, Any]:
+    """Return the instance dict of ``family`` (a key of FAMILIES) for ``seed``, with an
+    interpreter pool (a key of POOLS) when ``interpreters`` is given."""
     spec = FAMILIES[family]
     rng = random.Random(f"{family}:{seed}")
     slots = _slots(spec.days)
@@ -307,7 +314,114 @@ def generate(family: str, seed: int) -> dict[str, Any]:
     fixed = _fixed(rng, instance, spec.fixed)
     if fixed:
         instance["fixed"] = fixed
+    if interpreters is not None:
+        pool_rng = random.Random(f"{family}:{seed}:interpreters:{interpreters}")
+        _interpreters(pool_rng, instance, POOLS[interpreters], spec.days)
     return instance
+
+
+# Interpreter pools: share of the estimated need covered, None for one per table (plentiful).
+POOLS: dict[str, float | None] = {"plentiful": None, "scarce": 0.6}
+# Bridge languages tried first on each side: SCO companies all speak Russian or English.
+BRIDGES = ("zh", "ru", "en")
+
+
+def _bridge(languages: list[str]) -> str:
+    return next((code for code in BRIDGES if code in languages), languages[0])
+
+
+def _interpreters(
+    rng: random.Random, instance: dict[str, Any], share: float | None, days: int
+) -> None:
+    """Add interpreter needs to the candidates with no common language, and a pool.
+
+    The need per (zone, language pair) is estimated from each SCO company's best candidates
+    (must first, then score) up to its cap: roughly what a schedule without interpreter
+    limits holds. Each interpreter works in one zone between Chinese and Russian or English
+    (one in five also speaks the third); scarce pools get 60% of the need in
+    interpreter-slots (``max_meetings`` 10-14 per day, the last one trimmed), and one
+    interpreter in four there works in every zone.
+    """
+    companies = {company["id"]: company for company in instance["companies"]}
+    per_company = len(instance["slots"])
+    need: dict[tuple[str, str, str], int] = {}
+    by_sco: dict[str, list[dict[str, Any]]] = {}
+    for candidate in instance["candidates"]:
+        buyer = companies[candidate["buyer"]]["languages"]
+        supplier = companies[candidate["supplier"]]["languages"]
+        if set(buyer) & set(supplier):
+            continue
+        candidate["interpreter"] = {"buyer": list(buyer), "supplier": list(supplier)}
+    for candidate in instance["candidates"]:
+        for end in ("buyer", "supplier"):
+            if companies[candidate[end]]["country"] != "CN":
+                by_sco.setdefault(candidate[end], []).append(candidate)
+    for company_id, mine in by_sco.items():
+        cap = companies[company_id].get("max_meetings", per_company)
+        mine = sorted(mine, key=lambda c: (not c.get("must", False), -c["score"]))[:cap]
+        for candidate in mine:
+            if "interpreter" in candidate:
+                key = _language_pair(candidate["interpreter"])
+                need[(candidate["zone"], *key)] = need.get((candidate["zone"], *key), 0) + 1
+    tables = {zone["id"]: zone["tables"] for zone in instance["zones"]}
+    pool: list[dict[str, Any]] = []
+    for zone, first, second in sorted(need):
+        wanted = need[(zone, first, second)]
+        slots_left = None if share is None else max(1, round(share * wanted))
+        count = 0
+        while (count < tables[zone]) if slots_left is None else (slots_left > 0):
+            count += 1
+            person: dict[str, Any] = {
+                "id": f"int-{second}-{zone}-{count:02d}",
+                "languages": [first, second],
+                "zones": [zone],
+            }
+            if rng.random() < 0.2:
+                person["languages"] = list(BRIDGES)
+            if share is not None and rng.random() < 0.25:
+                del person["zones"]  # works in every zone
+            if slots_left is not None:
+                person["max_meetings"] = min(slots_left, rng.randint(10, 14) * days)
+                slots_left -= person["max_meetings"]
+            pool.append(person)
+    instance["interpreters"] = pool
+    _staff_fixed(instance)
+
+
+def _staff_fixed(instance: dict[str, Any]) -> None:
+    """Give each fixed meeting needing an interpreter the first qualified one free then; a
+    fixed meeting no interpreter can serve is no longer fixed (scarce pools only)."""
+    candidates = {(c["buyer"], c["supplier"]): c for c in instance["candidates"]}
+    taken: set[tuple[str, str]] = set()
+    used: dict[str, int] = {}
+    kept = []
+    for meeting in instance.get("fixed", []):
+        need = candidates[(meeting["buyer"], meeting["supplier"])].get("interpreter")
+        if need is not None:
+            for person in instance["interpreters"]:
+                spoken = set(person["languages"])
+                if (
+                    spoken & set(need["buyer"])
+                    and spoken & set(need["supplier"])
+                    and meeting["zone"] in person.get("zones", [meeting["zone"]])
+                    and (person["id"], meeting["slot"]) not in taken
+                    and used.get(person["id"], 0) < person.get("max_meetings", 1 << 30)
+                ):
+                    meeting["interpreter"] = person["id"]
+                    taken.add((person["id"], meeting["slot"]))
+                    used[person["id"]] = used.get(person["id"], 0) + 1
+                    break
+            else:
+                continue
+        kept.append(meeting)
+    if "fixed" in instance:
+        instance["fixed"] = kept
+
+
+def _language_pair(need: dict[str, list[str]]) -> tuple[str, str]:
+    """The interpreter languages for a need: Chinese first, then the other side's bridge."""
+    one, other = _bridge(need["buyer"]), _bridge(need["supplier"])
+    return (one, other) if one == "zh" else (other, one)
 
 
 def _fixed(rng: random.Random, instance: dict[str, Any], count: int) -> list[dict[str, Any]]:
@@ -357,9 +471,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.generate", description=__doc__)
     parser.add_argument("family", choices=sorted(FAMILIES))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--interpreters", choices=sorted(POOLS), help="add an interpreter pool")
     parser.add_argument("--out", help="output file (default: stdout)")
     args = parser.parse_args(argv)
-    text = json.dumps(generate(args.family, args.seed), ensure_ascii=False) + "\n"
+    instance = generate(args.family, args.seed, args.interpreters)
+    text = json.dumps(instance, ensure_ascii=False) + "\n"
     if args.out:
         with open(args.out, "w", encoding="utf-8") as handle:
             handle.write(text)

@@ -120,9 +120,12 @@ def _register_blueprints(app: Flask) -> None:
     from matchmaking.blueprints.company import bp as company_bp
     from matchmaking.blueprints.deals import bp as deals_bp
     from matchmaking.blueprints.directory import bp as directory_bp
+    from matchmaking.blueprints.floor import bp as floor_bp
+    from matchmaking.blueprints.interpreters import bp as interpreters_bp
     from matchmaking.blueprints.main import bp as main_bp
     from matchmaking.blueprints.organiser import bp as organiser_bp
     from matchmaking.blueprints.press import bp as press_bp
+    from matchmaking.blueprints.refill import bp as refill_bp
     from matchmaking.blueprints.registration import bp as registration_bp
     from matchmaking.blueprints.schedule import bp as schedule_bp
 
@@ -137,6 +140,9 @@ def _register_blueprints(app: Flask) -> None:
         directory_bp,
         deals_bp,
         press_bp,
+        floor_bp,
+        refill_bp,
+        interpreters_bp,
         api_bp,
     ):
         app.register_blueprint(bp)

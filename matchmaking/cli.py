@@ -83,6 +83,8 @@ def seed_demo_command(
         seed_demo,
     )
     from matchmaking.services.demo_deals import seed_demo_outcomes
+    from matchmaking.services.demo_floor import DEMO_FLOOR_STAFF
+    from matchmaking.services.demo_interpreters import DEMO_INTERPRETER
     from matchmaking.services.demo_large import seed_large_demo
 
     # The demo's logins and passwords are public (README): never in production by accident.
@@ -120,6 +122,8 @@ def seed_demo_command(
             click.echo("Demo event already present.")
     click.echo(f"Demo organiser login: {DEMO_ORGANISER[0]} / {DEMO_ORGANISER[1]}")
     click.echo(f"Demo company login:   {DEMO_COMPANY[0]} / {DEMO_COMPANY[1]}")
+    click.echo(f"Demo interpreter login: {DEMO_INTERPRETER[0]} / {DEMO_INTERPRETER[1]}")
+    click.echo(f"Demo floor staff login: {DEMO_FLOOR_STAFF[0]} / {DEMO_FLOOR_STAFF[1]}")
 
 
 @cli.command("create-user")

@@ -18,13 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, has_request_context, url_for
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from matchmaking.models import Event
-from matchmaking.services import agenda_mail, event_status
+from matchmaking.models import Event, User
+from matchmaking.services import agenda_mail, event_status, tokens
 from matchmaking.services.transactions import write_transaction
 
 log = logging.getLogger("matchmaking.jobs")
@@ -63,6 +63,16 @@ def send_changed_agendas(session: Session, now: datetime) -> int:
 def send_reminders(session: Session, now: datetime) -> int:
     """Evening-before and minutes-before reminders, each once."""
     sent = agenda_mail.send_reminders(session, current_app.config, now)
+    session.commit()
+    return sent
+
+
+def send_interpreter_agendas(session: Session, now: datetime) -> int:
+    """E-mail each interpreter its agenda when published and whenever it changes, once each."""
+    from matchmaking.services import interpreter_agendas
+
+    sent = interpreter_agendas.send_interpreter_agendas(session, current_app.config, now)
+    sent += interpreter_agendas.send_interpreter_reminders(session, current_app.config, now)
     session.commit()
     return sent
 
@@ -118,6 +128,27 @@ def refresh_recommendations(session: Session, now: datetime) -> int:
         return refresh_stale_recommendations(session, now)
 
 
+def _invitation_links(user: User) -> tuple[str, str]:
+    """An invitee's password link and the page to ask for another (needs ``SERVER_NAME``)."""
+    token = tokens.reset_token(current_app.config["SECRET_KEY"], user)
+    return (
+        url_for("auth.reset", token=token, _external=True),
+        url_for("auth.reset_request", _external=True),
+    )
+
+
+def send_import_invitations(session: Session, now: datetime) -> int:
+    """E-mail the contacts of imported registrations their invitation, once each."""
+    from matchmaking.services.invitations import send_import_invitations as send
+
+    if not current_app.config.get("SERVER_NAME") and not has_request_context():
+        log.warning("invitations wait: set SERVER_NAME so their links can be absolute")
+        return 0
+    sent = send(session, current_app.config, now, _invitation_links)
+    session.commit()
+    return sent
+
+
 @dataclass(frozen=True)
 class JobSpec:
     """A scheduled job: a stable id, the function, and an APScheduler trigger."""
@@ -135,12 +166,14 @@ JOBS: list[JobSpec] = [
     JobSpec("issue-agendas", issue_agendas, "interval", {"minutes": 1}),
     JobSpec("send-changed-agendas", send_changed_agendas, "interval", {"minutes": 1}),
     JobSpec("send-reminders", send_reminders, "interval", {"minutes": 1}),
+    JobSpec("send-interpreter-agendas", send_interpreter_agendas, "interval", {"minutes": 1}),
     JobSpec("send-daily-summary", send_daily_summary, "interval", {"minutes": 5}),
     JobSpec("sweep-messages", sweep_messages, "interval", {"minutes": 15}),
     JobSpec("refresh-tallies", refresh_tallies, "interval", {"minutes": 1}),  # embargo ±1 min
     JobSpec("expire-requests", expire_requests, "interval", {"minutes": 5}),
     JobSpec("fail-stale-generations", fail_stale_generations, "interval", {"minutes": 1}),
     JobSpec("refresh-recommendations", refresh_recommendations, "interval", {"minutes": 5}),
+    JobSpec("send-import-invitations", send_import_invitations, "interval", {"minutes": 1}),
 ]
 
 

@@ -42,6 +42,18 @@ def send_import_invitation(user: User, event: Event) -> bool:
     )
 
 
+def send_floor_staff_invitation(user: User, event: Event) -> bool:
+    """Tell a new floor staff member of ``event``, with a link to set a password."""
+    return notifications.send_floor_staff_invitation(
+        current_app.config,
+        user,
+        event,
+        _reset_link(user),
+        url_for("floor.check_in_page", slug=event.slug, _external=True),
+        url_for("auth.reset_request", _external=True),
+    )
+
+
 def send_already_registered(email: str, locale: str) -> bool:
     """Someone registered with a known address: tell its owner instead of the visitor."""
     return notifications.send_already_registered(

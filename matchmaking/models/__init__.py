@@ -33,8 +33,15 @@ from matchmaking.models.event import (
     event_organisers,
     zone_sectors,
 )
+from matchmaking.models.floor import CheckIn, event_floor_staff
+from matchmaking.models.interpreter import (
+    Interpreter,
+    InterpreterAvailability,
+    interpreter_zones,
+)
 from matchmaking.models.notification import CalendarFeed, MessageStatus, SentMessage
 from matchmaking.models.recommendation import Recommendation, RecommendationRun
+from matchmaking.models.refill import RefillOffer, RefillStatus, Standby
 from matchmaking.models.request import MeetingRequest, RequestStatus
 from matchmaking.models.schedule import (
     Attendance,
@@ -62,6 +69,7 @@ STATE_ENUMS = (
     OutcomeStage,
     ParticipationStatus,
     ProposalStatus,
+    RefillStatus,
     RequestStatus,
     Role,
     TallyDimension,
@@ -74,6 +82,7 @@ __all__ = [
     "Attendance",
     "Availability",
     "CalendarFeed",
+    "CheckIn",
     "Company",
     "CompanySize",
     "ConflictRule",
@@ -82,6 +91,8 @@ __all__ = [
     "EventDay",
     "EventStatus",
     "ExchangeRate",
+    "Interpreter",
+    "InterpreterAvailability",
     "Meeting",
     "MeetingChange",
     "MeetingRequest",
@@ -99,6 +110,8 @@ __all__ = [
     "ProposalStatus",
     "Recommendation",
     "RecommendationRun",
+    "RefillOffer",
+    "RefillStatus",
     "RequestStatus",
     "RescheduleProposal",
     "Role",
@@ -107,6 +120,7 @@ __all__ = [
     "Sector",
     "SentMessage",
     "Slot",
+    "Standby",
     "TallyDimension",
     "TallySettings",
     "TallySnapshot",
@@ -114,6 +128,8 @@ __all__ = [
     "User",
     "VersionStatus",
     "Zone",
+    "event_floor_staff",
     "event_organisers",
+    "interpreter_zones",
     "zone_sectors",
 ]

@@ -21,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import event as sa_event
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaking.extensions import db
@@ -124,6 +125,11 @@ class Participation(db.Model):  # type: ignore[name-defined,misc]
     meetings_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     interpreter_needed: Mapped[bool] = mapped_column(Boolean, default=False)
     interpreter_note: Mapped[str] = mapped_column(String(200), default="")
+    # The company brings its own interpreter: its pairs with no common language need none
+    # from the event's pool.
+    brings_interpreter: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
     directory_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -35,6 +35,7 @@ from matchmaking.models.types import UTCDateTime, one_of, utcnow
 if TYPE_CHECKING:
     from matchmaking.models.company import Participation
     from matchmaking.models.event import Event, Slot, Zone
+    from matchmaking.models.interpreter import Interpreter
 
 
 class VersionStatus(StrEnum):
@@ -156,6 +157,20 @@ class Meeting(db.Model):  # type: ignore[name-defined,misc]
             sqlite_where=text(f"status = '{MeetingStatus.SCHEDULED}'"),
             postgresql_where=text(f"status = '{MeetingStatus.SCHEDULED}'"),
         ),
+        # An interpreter is at one active meeting per slot, like a table.
+        Index(
+            "uq_meetings_interpreter_in_slot",
+            "version_id",
+            "slot_id",
+            "interpreter_id",
+            unique=True,
+            sqlite_where=text(
+                f"status = '{MeetingStatus.SCHEDULED}' AND interpreter_id IS NOT NULL"
+            ),
+            postgresql_where=text(
+                f"status = '{MeetingStatus.SCHEDULED}' AND interpreter_id IS NOT NULL"
+            ),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -172,6 +187,10 @@ class Meeting(db.Model):  # type: ignore[name-defined,misc]
     slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id", ondelete="CASCADE"))
     zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id", ondelete="CASCADE"))
     table_number: Mapped[int] = mapped_column(Integer)
+    # The interpreter of a pair with no common language (models.interpreter), if assigned.
+    interpreter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interpreters.id", ondelete="SET NULL"), index=True
+    )
     status: Mapped[str] = mapped_column(String(16), default=MeetingStatus.SCHEDULED)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     origin: Mapped[str] = mapped_column(String(16), default="solver")
@@ -190,6 +209,7 @@ class Meeting(db.Model):  # type: ignore[name-defined,misc]
     supplier: Mapped[Participation] = relationship(foreign_keys=[supplier_id])
     slot: Mapped[Slot] = relationship()
     zone: Mapped[Zone] = relationship()
+    interpreter: Mapped[Interpreter | None] = relationship()
     seats: Mapped[list[MeetingSeat]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan"
     )

@@ -29,6 +29,8 @@ class Role(StrEnum):
     ORGANISER = "organiser"
     REPORTER = "reporter"  # reads the deal figures through the API
     ADMIN = "admin"
+    INTERPRETER = "interpreter"  # interprets meetings at the events it serves; reads its agenda
+    FLOOR_STAFF = "floor_staff"  # checks companies in at the venue, at the events assigned
 
 
 ROLES = tuple(Role)

@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .errors import InstanceError
-from .model import Candidate, Company, Instance, Meeting, Schedule, Slot, Zone
+from .model import (
+    Candidate,
+    Company,
+    Instance,
+    Interpreter,
+    LanguageNeed,
+    Meeting,
+    Schedule,
+    Slot,
+    Zone,
+)
 from .parse import parse_instance, parse_instance_file
 
 if TYPE_CHECKING:
@@ -16,6 +26,8 @@ __all__ = [
     "Company",
     "Instance",
     "InstanceError",
+    "Interpreter",
+    "LanguageNeed",
     "Meeting",
     "Schedule",
     "Slot",

@@ -38,7 +38,7 @@ def solve_with_report(
 
     if end is None:
         schedule = solve(problem)
-        return schedule, report(problem, schedule.meetings)
+        return schedule, report(problem, schedule.meetings, unscheduled=schedule.unscheduled)
     pairs = len(problem.candidates)
     needed = seconds_needed(problem)
     reserved = SOLVE_TAIL_PER_PAIR * pairs + needed["figures"] + after
@@ -49,7 +49,10 @@ def solve_with_report(
             spare -= needed[part]
     # A tiny positive limit still returns the greedy schedule.
     schedule = solve(problem, max(end - reserved - time.monotonic(), 0.001))
-    return schedule, report(problem, schedule.meetings, deadline=end - after)
+    quality = report(
+        problem, schedule.meetings, deadline=end - after, unscheduled=schedule.unscheduled
+    )
+    return schedule, quality
 
 
 __all__ = ["solve_with_report"]

@@ -11,14 +11,13 @@ Redundant, on one-day instances: a company either meets in one block of consecut
 (``y[c, s]``: it starts at s; at most one start) or is ``free[c]``, which needs a break; with
 every break assumed away (RC2's first call) this propagates like an interval model.
 
-RC2 is core-guided: it returns a proven optimum or nothing; its lower bound also steers the
-window search of ``windows``, which runs beside it on one-day problems. A second window
-search joins once RC2's bound stalls: on the lowest open K, RC2 making way, where RC2 proves
-less than the window searches; else on the K above RC2's, which the first window search
-then leaves to RC2. A search whose K is settled (refuted, or a schedule with at most K breaks
-found) moves on.
-All run under a wall-clock deadline (the SAT oracles are interrupted), so the caller keeps
-its schedule when time is up.
+Why two kinds of search: RC2 is core-guided, so it proves lower bounds quickly and returns
+a proven optimum or nothing; the window model (``windows``) finds the schedules near the
+optimum that RC2's oracle struggles to build. ``_Searches`` runs them side by side under a
+wall-clock deadline with one stop protocol (its docstring), so the caller keeps its own
+schedule when time is up. Fixed meetings and availability gaps enter as constants in the
+companies' day states (``satbreaks``). The experiments behind the choices below are in
+``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -43,17 +42,17 @@ from .windows import SAT_SOLVER, WindowSat, applicable
 
 # Break bound of the window model's counters when no complete schedule bounds it.
 WINDOW_CAP = 64
-# First time given to each K of the window search (doubled every round).
+# First time given to each K of the window search (doubled every round, at most
+# PROBE_DOUBLINGS times: refuting K after K quickly, as when the pairs cannot all be
+# placed, would otherwise ask for a timer beyond the platform's range).
 PROBE_SECONDS = 0.5
-# How long after the deadline the searches are waited for (see ``minimise_breaks``).
+PROBE_DOUBLINGS = 10
+# How long after the deadline the searches are waited for (see ``_Searches``).
 STOP_GRACE = 0.2
 # Share of the time after which a second window search starts (``focused``), once RC2's lower
-# bound has not risen for half as long (RC2 stops if below the window searches' bound, else
-# goes on beside it); its clause order seed and SAT solver. Gluecard 3
-# (Glucose 3 with native at-most-k constraints) is the second search's solver for diversity:
-# at the optimum, single runs on fresh models (8 clause orders, 10 s cap, 2 cores) found
-# forum-13crafb's K=6 in 7 of 8 runs (Minicard: 4 of 16) and ticf-13crafb's K=3 in 7 of 8
-# (Minicard: 2 of 8 within 8 s), where Minicard stays the better first search (tic-13crafc).
+# bound has not risen for half as long; its clause order seed and SAT solver (Gluecard 3,
+# Glucose with native at-most-k constraints: another solver than the first search's, for
+# diversity; it found the crafb optima far more often).
 FOCUS_AFTER = 0.15
 FOCUS_SEED = 1
 FOCUS_SOLVER = "gc3"
@@ -210,334 +209,369 @@ class BreakMaxSat:
         self, slots: Sequence[int], deadline: float
     ) -> tuple[list[int] | None, bool]:
         """(assignment placing every active pair, proven break-optimal) or (None, False)
-        when none is found before the deadline (a ``time.monotonic`` value).
-
-        Two threads at a time (Glucose and Minicard release the GIL in interruptible
-        calls): RC2 (core-guided, lower bounds up, returns an optimum) and, on one-day
-        problems, the window search (``windows``: K from the lower bound, RC2's included,
-        up); on longer ones a linear search down from the breaks of ``slots`` (each solution
-        found bounds the next call by its breaks minus one; an unsatisfiable call proves the
-        last one optimal). On one day a second, focused window search joins (``focused``),
-        RC2 making way when the first has proven more than RC2, else going on beside it
-        (three threads; the first window search then leaves RC2's K alone). The first proof
-        stops the others; the best so far is returned at the deadline.
-
-        Measured on the published instances (20, full solves): ticf-13crafb (optimum 3)
-        went from 29 breaks in most runs to its optimum in 5 of 5 runs, in 6.4-6.6 s.
-        """
+        when none is found before the deadline (a ``time.monotonic`` value); see
+        ``_Searches`` for the searches and their stop protocol."""
         if not self.feasible or time.monotonic() >= deadline:
             return None, False
-        phases = [v if slots[k] == t else -v for (k, t), v in self.x.items()]
-        stop = threading.Event()
-        lock = threading.Lock()
-        running: list[Solver] = []
-        rc2_oracle: list[Solver] = []
-        best: list[tuple[int, list[int], bool]] = []
+        return _Searches(self, slots, deadline).run()
 
-        def halt() -> None:
-            with lock:
-                stop.set()
-                for oracle in running:
-                    oracle.interrupt()
 
-        def offer(result: list[int] | None, optimal: bool) -> None:
-            if result is None:
-                return
-            with lock:
-                value = self._count(result)
-                if not best or value < best[0][0] or (optimal and value <= best[0][0]):
-                    best[:] = [(value, result, optimal)]
+class _Searches:
+    """The break searches over one ``BreakMaxSat`` model, run as threads until a proof or
+    the deadline.
 
-        def guarded(oracle: Solver, rc2: RC2Stratified | None = None) -> None:
-            plain = oracle.solve_limited
+    Searches: RC2 (core-guided: lower bounds up, returns an optimum); on one-day problems
+    the window search ``ascending`` (``windows``: K from the best lower bound up, in timed
+    rounds) and, once RC2's bound stalls, ``focused`` (a second window model, clauses
+    shuffled, another SAT solver, one K at a time without a time limit); on longer ones
+    ``linear`` (each schedule found bounds the next call by its breaks minus one).
+    Glucose and Minicard release the GIL in interruptible calls, so the threads share the
+    two cores.
 
-            def limited(assumptions: Sequence[int] = (), expect_interrupt: bool = False) -> object:
-                if rc2 is not None:
-                    bound_rose(rc2)
-                result = plain(assumptions=assumptions, expect_interrupt=True)
-                if stop.is_set() or (rc2 is not None and yielded.is_set()):
-                    raise _Timeout
-                return result
+    Stop protocol, the one way any search ends early:
 
-            oracle.solve_limited = limited
+    - every interruptible SAT oracle is registered in ``running`` while it works;
+    - ``halt()`` sets ``stop`` and interrupts everything in ``running``; it is called by a
+      search that proves its result optimal, and by a timer at the deadline;
+    - a search checks ``stop`` before each call and after each interrupted one (RC2
+      through ``_guard``, which raises ``_Timeout`` out of RC2's loop);
+    - a window search on a K that another result has settled (refuted below, or a
+      schedule with at most K breaks found) is interrupted with ``final=False`` and moves
+      on (``settle``); RC2 gives way to the focused search through ``yielded``;
+    - ``run`` waits for the threads until STOP_GRACE past the deadline (RC2's work
+      between SAT calls cannot be interrupted) and returns the best schedule offered.
+    """
 
-        def core_guided() -> None:
-            rc2 = RC2Stratified(self.wcnf, solver="g3", adapt=True, exhaust=True, minz=True)
-            oracle = rc2.oracle
-            oracle.set_phases(phases)
-            guarded(oracle, rc2)
-            with lock:
-                running.append(oracle)
-                rc2_oracle.append(oracle)
-            try:
-                if not stop.is_set():
-                    model = rc2.compute()
-                    LOG.debug("%.2f s: RC2 done, cost %s", time.monotonic() - started, rc2.cost)
-                    if model is not None:
-                        offer(self._assignment(model, slots), True)
-                    halt()
-            except _Timeout:
-                pass
-            finally:
-                with lock:
-                    running.remove(oracle)
-                    rc2_oracle.remove(oracle)
-                rc2.delete()
+    def __init__(self, model: BreakMaxSat, slots: Sequence[int], deadline: float) -> None:
+        self.model = model
+        self.slots = list(slots)
+        self.deadline = deadline
+        self.started = time.monotonic()
+        self.phases = [v if slots[k] == t else -v for (k, t), v in model.x.items()]
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.running: list[Solver | WindowSat] = []
+        self.rc2_oracle: list[Solver] = []
+        self.best: tuple[int, list[int], bool] | None = None  # breaks, assignment, proven
+        self.lower = 0  # RC2's proven lower bound (its cost so far)
+        self.rose = self.started  # when it last rose
+        self.refuted = 0  # the window searches proved every K below this impossible
+        self.found = WINDOW_CAP  # breaks of the best schedule the window searches found
+        self.watched: dict[str, tuple[WindowSat, int]] = {}  # each window search and its K
+        self.placed = all(slots[k] != UNPLACED for k in model.active)
+        self.upper = min(model._count(slots), WINDOW_CAP) if self.placed else WINDOW_CAP
+        self.yielded = threading.Event()  # RC2 gave its core to the focused search
+        self.beside = threading.Event()  # RC2, not behind, keeps its K beside the focused one
 
-        def linear() -> None:
-            bound = self._count(slots) - 1
-            if bound < 0 or not self.brk or any(slots[k] == UNPLACED for k in self.active):
-                return
-            oracle = Solver(name="g4", bootstrap_with=self.wcnf.hard)
-            oracle.set_phases(phases)
-            guarded(oracle)
-            counter = ITotalizer(lits=self.brk, ubound=bound + 1, top_id=self.pool.top)
-            oracle.append_formula(counter.cnf.clauses)
-            with lock:
-                running.append(oracle)
-            try:
-                while bound >= 0 and not stop.is_set():
-                    assumptions = [-counter.rhs[bound]] if bound < len(counter.rhs) else []
-                    if not oracle.solve_limited(assumptions=assumptions):
-                        if best:
-                            with lock:
-                                best[0] = (best[0][0], best[0][1], True)
-                        else:
-                            offer(list(slots), True)
-                        halt()
-                        return
-                    found = self._assignment(oracle.get_model(), slots)
-                    if found is None:
-                        return
-                    offer(found, False)
-                    bound = self._count(found) - 1
-                if bound < 0 and best:
-                    with lock:
-                        best[0] = (best[0][0], best[0][1], True)
-                    halt()
-            except _Timeout:
-                pass
-            finally:
-                with lock:
-                    running.remove(oracle)
-                oracle.delete()
-                counter.delete()
-
-        lower = [0]  # RC2's proven lower bound (its cost so far)
-        rose = [time.monotonic()]  # when it last rose
-        refuted = [0]  # the window searches proved every K below this impossible
-        found = [WINDOW_CAP]  # breaks of the best schedule the window searches found
-        watched: dict[str, tuple[WindowSat, int]] = {}  # each window search and its K
-        placed = all(slots[k] != UNPLACED for k in self.active)
-        upper = min(self._count(slots), WINDOW_CAP) if placed else WINDOW_CAP
-
-        def settled() -> None:
-            """Interrupt the window searches working on a K now decided: known impossible,
-            or at least the breaks of a schedule found."""
-            with lock:
-                for model, k in watched.values():
-                    if k < max(lower[0], refuted[0]) or k >= found[0]:
-                        model.interrupt(final=False)
-
-        def bound_rose(rc2: RC2Stratified) -> None:
-            if rc2.cost > lower[0]:
-                lower[0] = rc2.cost
-                rose[0] = time.monotonic()
-                LOG.debug("%.2f s: RC2's lower bound %d", rose[0] - started, lower[0])
-            settled()
-
-        def impossible(k: int) -> None:
-            LOG.debug("%.2f s: no schedule with %d breaks", time.monotonic() - started, k)
-            refuted[0] = max(refuted[0], k + 1)
-            settled()
-
-        def window_model(solver: str = SAT_SOLVER) -> WindowSat | None:
-            model = WindowSat(self.problem, self.active, upper, solver)
-            with lock:
-                if stop.is_set():
-                    model.close()
-                    return None
-                running.append(model)
-            return model
-
-        def release(model: WindowSat, name: str) -> None:
-            with lock:
-                running.remove(model)
-                watched.pop(name, None)
-            model.close()
-
-        def rounds_of(name: str, model: WindowSat, timed: bool, above: int = 0) -> None:
-            """Probe K from the lowest open one up. ``timed``: in rounds, round r probing
-            r + 1 values of K, from the highest down, for PROBE_SECONDS * 2**r each; else
-            only the lowest open K plus ``above``, until it is decided (or the next one while
-            the other search has it). The K the other search is on is skipped. A schedule at the
-            lowest open K is the optimum; one above it is kept and bounds the next rounds."""
-            other = "focused" if name == "ascending" else "ascending"
-            rounds = 0
-            while not stop.is_set():
-                high = found[0]
-                k = max(refuted[0], lower[0])
-                if k >= high:
-                    # Nothing below ``high``: the schedule found at it is optimal, or the
-                    # given one when none was found; at the cap, nothing is known.
-                    if high < upper:
-                        with lock:
-                            best[0] = (best[0][0], best[0][1], True)
-                        halt()
-                    elif placed and upper < WINDOW_CAP:
-                        offer(list(slots), True)
-                        halt()
-                    return
-                probes = range(k, min(high, k + rounds + 1))
-                if not timed:
-                    # The lowest open K (``above`` it while below the best found), or the
-                    # next one while the other search has it.
-                    target = k + above if k + above < high else k
-                    if watched.get(other, (None, -1))[1] == target:
-                        target += 1
-                    probes = range(target, target + 1)
-                probed = False
-                for probe_k in reversed(probes):
-                    if probe_k < max(refuted[0], lower[0]) or probe_k >= found[0]:
-                        continue
-                    if stop.is_set():
-                        break
-                    with lock:
-                        if watched.get(other, (None, -1))[1] == probe_k:
-                            continue
-                        if timed and idle(probe_k):
-                            continue
-                        watched[name] = (model, probe_k)
-                    probed = True
-                    timer = None
-                    if timed:
-                        timer = threading.Timer(
-                            PROBE_SECONDS * 2**rounds, model.interrupt, kwargs={"final": False}
-                        )
-                        timer.start()
-                    answer, result = model.solve(probe_k)
-                    if timer is not None:
-                        timer.cancel()
-                    with lock:
-                        watched.pop(name, None)
-                    if answer is False:
-                        impossible(probe_k)
-                    elif answer and result is not None:
-                        value = self._count(result)
-                        LOG.debug(
-                            "%.2f s: %s search found %d breaks (K=%d)",
-                            time.monotonic() - started,
-                            name,
-                            value,
-                            probe_k,
-                        )
-                        with lock:
-                            found[0] = min(found[0], value)
-                        settled()
-                        offer(result, value <= max(refuted[0], lower[0]))
-                        break
-                if probed or (timed and k + rounds + 1 < high):
-                    # Timed: a round whose only K the other search holds is followed by a
-                    # wider one (not when ``high`` limits it: rounds would grow while waiting).
-                    rounds += 1
-                if not probed:
-                    stop.wait(0.05)  # the other search has the only K left
-
-        def ascending() -> None:
-            """Window model (``windows``), rounds from the highest K down."""
-            model = window_model()
-            if model is None:
-                return
-            refuted[0] = max(refuted[0], model.forced)
-            try:
-                if not placed and not stop.is_set():
-                    # First any schedule placing every pair, for the caller to fall back on.
-                    timer = threading.Timer(PROBE_SECONDS, model.interrupt, kwargs={"final": False})
-                    timer.start()
-                    answer, result = model.solve(upper - 1)
-                    timer.cancel()
-                    if answer and result is not None:
-                        with lock:
-                            found[0] = min(found[0], self._count(result))
-                        offer(result, False)
-                rounds_of("ascending", model, timed=True)
-            finally:
-                release(model, "ascending")
-
-        yielded = threading.Event()  # RC2 gave its core to the focused search
-        beside = threading.Event()  # RC2, not behind, keeps its K beside the focused search
-        started = time.monotonic()
-
-        def idle(k: int) -> bool:
-            """Whether the first search leaves K alone: RC2's K while the focused search runs
-            beside RC2, RC2 not behind the window searches (three searches on two cores,
-            two of them on one K, starved the focused one on forum-13crafb). Not while
-            nothing is proven: the first search finds most schedules with no break."""
-            if not beside.is_set() or not rc2_oracle:
-                return False
-            return k == lower[0]
-
-        def focused() -> None:
-            """A second window model (its clauses in another order, another SAT solver)
-            works on one K without a time limit: at the optimum, a schedule often takes
-            several seconds of one solver's search, more than the rounds of the first search
-            give any one K. It joins after FOCUS_AFTER of the time, once RC2's lower bound has
-            not risen for half as long. Where that bound is below what the window searches
-            proved, RC2 stops and this search takes the lowest open K; else (RC2 is stuck
-            proving the lowest open K impossible, as on forum-13crafb at 5 of 6; or nothing
-            is proven yet, and RC2's first call may still find a schedule with no break, as
-            on ticf-13crafa) RC2 goes on with its K and this search takes the one above."""
-            wait = FOCUS_AFTER * max(0.0, deadline - started)
-            while not stop.wait(0.1):
-                now = time.monotonic()
-                if now >= started + wait and now >= rose[0] + wait / 2:
-                    break
-            else:
-                return
-            goes_on = lower[0] >= refuted[0]
-            if goes_on and lower[0] > 0:
-                beside.set()
-            LOG.debug(
-                "%.2f s: focused search joins (RC2 %s; upper %d)",
-                time.monotonic() - started,
-                "goes on" if goes_on else "yields",
-                upper,
-            )
-            if not goes_on:
-                with lock:
-                    yielded.set()
-                    for oracle in rc2_oracle:
-                        oracle.interrupt()
-            model = window_model(FOCUS_SOLVER)
-            if model is None:
-                return
-            random.Random(FOCUS_SEED).shuffle(model.clauses)
-            try:
-                rounds_of("focused", model, timed=False, above=1 if goes_on else 0)
-            finally:
-                release(model, "focused")
-
-        # RC2 finds the optima that need few breaks from the lower bound quickly; on one day
-        # the window searches find the others, better than the linear search from above.
-        one_day = applicable(self.problem)
-        searches = [core_guided, ascending, focused] if one_day else [core_guided, linear]
+    def run(self) -> tuple[list[int] | None, bool]:
+        """Start the searches, wait for them (see the stop protocol), return the best."""
+        one_day = applicable(self.model.problem)
+        # RC2 finds the optima that need few breaks from the lower bound quickly; on one
+        # day the window searches find the others, better than the linear search.
+        searches = (
+            [self.core_guided, self.ascending, self.focused]
+            if one_day
+            else [self.core_guided, self.linear]
+        )
         threads = [threading.Thread(target=search, daemon=True) for search in searches]
-        timer = threading.Timer(max(0.0, deadline - time.monotonic()), halt)
+        timer = threading.Timer(max(0.0, self.deadline - time.monotonic()), self.halt)
         timer.start()
         for thread in threads:
             thread.start()
         for thread in threads:
-            # RC2's work between SAT calls cannot be interrupted; a search still busy
-            # STOP_GRACE after the deadline is left to end on its own (it stops at its next
-            # SAT call) and the best schedule so far is returned.
-            thread.join(max(0.0, deadline + STOP_GRACE - time.monotonic()))
+            thread.join(max(0.0, self.deadline + STOP_GRACE - time.monotonic()))
         timer.cancel()
-        halt()
-        with lock:
-            if not best:
+        self.halt()
+        with self.lock:
+            if self.best is None:
                 return None, False
-            _, result, optimal = best[0]
+            _, result, optimal = self.best
         return result, optimal
+
+    def _log(self, message: str, *args: object) -> None:
+        LOG.debug("%.2f s: " + message, time.monotonic() - self.started, *args)
+
+    # -- the stop protocol -------------------------------------------------------------
+
+    def halt(self) -> None:
+        """Stop every search: set ``stop`` and interrupt every running oracle."""
+        with self.lock:
+            self.stop.set()
+            for oracle in self.running:
+                oracle.interrupt()
+
+    def offer(self, result: list[int] | None, optimal: bool) -> None:
+        """Keep ``result`` if it has fewer breaks than the best (or proves its count)."""
+        if result is None:
+            return
+        with self.lock:
+            value = self.model._count(result)
+            best = self.best
+            if best is None or value < best[0] or (optimal and value <= best[0]):
+                self.best = (value, result, optimal)
+
+    def prove_best(self) -> None:
+        """The best schedule offered is optimal: mark it and stop every search."""
+        with self.lock:
+            if self.best is not None:
+                self.best = (self.best[0], self.best[1], True)
+        self.halt()
+
+    def settle(self) -> None:
+        """Interrupt the window searches working on a K now decided: known impossible,
+        or at least the breaks of a schedule found."""
+        with self.lock:
+            for window, k in self.watched.values():
+                if k < max(self.lower, self.refuted) or k >= self.found:
+                    window.interrupt(final=False)
+
+    def _guard(self, oracle: Solver, rc2: RC2Stratified | None = None) -> None:
+        """Make ``oracle``'s calls interruptible and raise ``_Timeout`` when stopped (or,
+        for RC2's oracle, when RC2 yielded); RC2's bound is read before each call."""
+        plain = oracle.solve_limited
+
+        def limited(assumptions: Sequence[int] = (), expect_interrupt: bool = False) -> object:
+            if rc2 is not None:
+                self.bound_rose(rc2)
+            result = plain(assumptions=assumptions, expect_interrupt=True)
+            if self.stop.is_set() or (rc2 is not None and self.yielded.is_set()):
+                raise _Timeout
+            return result
+
+        oracle.solve_limited = limited
+
+    # -- RC2 and the linear search -----------------------------------------------------
+
+    def bound_rose(self, rc2: RC2Stratified) -> None:
+        if rc2.cost > self.lower:
+            self.lower = rc2.cost
+            self.rose = time.monotonic()
+            self._log("RC2's lower bound %d", self.lower)
+        self.settle()
+
+    def core_guided(self) -> None:
+        """RC2 on the whole model: its answer is a proven optimum."""
+        rc2 = RC2Stratified(self.model.wcnf, solver="g3", adapt=True, exhaust=True, minz=True)
+        oracle = rc2.oracle
+        oracle.set_phases(self.phases)
+        self._guard(oracle, rc2)
+        with self.lock:
+            self.running.append(oracle)
+            self.rc2_oracle.append(oracle)
+        try:
+            if not self.stop.is_set():
+                found = rc2.compute()
+                self._log("RC2 done, cost %s", rc2.cost)
+                if found is not None:
+                    self.offer(self.model._assignment(found, self.slots), True)
+                self.halt()
+        except _Timeout:
+            pass
+        finally:
+            with self.lock:
+                self.running.remove(oracle)
+                self.rc2_oracle.remove(oracle)
+            rc2.delete()
+
+    def linear(self) -> None:
+        """Down from the given schedule's breaks: each call asks for one break fewer than
+        the last schedule found; an unsatisfiable call proves that schedule optimal."""
+        model = self.model
+        bound = model._count(self.slots) - 1
+        if bound < 0 or not model.brk or not self.placed:
+            return
+        oracle = Solver(name="g4", bootstrap_with=model.wcnf.hard)
+        oracle.set_phases(self.phases)
+        self._guard(oracle)
+        counter = ITotalizer(lits=model.brk, ubound=bound + 1, top_id=model.pool.top)
+        oracle.append_formula(counter.cnf.clauses)
+        with self.lock:
+            self.running.append(oracle)
+        try:
+            while bound >= 0 and not self.stop.is_set():
+                assumptions = [-counter.rhs[bound]] if bound < len(counter.rhs) else []
+                if not oracle.solve_limited(assumptions=assumptions):
+                    if self.best is None:
+                        self.offer(list(self.slots), True)
+                    self.prove_best()
+                    return
+                found = model._assignment(oracle.get_model(), self.slots)
+                if found is None:
+                    return
+                self.offer(found, False)
+                bound = model._count(found) - 1
+            if bound < 0 and self.best is not None:
+                self.prove_best()
+        except _Timeout:
+            pass
+        finally:
+            with self.lock:
+                self.running.remove(oracle)
+            oracle.delete()
+            counter.delete()
+
+    # -- the window searches -----------------------------------------------------------
+
+    def impossible(self, k: int) -> None:
+        self._log("no schedule with %d breaks", k)
+        self.refuted = max(self.refuted, k + 1)
+        self.settle()
+
+    def window_model(self, solver: str = SAT_SOLVER) -> WindowSat | None:
+        window = WindowSat(self.model.problem, self.model.active, self.upper, solver)
+        with self.lock:
+            if self.stop.is_set():
+                window.close()
+                return None
+            self.running.append(window)
+        return window
+
+    def release(self, window: WindowSat, name: str) -> None:
+        with self.lock:
+            self.running.remove(window)
+            self.watched.pop(name, None)
+        window.close()
+
+    def idle(self, k: int) -> bool:
+        """Whether the first search leaves K alone: RC2's K while the focused search runs
+        beside RC2, RC2 not behind the window searches (three searches on two cores, two
+        of them on one K, starved the focused one). Not while nothing is proven: the first
+        search finds most schedules with no break."""
+        if not self.beside.is_set() or not self.rc2_oracle:
+            return False
+        return k == self.lower
+
+    def rounds_of(self, name: str, window: WindowSat, timed: bool, above: int = 0) -> None:
+        """Probe K from the lowest open one up. ``timed``: in rounds, round r probing r + 1
+        values of K, from the highest down, for PROBE_SECONDS * 2**r each; else only the
+        lowest open K plus ``above``, until it is decided (or the next one while the other
+        search has it). The K the other search is on is skipped. A schedule at the lowest
+        open K is the optimum; one above it is kept and bounds the next rounds."""
+        other = "focused" if name == "ascending" else "ascending"
+        rounds = 0
+        while not self.stop.is_set():
+            high = self.found
+            k = max(self.refuted, self.lower)
+            if k >= high:
+                # Nothing below ``high``: the schedule found at it is optimal, or the given
+                # one when none was found; at the cap, nothing is known.
+                if high < self.upper:
+                    self.prove_best()
+                elif self.placed and self.upper < WINDOW_CAP:
+                    self.offer(list(self.slots), True)
+                    self.halt()
+                return
+            probes = range(k, min(high, k + rounds + 1))
+            if not timed:
+                target = k + above if k + above < high else k
+                if self.watched.get(other, (None, -1))[1] == target:
+                    target += 1
+                probes = range(target, target + 1)
+            probed = False
+            for probe_k in reversed(probes):
+                if probe_k < max(self.refuted, self.lower) or probe_k >= self.found:
+                    continue
+                if self.stop.is_set():
+                    break
+                with self.lock:
+                    if self.watched.get(other, (None, -1))[1] == probe_k:
+                        continue
+                    if timed and self.idle(probe_k):
+                        continue
+                    self.watched[name] = (window, probe_k)
+                probed = True
+                if self.probe(name, window, probe_k, timed, rounds):
+                    break
+            if probed or (timed and k + rounds + 1 < high):
+                # Timed: a round whose only K the other search holds is followed by a wider
+                # one (not when ``high`` limits it: rounds would grow while waiting).
+                rounds += 1
+            if not probed:
+                self.stop.wait(0.05)  # the other search has the only K left
+
+    def probe(self, name: str, window: WindowSat, k: int, timed: bool, rounds: int) -> bool:
+        """One window call at K (timed: PROBE_SECONDS * 2**rounds); True if it found a
+        schedule."""
+        timer = None
+        if timed:
+            seconds = PROBE_SECONDS * 2 ** min(rounds, PROBE_DOUBLINGS)
+            timer = threading.Timer(seconds, window.interrupt, kwargs={"final": False})
+            timer.start()
+        answer, result = window.solve(k)
+        if timer is not None:
+            timer.cancel()
+        with self.lock:
+            self.watched.pop(name, None)
+        if answer is False:
+            self.impossible(k)
+        elif answer and result is not None:
+            value = self.model._count(result)
+            self._log("%s search found %d breaks (K=%d)", name, value, k)
+            with self.lock:
+                self.found = min(self.found, value)
+            self.settle()
+            self.offer(result, value <= max(self.refuted, self.lower))
+            return True
+        return False
+
+    def ascending(self) -> None:
+        """Window model (``windows``), timed rounds from the highest K down."""
+        window = self.window_model()
+        if window is None:
+            return
+        self.refuted = max(self.refuted, window.forced)
+        try:
+            if not self.placed and not self.stop.is_set():
+                # First any schedule placing every pair, for the caller to fall back on.
+                timer = threading.Timer(PROBE_SECONDS, window.interrupt, kwargs={"final": False})
+                timer.start()
+                answer, result = window.solve(self.upper - 1)
+                timer.cancel()
+                if answer and result is not None:
+                    with self.lock:
+                        self.found = min(self.found, self.model._count(result))
+                    self.offer(result, False)
+            self.rounds_of("ascending", window, timed=True)
+        finally:
+            self.release(window, "ascending")
+
+    def focused(self) -> None:
+        """A second window model (clauses in another order, another SAT solver) on one K
+        without a time limit: at the optimum a schedule often takes several seconds of one
+        solver's search, more than the timed rounds give any one K. It joins after
+        FOCUS_AFTER of the time, once RC2's bound has not risen for half as long. Where
+        that bound is below what the window searches proved, RC2 stops and this search
+        takes the lowest open K; else (RC2 stuck proving the lowest open K impossible, or
+        nothing proven yet, when RC2's first call may still find a schedule with no break)
+        RC2 goes on with its K and this search takes the one above."""
+        wait = FOCUS_AFTER * max(0.0, self.deadline - self.started)
+        while not self.stop.wait(0.1):
+            now = time.monotonic()
+            if now >= self.started + wait and now >= self.rose + wait / 2:
+                break
+        else:
+            return
+        goes_on = self.lower >= self.refuted
+        if goes_on and self.lower > 0:
+            self.beside.set()
+        self._log(
+            "focused search joins (RC2 %s; upper %d)",
+            "goes on" if goes_on else "yields",
+            self.upper,
+        )
+        if not goes_on:
+            with self.lock:
+                self.yielded.set()
+                for oracle in self.rc2_oracle:
+                    oracle.interrupt()
+        window = self.window_model(FOCUS_SOLVER)
+        if window is None:
+            return
+        random.Random(FOCUS_SEED).shuffle(window.clauses)
+        try:
+            self.rounds_of("focused", window, timed=False, above=1 if goes_on else 0)
+        finally:
+            self.release(window, "focused")
 
 
 __all__ = ["BreakMaxSat"]

@@ -46,8 +46,35 @@ class Company:
 
 
 @dataclass(frozen=True, slots=True)
+class Interpreter:
+    """An interpreter between any two of ``languages`` (ISO 639-1); ``available`` and ``zones``
+    None mean every slot and every zone, ``max_meetings`` None means no cap."""
+
+    id: str
+    languages: frozenset[str]
+    available: frozenset[str] | None = None
+    zones: frozenset[str] | None = None
+    max_meetings: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageNeed:
+    """A pair with no common language: its interpreter speaks one of ``buyer`` and one of
+    ``supplier``."""
+
+    buyer: tuple[str, ...]
+    supplier: tuple[str, ...]
+
+    def served_by(self, interpreter: Interpreter) -> bool:
+        """Whether ``interpreter`` speaks one of the buyer's and one of the supplier's languages."""
+        spoken = interpreter.languages
+        return not spoken.isdisjoint(self.buyer) and not spoken.isdisjoint(self.supplier)
+
+
+@dataclass(frozen=True, slots=True)
 class Candidate:
-    """A buyer-supplier pair that may meet in ``zone``; ``slots`` None means any common slot."""
+    """A buyer-supplier pair that may meet in ``zone``; ``slots`` None means any common slot;
+    ``interpreter`` None means the pair needs none."""
 
     buyer: str
     supplier: str
@@ -55,6 +82,7 @@ class Candidate:
     score: float
     must: bool = False
     slots: frozenset[str] | None = None
+    interpreter: LanguageNeed | None = None
 
     @property
     def pair(self) -> tuple[str, str]:
@@ -63,26 +91,30 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class Meeting:
-    """One scheduled meeting."""
+    """One scheduled meeting; ``interpreter`` is the id of its interpreter, if it needs one."""
 
     buyer: str
     supplier: str
     slot: str
     zone: str
     table: int
+    interpreter: str | None = None
 
     @property
     def pair(self) -> tuple[str, str]:
         return (self.buyer, self.supplier)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "buyer": self.buyer,
             "supplier": self.supplier,
             "slot": self.slot,
             "zone": self.zone,
             "table": self.table,
         }
+        if self.interpreter is not None:
+            data["interpreter"] = self.interpreter
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +128,7 @@ class Instance:
     companies: tuple[Company, ...]
     candidates: tuple[Candidate, ...]
     fixed: tuple[Meeting, ...] = ()
+    interpreters: tuple[Interpreter, ...] = ()
 
 
 @dataclass(slots=True)

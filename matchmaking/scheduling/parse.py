@@ -1,7 +1,8 @@
 """Validate the JSON form of an instance (``matchmaking-instance/1``) into an ``Instance``.
 
 Every check raises ``InstanceError`` with one line ``<path>: <problem>`` naming the first
-problem found, in document order: format, event, slots, zones, companies, candidates, fixed.
+problem found, in document order: format, event, slots, zones, companies, candidates,
+interpreters, fixed.
 Unknown keys are ignored so that later versions can add descriptive fields.
 """
 
@@ -15,9 +16,29 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import InstanceError
-from .model import INSTANCE_FORMAT, Candidate, Company, Instance, Meeting, Slot, Zone
+from .model import (
+    INSTANCE_FORMAT,
+    Candidate,
+    Company,
+    Instance,
+    Interpreter,
+    LanguageNeed,
+    Meeting,
+    Slot,
+    Zone,
+)
 
 ROLES = ("buyer", "supplier", "both")
+# ISO 639-1 language codes (the two-letter ones), for interpreters and their pairs' needs.
+_ISO_639_1 = """
+    aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv cy
+    da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht
+    hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky
+    la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny
+    oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg sh si sk sl sm sn so sq sr
+    ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi
+    yo za zh zu"""
+LANGUAGE_CODES = frozenset(_ISO_639_1.split())
 
 
 def _fail(path: str, problem: str) -> InstanceError:
@@ -158,6 +179,64 @@ def _companies(raw: Any, slot_ids: set[str]) -> tuple[Company, ...]:
     return tuple(companies)
 
 
+def _languages(raw: Any, path: str) -> tuple[str, ...]:
+    """A non-empty list of ISO 639-1 codes, duplicates dropped, order kept."""
+    codes: list[str] = []
+    for j, code in enumerate(_list(raw, path)):
+        code = _string(code, f"{path}[{j}]")
+        if code not in LANGUAGE_CODES:
+            raise _fail(f"{path}[{j}]", f"unknown language code {code!r} (ISO 639-1 expected)")
+        if code not in codes:
+            codes.append(code)
+    if not codes:
+        raise _fail(path, "must list at least one language")
+    return tuple(codes)
+
+
+def _need(raw: Any, path: str) -> LanguageNeed:
+    obj = _object(raw, path)
+    buyer = _languages(_field(obj, "buyer", path), f"{path}.buyer")
+    supplier = _languages(_field(obj, "supplier", path), f"{path}.supplier")
+    shared = sorted(set(buyer) & set(supplier))
+    if shared:
+        raise _fail(
+            f"{path}.supplier", f"shares {shared[0]!r} with the buyer: no interpreter is needed"
+        )
+    return LanguageNeed(buyer, supplier)
+
+
+def _interpreters(raw: Any, slot_ids: set[str], zone_ids: set[str]) -> tuple[Interpreter, ...]:
+    interpreters: list[Interpreter] = []
+    seen: set[str] = set()
+    for i, item in enumerate(_list(raw, "interpreters")):
+        path = f"interpreters[{i}]"
+        obj = _object(item, path)
+        iid = _ident(_field(obj, "id", path), f"{path}.id")
+        if iid in seen:
+            raise _fail(f"{path}.id", f"duplicate id {iid!r}")
+        seen.add(iid)
+        languages = _languages(_field(obj, "languages", path), f"{path}.languages")
+        if len(languages) < 2:
+            raise _fail(f"{path}.languages", "an interpreter needs at least two languages")
+        available = None
+        if obj.get("available") is not None:
+            available = _slot_set(obj["available"], f"{path}.available", slot_ids)
+        zones = None
+        if obj.get("zones") is not None:
+            chosen: set[str] = set()
+            for j, zid in enumerate(_list(obj["zones"], f"{path}.zones")):
+                zid = _string(zid, f"{path}.zones[{j}]")
+                if zid not in zone_ids:
+                    raise _fail(f"{path}.zones[{j}]", f"unknown zone {zid!r}")
+                chosen.add(zid)
+            zones = frozenset(chosen)
+        cap = None
+        if obj.get("max_meetings") is not None:
+            cap = _integer(obj["max_meetings"], f"{path}.max_meetings", 0)
+        interpreters.append(Interpreter(iid, frozenset(languages), available, zones, cap))
+    return tuple(interpreters)
+
+
 def _score(value: Any, path: str) -> float:
     ok = isinstance(value, int | float) and not isinstance(value, bool)
     if not ok or not math.isfinite(value) or value <= 0:
@@ -192,13 +271,16 @@ def _candidates(
         slots = None
         if obj.get("slots") is not None:
             slots = _slot_set(obj["slots"], f"{path}.slots", slot_ids)
+        need = None
+        if obj.get("interpreter") is not None:
+            need = _need(obj["interpreter"], f"{path}.interpreter")
         key2 = frozenset((buyer, supplier))
         if key2 in seen:
             raise _fail(
                 path, f"pair {buyer!r}-{supplier!r} already listed at candidates[{seen[key2]}]"
             )
         seen[key2] = i
-        candidates.append(Candidate(buyer, supplier, zone, score, must, slots))
+        candidates.append(Candidate(buyer, supplier, zone, score, must, slots, need))
     return tuple(candidates)
 
 
@@ -212,6 +294,7 @@ def _fixed(raw: Any, instance: Instance) -> tuple[Meeting, ...]:
     used_tables: set[tuple[str, str, int]] = set()
     pairs: set[tuple[str, str]] = set()
     count: dict[str, int] = {}
+    staff = _FixedInterpreters(instance)
     meetings: list[Meeting] = []
     for i, item in enumerate(_list(raw, "fixed")):
         path = f"fixed[{i}]"
@@ -250,8 +333,47 @@ def _fixed(raw: Any, instance: Instance) -> tuple[Meeting, ...]:
             count[cid] = count.get(cid, 0) + 1
             if company.max_meetings is not None and count[cid] > company.max_meetings:
                 raise _fail(path, f"company {cid!r} exceeds max_meetings {company.max_meetings}")
-        meetings.append(Meeting(buyer, supplier, slot, zone, table))
+        interpreter = staff.check(obj, path, cand, slot)
+        meetings.append(Meeting(buyer, supplier, slot, zone, table, interpreter))
     return tuple(meetings)
+
+
+class _FixedInterpreters:
+    """Hard rule 4 for fixed meetings: one qualified, available interpreter serving the zone
+    exactly when the candidate needs one, one meeting per slot, within its cap."""
+
+    def __init__(self, instance: Instance) -> None:
+        self.known = {i.id: i for i in instance.interpreters}
+        self.busy: set[tuple[str, str]] = set()
+        self.count: dict[str, int] = {}
+
+    def check(self, obj: dict[str, Any], path: str, cand: Candidate, slot: str) -> str | None:
+        raw = obj.get("interpreter")
+        if cand.interpreter is None:
+            if raw is not None:
+                raise _fail(f"{path}.interpreter", "the candidate pair needs no interpreter")
+            return None
+        if raw is None:
+            raise _fail(path, "the candidate pair needs an interpreter")
+        iid = _ident(raw, f"{path}.interpreter")
+        person = self.known.get(iid)
+        if person is None:
+            raise _fail(f"{path}.interpreter", f"unknown interpreter {iid!r}")
+        if not cand.interpreter.served_by(person):
+            raise _fail(f"{path}.interpreter", f"{iid!r} does not speak the pair's languages")
+        if person.available is not None and slot not in person.available:
+            raise _fail(f"{path}.interpreter", f"{iid!r} is not available in slot {slot!r}")
+        if person.zones is not None and cand.zone not in person.zones:
+            raise _fail(f"{path}.interpreter", f"{iid!r} does not serve zone {cand.zone!r}")
+        if (iid, slot) in self.busy:
+            raise _fail(f"{path}.interpreter", f"{iid!r} already interprets in slot {slot!r}")
+        self.busy.add((iid, slot))
+        self.count[iid] = self.count.get(iid, 0) + 1
+        if person.max_meetings is not None and self.count[iid] > person.max_meetings:
+            raise _fail(
+                f"{path}.interpreter", f"{iid!r} exceeds max_meetings {person.max_meetings}"
+            )
+        return iid
 
 
 def parse_instance(data: object) -> Instance:
@@ -273,13 +395,15 @@ def parse_instance(data: object) -> Instance:
         {z.id for z in zones},
         slot_ids,
     )
-    instance = Instance(name, zone.key, slots, zones, companies, candidates)
+    interpreters: tuple[Interpreter, ...] = ()
+    if root.get("interpreters") is not None:
+        interpreters = _interpreters(root["interpreters"], slot_ids, {z.id for z in zones})
+    instance = Instance(name, zone.key, slots, zones, companies, candidates, (), interpreters)
     fixed_raw = root.get("fixed")
     if fixed_raw is None:
         return instance
-    return Instance(
-        name, zone.key, slots, zones, companies, candidates, _fixed(fixed_raw, instance)
-    )
+    fixed = _fixed(fixed_raw, instance)
+    return Instance(name, zone.key, slots, zones, companies, candidates, fixed, interpreters)
 
 
 def parse_instance_file(path: str | Path) -> Instance:

@@ -9,6 +9,7 @@ caps, busy slots and zone tables.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .model import Candidate, Instance
@@ -46,6 +47,8 @@ class Problem:
     pairs: list[Pair]
     blocked: list[tuple[Candidate, str]] = field(default_factory=list)
     must_weight: int = 1
+    # Slots each company can attend and has no fixed meeting in.
+    open_slots: list[set[int]] = field(default_factory=list)
 
     def weight_of(self, pair: Pair) -> int:
         """Lexicographic weight: any must pair outweighs all scores together."""
@@ -123,6 +126,78 @@ def build_problem(instance: Instance) -> Problem:
         free_tables=free_tables,
         pairs=pairs,
         blocked=blocked,
+        open_slots=free_slots,
     )
     problem.must_weight = sum(p.weight for p in pairs) + 1
     return problem
+
+
+def company_break_bound(problem: Problem, c: int, meetings: int) -> int:
+    """Fewest breaks company ``c`` can have with ``meetings`` meetings in all, its fixed ones
+    included: each day's meetings cover its fixed slots and use only slots it can attend.
+
+    Partners, tables and candidates' session slots are ignored, so this is a lower bound.
+    Per day, ``runs[j]`` is the fewest runs of busy slots with j meetings that day (a
+    dynamic programme over the day's slots); the days then share ``meetings`` out so that
+    the sum of (runs - 1) is least. Returns 0 for an impossible count (not this bound's
+    concern: the selection keeps counts feasible).
+    """
+    fixed = problem.fixed_busy[c]
+    open_slots = problem.open_slots[c]
+    if not fixed and sum(_longest_run(day, open_slots) for day in problem.days) >= meetings:
+        return 0  # one run a day fits them all (the common case, without the programme)
+    best = [0] + [UNCAPPED] * meetings  # total breaks by meetings placed so far
+    for day in problem.days:
+        runs = _day_runs(day, fixed, open_slots, meetings)
+        merged = [UNCAPPED] * (meetings + 1)
+        for used, breaks in enumerate(best):
+            if breaks == UNCAPPED:
+                continue
+            for here, count in enumerate(runs):
+                if count != UNCAPPED and used + here <= meetings:
+                    value = breaks + max(0, count - 1)
+                    merged[used + here] = min(merged[used + here], value)
+        best = merged
+    return 0 if best[meetings] == UNCAPPED else best[meetings]
+
+
+def _longest_run(day: list[int], open_slots: set[int]) -> int:
+    longest = current = 0
+    for t in day:
+        current = current + 1 if t in open_slots else 0
+        longest = max(longest, current)
+    return longest
+
+
+def _day_runs(day: list[int], fixed: set[int], open_slots: set[int], limit: int) -> list[int]:
+    """runs[j]: fewest runs of busy slots on ``day`` with j meetings (UNCAPPED: impossible),
+    every fixed slot busy and every other busy slot in ``open_slots``."""
+    # state[(j, busy at the previous slot)] = fewest runs so far
+    state: dict[tuple[int, bool], int] = {(0, False): 0}
+    for t in day:
+        can_meet, must_meet = t in fixed or t in open_slots, t in fixed
+        following: dict[tuple[int, bool], int] = {}
+        for (j, was_busy), count in state.items():
+            if not must_meet:
+                key = (j, False)
+                following[key] = min(following.get(key, UNCAPPED), count)
+            if can_meet and j < limit:
+                key = (j + 1, True)
+                value = count + (0 if was_busy else 1)
+                following[key] = min(following.get(key, UNCAPPED), value)
+        state = following
+    fewest = [UNCAPPED] * (limit + 1)
+    for (j, _), count in state.items():
+        fewest[j] = min(fewest[j], count)
+    return fewest
+
+
+def break_bound(problem: Problem, active: Sequence[int]) -> int:
+    """A lower bound on the breaks of any schedule placing exactly the pairs ``active``
+    (plus the fixed meetings): the sum of ``company_break_bound`` over companies."""
+    count = [len(busy) for busy in problem.fixed_busy]
+    for k in active:
+        pair = problem.pairs[k]
+        count[pair.a] += 1
+        count[pair.b] += 1
+    return sum(company_break_bound(problem, c, n) for c, n in enumerate(count) if n > 1)

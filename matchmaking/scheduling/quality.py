@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -19,7 +19,14 @@ from typing import Any, TypeVar
 
 from ortools.linear_solver import pywraplp
 
-from matchmaking.scheduling.model import Candidate, Company, Instance, Meeting
+from matchmaking.scheduling.model import (
+    Candidate,
+    Company,
+    Instance,
+    Interpreter,
+    LanguageNeed,
+    Meeting,
+)
 
 # HiGHS works to a feasibility tolerance of about 1e-7; an LP optimum within this of an
 # integer is taken to be that integer. HiGHS is reached through OR-Tools: the ``highspy`` wheel
@@ -339,12 +346,299 @@ def _in_time(
     return None
 
 
+# The reason the solver gives a pair it left out because no qualified interpreter was free
+# (``interpreters.NO_INTERPRETER_FREE``; repeated here so that quality needs no solver import).
+NO_INTERPRETER_FREE = "no interpreter free"
+
+
+@dataclass(frozen=True, slots=True)
+class InterpreterBound:
+    """Upper bounds from the LP relaxation of giving pairs to interpreter groups (alike
+    interpreters): ``meetings`` on the meetings needing an interpreter, ``must`` on the must
+    pairs among them, ``must_all`` on all must pairs scheduled with the interpreters there
+    are (those needing none compete for the companies' meetings). Rows: each pair at most
+    once, each company at most min(max_meetings, available slots), each zone at most tables
+    x slots, each group at most its interpreter-slots (sum of min(max_meetings, available
+    slots)); slot clashes are ignored, so both are upper bounds.
+    """
+
+    meetings: int
+    must: int
+    must_all: int
+
+
+def _capacity(person: Interpreter, n_slots: int) -> int:
+    """Interpreter-slots one interpreter offers: min(max_meetings, available slots)."""
+    slots = n_slots if person.available is None else len(person.available)
+    return slots if person.max_meetings is None else min(slots, person.max_meetings)
+
+
+class LanguagePairs:
+    """Names the language pair to hire for each need: of the buyer's x the supplier's
+    languages, the pair most interpreters of the pool speak, then the pair whose languages
+    the needs list most often, then alphabetical; written "en-zh" (codes sorted)."""
+
+    def __init__(self, instance: Instance) -> None:
+        self.people = instance.interpreters
+        self.frequency: Counter[str] = Counter()
+        for candidate in instance.candidates:
+            if candidate.interpreter is not None:
+                self.frequency.update(candidate.interpreter.buyer)
+                self.frequency.update(candidate.interpreter.supplier)
+        self.known: dict[LanguageNeed, str] = {}
+
+    def label(self, need: LanguageNeed) -> str:
+        found = self.known.get(need)
+        if found is None:
+            options = {tuple(sorted((a, b))) for a in need.buyer for b in need.supplier}
+            best = min(
+                options,
+                key=lambda o: (
+                    -sum(1 for p in self.people if o[0] in p.languages and o[1] in p.languages),
+                    -(self.frequency[o[0]] + self.frequency[o[1]]),
+                    o,
+                ),
+            )
+            found = self.known[need] = f"{best[0]}-{best[1]}"
+        return found
+
+
+def interpreter_bound(instance: Instance, deadline: float | None = None) -> InterpreterBound:
+    """Solve the LP relaxations of ``InterpreterBound`` (HiGHS); OutOfTime past ``deadline``."""
+    all_slots = frozenset(slot.id for slot in instance.slots)
+    companies = {company.id: company for company in instance.companies}
+    fixed_pairs = {meeting.pair for meeting in instance.fixed}
+    groups: dict[tuple[Any, ...], list[Interpreter]] = defaultdict(list)
+    for person in instance.interpreters:
+        groups[(person.languages, person.zones, person.available)].append(person)
+    kinds = list(groups.values())
+    solver = _lp_solver()
+    infinity = solver.infinity()
+    rows: dict[str, list[Any]] = defaultdict(list)
+    musts: list[Any] = []  # must pairs needing an interpreter, one variable per group
+    plain_musts: list[Any] = []  # must pairs needing none
+    every: list[Any] = []
+    for index, candidate in enumerate(instance.candidates):
+        need = candidate.interpreter
+        if need is None and not candidate.must:
+            continue
+        common = _available(companies[candidate.buyer], all_slots) & _available(
+            companies[candidate.supplier], all_slots
+        )
+        if candidate.slots is not None:
+            common &= candidate.slots
+        row = []
+        if not common and candidate.pair not in fixed_pairs:
+            continue
+        ends = (f"company:{candidate.buyer}", f"company:{candidate.supplier}")
+        if need is None:
+            # A must pair needing no interpreter: it competes for its companies' meetings.
+            fixed = 1.0 if candidate.pair in fixed_pairs else 0.0
+            variable = solver.NumVar(fixed, 1.0, f"x{index}")
+            for name in (*ends, f"zone:{candidate.zone}"):
+                rows[name].append(variable)
+            plain_musts.append(variable)
+            continue
+        for g, people in enumerate(kinds):
+            first = people[0]
+            if not need.served_by(first) or (
+                first.zones is not None and candidate.zone not in first.zones
+            ):
+                continue
+            if first.available is not None and common.isdisjoint(first.available):
+                continue
+            variable = solver.NumVar(0.0, 1.0, f"y{index}_{g}")
+            row.append(variable)
+            for name in (*ends, f"group:{g}", f"zone:{candidate.zone}"):
+                rows[name].append(variable)
+        if not row:
+            continue
+        once = solver.Constraint(1.0 if candidate.pair in fixed_pairs else 0.0, 1.0)
+        for variable in row:
+            once.SetCoefficient(variable, 1.0)
+        every += row
+        if candidate.must:
+            musts += row
+    if not every and not plain_musts:
+        return InterpreterBound(meetings=0, must=0, must_all=0)
+    n_slots = len(instance.slots)
+    caps = {
+        f"group:{g}": sum(_capacity(p, n_slots) for p in people) for g, people in enumerate(kinds)
+    }
+    for company in instance.companies:
+        slots = len(_available(company, all_slots))
+        cap = slots if company.max_meetings is None else min(slots, company.max_meetings)
+        caps[f"company:{company.id}"] = cap
+    caps.update({f"zone:{zone.id}": zone.tables * n_slots for zone in instance.zones})
+    for name, variables in rows.items():
+        if caps[name] < len(variables):
+            row = solver.Constraint(-infinity, float(caps[name]), name)
+            for variable in variables:
+                row.SetCoefficient(variable, 1.0)
+    objective = solver.Objective()
+    objective.SetMaximization()
+
+    def most(variables: list[Any]) -> int:
+        if not variables:
+            return 0
+        objective.Clear()
+        objective.SetMaximization()
+        for variable in variables:
+            objective.SetCoefficient(variable, 1.0)
+        return math.floor(_optimum(solver, deadline) + _TOLERANCE)
+
+    return InterpreterBound(
+        meetings=most(every), must=most(musts), must_all=most(musts + plain_musts)
+    )
+
+
+def left_out_for_interpreters(instance: Instance, meetings: Sequence[Meeting]) -> list[Candidate]:
+    """Unscheduled pairs needing an interpreter that would fit in a slot where both companies
+    (available, free, below their caps) and a table are free, but no qualified interpreter
+    is (available, free, below its cap, serving the zone)."""
+    all_slots = frozenset(slot.id for slot in instance.slots)
+    companies = {company.id: company for company in instance.companies}
+    tables = {zone.id: zone.tables for zone in instance.zones}
+    busy: dict[str, set[str]] = defaultdict(set)
+    booked: Counter[str] = Counter()
+    used: Counter[tuple[str, str]] = Counter()
+    person_busy: dict[str, set[str]] = defaultdict(set)
+    person_count: Counter[str] = Counter()
+    for meeting in meetings:
+        used[(meeting.zone, meeting.slot)] += 1
+        for company_id in meeting.pair:
+            busy[company_id].add(meeting.slot)
+            booked[company_id] += 1
+        if meeting.interpreter is not None:
+            person_busy[meeting.interpreter].add(meeting.slot)
+            person_count[meeting.interpreter] += 1
+    scheduled = {meeting.pair for meeting in meetings}
+
+    def room(company_id: str) -> bool:
+        cap = companies[company_id].max_meetings
+        return cap is None or booked[company_id] < cap
+
+    left: list[Candidate] = []
+    for candidate in instance.candidates:
+        need = candidate.interpreter
+        if need is None or candidate.pair in scheduled:
+            continue
+        if not (room(candidate.buyer) and room(candidate.supplier)):
+            continue
+        common = (
+            _available(companies[candidate.buyer], all_slots)
+            & _available(companies[candidate.supplier], all_slots)
+            & (all_slots if candidate.slots is None else candidate.slots)
+        )
+        slots = {
+            s
+            for s in common
+            if s not in busy[candidate.buyer]
+            and s not in busy[candidate.supplier]
+            and used[(candidate.zone, s)] < tables[candidate.zone]
+        }
+        helpers = [
+            person
+            for person in instance.interpreters
+            if need.served_by(person)
+            and (person.zones is None or candidate.zone in person.zones)
+            and (person.max_meetings is None or person_count[person.id] < person.max_meetings)
+        ]
+        free = any(
+            (person.available is None or s in person.available) and s not in person_busy[person.id]
+            for person in helpers
+            for s in slots
+        )
+        if slots and not free:
+            left.append(candidate)
+    return left
+
+
+def interpreter_figures(
+    instance: Instance,
+    meetings: Sequence[Meeting],
+    unscheduled: Sequence[dict[str, Any]] | None = None,
+    bound: InterpreterBound | None = None,
+) -> dict[str, Any]:
+    """Meetings needing an interpreter against their bound (``must_*`` the must pairs among
+    them), all must pairs against their bound with these interpreters, interpreter
+    utilisation, the pairs left out for want of an interpreter and, per language pair
+    (``LanguagePairs``), how many interpreter-slots are short: one per pair left out, the
+    interpreter-slots those pairs would need (an upper estimate: their companies' caps may
+    not fit them all).
+
+    Pairs left out are the solver's ``unscheduled`` rows with reason "no interpreter free"
+    when given, else those ``left_out_for_interpreters`` finds in the schedule alone.
+    """
+    by_pair = {candidate.pair: candidate for candidate in instance.candidates}
+    n_slots = len(instance.slots)
+    capacity = sum(_capacity(person, n_slots) for person in instance.interpreters)
+    served = [m for m in meetings if m.pair in by_pair and by_pair[m.pair].interpreter]
+    if unscheduled is not None:
+        rows = [row for row in unscheduled if row.get("reason") == NO_INTERPRETER_FREE]
+        pairs = [(str(row["buyer"]), str(row["supplier"])) for row in rows]
+        left = [by_pair[pair] for pair in pairs if pair in by_pair]
+    else:
+        left = left_out_for_interpreters(instance, meetings)
+    names = LanguagePairs(instance)
+    per_language: dict[str, dict[str, int]] = defaultdict(lambda: {"scheduled": 0, "short_by": 0})
+    for meeting in served:
+        need = by_pair[meeting.pair].interpreter
+        assert need is not None
+        per_language[names.label(need)]["scheduled"] += 1
+    for candidate in left:
+        assert candidate.interpreter is not None
+        per_language[names.label(candidate.interpreter)]["short_by"] += 1
+    zone_changes = breaks = 0
+    positions = day_positions(instance)
+    days: dict[tuple[str, date], list[tuple[int, str]]] = defaultdict(list)
+    for meeting in served:
+        if meeting.interpreter is not None:
+            day, position = positions[meeting.slot]
+            days[(meeting.interpreter, day)].append((position, meeting.zone))
+    for items in days.values():
+        for (p, z), (q, y) in pairwise(sorted(items)):
+            zone_changes += z != y
+            breaks += q > p + 1
+    must_served = sum(1 for m in served if by_pair[m.pair].must)
+    must_all = sum(1 for m in meetings if m.pair in by_pair and by_pair[m.pair].must)
+    return {
+        "scheduled": len(served),
+        "bound": None if bound is None else bound.meetings,
+        "percent_of_bound": _percent(len(served), None if bound is None else bound.meetings),
+        "must_scheduled": must_served,
+        "must_bound": None if bound is None else bound.must,
+        "must_all_scheduled": must_all,
+        "must_all_bound": None if bound is None else bound.must_all,
+        "needing_total": sum(1 for c in instance.candidates if c.interpreter is not None),
+        "interpreters": len(instance.interpreters),
+        "capacity": capacity,
+        "utilisation": round(len(served) / capacity, 4) if capacity else None,
+        "left_out": [
+            {"buyer": c.buyer, "supplier": c.supplier, "languages": names.label(c.interpreter)}
+            for c in left
+            if c.interpreter is not None
+        ],
+        "short": sorted(
+            (
+                {"languages": label, **counts}
+                for label, counts in per_language.items()
+                if counts["short_by"]
+            ),
+            key=lambda row: (-row["short_by"], row["languages"]),
+        ),
+        "zone_changes": zone_changes,
+        "breaks": breaks,
+    }
+
+
 def report(
     instance: Instance,
     meetings: Sequence[Meeting],
     bound: Bound | None = None,
     baseline: Sequence[Meeting] | None = None,
     deadline: float | None = None,
+    unscheduled: Sequence[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Give the quality figures a UI or the CLI shows, JSON-serialisable.
 
@@ -355,6 +649,9 @@ def report(
     (``seconds_needed``) fits in the time left, and abandoned at the deadline. A figure left
     out is None, as is everything compared with it, and "skipped" lists it with the reason
     (the key is present, possibly empty, exactly when there is a deadline).
+    An instance with interpreters or interpreter needs also gets an "interpreters" block
+    (``interpreter_figures``; its bound is skipped like the others when out of time); pass
+    the solver's ``unscheduled`` rows so that it names the pairs it left out for want of one.
     """
     figures = evaluate(instance, meetings)
     skipped: list[dict[str, str]] = []
@@ -412,6 +709,20 @@ def report(
             "baseline": None if base is None else round(base.table_use, 4),
         },
     }
+    if instance.interpreters or any(c.interpreter for c in instance.candidates):
+        needs: InterpreterBound | None
+        if deadline is None:
+            needs = interpreter_bound(instance)
+        else:
+            until = deadline
+            needs = _in_time(
+                "interpreter_bound",
+                lambda: interpreter_bound(instance, deadline=until),
+                SECONDS_PER_PAIR["bound"] * len(instance.candidates),
+                until,
+                skipped,
+            )
+        block["interpreters"] = interpreter_figures(instance, meetings, unscheduled, needs)
     if deadline is not None:
         block["skipped"] = skipped
     return block

@@ -8,11 +8,15 @@ Objective, lexicographic: most must pairs, then most score, then fewest breaks. 
 3. slots for those pairs: a time sweep that keeps runs unbroken, a repair that moves
    blocking meetings, hill climbing on breaks, then company re-seating (each company's
    meetings assigned optimally to its slots or a window, ``greedy``, ``local``, ``permute``);
-4. the exact break searches: on small models MaxSAT and the window SAT model (``maxsat``,
+4. a lower bound on breaks from each company's fixed meetings and gaps (``problem``), and a
+   short anneal with Kempe-chain moves (``anneal``) so that what follows starts from, and
+   falls back on, a good schedule rather than the constructed one;
+5. the exact break searches: on small models MaxSAT and the window SAT model (``maxsat``,
    ``windows``), on smaller ones CP-SAT on the whole slot assignment (``cpsat``);
-5. spare capacity filled with any pair that still fits, then, unless the breaks are proven
-   optimal, an iterated re-seating search (``permute``) and neighbourhood search with CP-SAT
-   (``lns``) until the deadline; tables numbered last per zone and slot.
+6. spare capacity filled with any pair that still fits, then, unless the breaks are proven
+   optimal (by a search or by meeting the lower bound), the anneal again, an iterated
+   re-seating search (``permute``) and neighbourhood search with CP-SAT (``lns``) until the
+   deadline; tables numbered last per zone and slot.
 
 Every intermediate assignment is valid and only replaced by a lexicographically better one,
 so a short time limit still returns the best schedule found so far.
@@ -24,14 +28,16 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 
+from .anneal import anneal
 from .cpsat import SlotModel
 from .greedy import UNPLACED, greedy, priority_order, sweep
+from .interpreters import staff
 from .lns import improve
 from .local import polish, repair, rescue
 from .maxsat import BreakMaxSat
 from .model import Instance, Meeting, Schedule
 from .permute import reseat
-from .problem import Problem, build_problem
+from .problem import Problem, break_bound, build_problem
 from .select import lp_pairs, select_pairs
 from .stats import gaps, measure
 from .windows import applicable
@@ -57,6 +63,14 @@ RESCHEDULE_LIMIT = 3_000
 # Share of the time left at the end for the iterated re-seating search (``permute``); the
 # CP-SAT neighbourhood search (``lns``) gets the rest.
 ILS_SHARE = 0.75
+# Time kept after the searches for the tables and statistics: at most FINISH_SECONDS, and
+# at most FINISH_SHARE of a short limit.
+FINISH_SECONDS = 0.15
+FINISH_SHARE = 0.02
+# Share of the time left for the anneal (``anneal``) before the exact break searches, and
+# at the end before the re-seating search.
+ANNEAL_FIRST_SHARE = 0.05
+ANNEAL_SHARE = 0.6
 # A sweep with its repair takes up to this many greedy passes (measured on the generated
 # families); with less time left, the greedy schedule is improved by the searches that can
 # stop at the deadline instead.
@@ -208,7 +222,9 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
     started = time.monotonic()
     problem = build_problem(instance)
     budget = _default_seconds(problem) if time_limit is None else time_limit
-    deadline = started + budget
+    # The searches stop a little early: numbering tables, the statistics and waiting for the
+    # SAT threads (``maxsat.STOP_GRACE``) come after them and must fit in the limit too.
+    deadline = started + budget - min(FINISH_SECONDS, FINISH_SHARE * budget)
     everything = range(len(problem.pairs))
     slots = greedy(problem)
     # The greedy pass's time is the yardstick for the passes that cannot be interrupted: the
@@ -246,10 +262,14 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
         and _weight(problem, slots) < bound
         and left() > 0.05
         and _variables(problem) <= FULL_MODEL_LIMIT
-        and len({problem.weight_of(p) for p in problem.pairs}) > 1
+        and (
+            len({problem.weight_of(p) for p in problem.pairs}) > 1
+            or any(slots[k] == UNPLACED for k in chosen)
+        )
     ):
-        # With a trade-off between pairs (must or higher-scoring ones first), the LP's pairs
-        # ignore slot conflicts and may not all fit: maximise the weight
+        # With a trade-off between pairs (must or higher-scoring ones first), or when the
+        # chosen pairs did not all find slots (fixed meetings and gaps make that common),
+        # the LP's pairs, which ignore slot conflicts, may not all fit: maximise the weight
         # (must pairs first) exactly over every pair, from the best assignment so far.
         found, proven = SlotModel(problem, everything).maximise_weight(slots, left(0.25))
         if _better(problem, found, slots):
@@ -258,11 +278,26 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
             # The optimum is known: later phases work on exactly the pairs it places.
             bound, bound_proven = _weight(problem, slots), True
             chosen = [k for k in priority_order(problem) if slots[k] != UNPLACED]
+    lower = 0  # proven lower bound on the breaks of the placed pairs (``break_bound``)
     if problem.pairs and left() > 0.3:
+        # A short anneal first: the exact searches then start from, and are bounded by, a
+        # far better schedule than the constructed one (33 breaks against 11-17 on the
+        # forbidden-slot variants of forum-13crafb), and it is what they fall back on.
+        # Not while chosen pairs are left to place: a packed schedule has less room for
+        # them, and the searches below place them first.
+        placed = [k for k in everything if slots[k] != UNPLACED]
+        lower = break_bound(problem, placed)
+        if _breaks(problem, slots) > lower and set(placed) >= set(chosen):
+            stop = time.monotonic() + left(ANNEAL_FIRST_SHARE)
+            found = anneal(problem, slots, stop, lower=lower)
+            if _better(problem, found, slots):
+                slots = found
+            breaks_optimal = _breaks(problem, slots) <= lower
+    if problem.pairs and left() > 0.3 and not breaks_optimal:
         placed = [k for k in everything if slots[k] != UNPLACED]
         target = chosen if set(placed) < set(chosen) else placed
         size = sum(len(problem.pairs[k].allowed) for k in target)
-        if size <= MAXSAT_LIMIT and left() >= MAXSAT_SECONDS and _breaks(problem, slots) > 0:
+        if size <= MAXSAT_LIMIT and left() >= MAXSAT_SECONDS:
             share = EXACT_SHARE if exact else MAXSAT_SHARE
             exact_slots, proven = BreakMaxSat(problem, target).minimise_breaks(
                 slots, time.monotonic() + left(share)
@@ -281,6 +316,12 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
         if filled != slots:
             slots, breaks_optimal = filled, False
     if problem.pairs and not breaks_optimal and left() > 0.1:
+        lower = break_bound(problem, [k for k in everything if slots[k] != UNPLACED])
+        stop = time.monotonic() + left(ANNEAL_SHARE)
+        found = anneal(problem, slots, stop, seed=1, lower=lower)
+        if _better(problem, found, slots):
+            slots = found
+    if problem.pairs and not breaks_optimal and left() > 0.1:
         found = reseat(problem, slots, time.monotonic() + left(ILS_SHARE), kicks=True)
         if _better(problem, found, slots):
             slots = found
@@ -288,7 +329,14 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
         found = improve(problem, slots, deadline)
         if _better(problem, found, slots):
             slots = found
-    breaks_optimal = breaks_optimal or _breaks(problem, slots) == 0
+    # Interpreters (hard rule 4, ``interpreters``): staff the meetings that need one, re-place
+    # or drop the rest; a no-op without interpreter needs. Kept last: no later phase moves them.
+    slots, staffing = staff(problem, slots, deadline)
+    breaks_optimal = (breaks_optimal and not staffing.changed) or _breaks(problem, slots) == 0
+    # A proven lower bound on breaks for the pairs placed: the companies' bound, or the
+    # breaks themselves when a search proved them optimal.
+    lower = break_bound(problem, [k for k in everything if slots[k] != UNPLACED])
+    breaks_optimal = breaks_optimal or _breaks(problem, slots) <= lower
     weight = _weight(problem, slots)
     weight_optimal = weight == top or (bound_proven and weight >= bound)
     optimal = (weight_optimal and breaks_optimal) or not problem.pairs
@@ -297,4 +345,6 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
     statistics = measure(instance, meetings)
     statistics["solve_seconds"] = round(time.monotonic() - started, 3)
     statistics["status"] = status
-    return Schedule(meetings, statistics, _unscheduled(problem, slots))
+    statistics["weight_proven"] = weight_optimal
+    statistics["breaks_lower_bound"] = statistics["breaks"] if breaks_optimal else lower
+    return staffing.complete(Schedule(meetings, statistics, _unscheduled(problem, slots)))

@@ -39,19 +39,10 @@ from .problem import Problem
 from .satbreaks import break_clauses
 
 # Minicard (MiniSat 2.2 with native at-most-k constraints): its calls can be interrupted
-# and release the GIL (CaDiCaL's and Kissat's can't, in python-sat). With the table and
-# busy-company limits native instead of sequential counters, tic-13crafc at its optimum
-# (K=4) took 0.1-0.7 s in 7 runs (shuffled clauses), against 0.2-9.4 s for MiniSat with the
-# counters, and forumt-14crafe (K=5) 0.14 s. Glucose 4 and 3 with native constraints:
-# 0.14-5.9 s on tic-13crafc. Measured at the optimal K, on the published instances.
+# and release the GIL (CaDiCaL's and Kissat's can't, in python-sat), and the table and
+# busy-company limits stay native constraints instead of counters (the fastest at the
+# optimal K; figures in ``benchmarks/README.md``).
 SAT_SOLVER = "mc"
-# Measured and not adopted (published instances, full solves, 2 cores):
-# - windows that may hold slots the company cannot meet in (each run of them one counted
-#   break), so that companies with a forbidden slot are not simply free: forum-14 (2) then
-#   came out at 3-4 and forumt-14crafe (5) at 24-25 in most runs; the crafb pair not solved;
-# - probe schedules in ``maxsat`` (K up to k + 2r, time x1.5 per round, going on down after
-#   a find; skipping the K that RC2 works on; a second solver for the K above the lowest):
-#   tic-13crafc still reached 4 in about half the runs, forum-14 got worse with the skip.
 
 
 def applicable(problem: Problem) -> bool:

@@ -38,6 +38,7 @@ from matchmaking.services.agendas import (
     list_published_versions,
 )
 from matchmaking.services.calendar import agenda_calendar
+from matchmaking.services.company_codes import check_in_block
 from matchmaking.services.dispatch import MessageKey
 from matchmaking.services.mail import Attachment, Mail
 from matchmaking.services.pdf import agenda_pdf
@@ -105,7 +106,7 @@ def _agenda_mail(
         text = render_template(
             "agenda/email_agenda.txt", agenda=agenda, user=user, changed=kind == "changes"
         )
-        pdf = agenda_pdf(agenda, locale, now)
+        pdf = agenda_pdf(agenda, locale, now, **check_in_block(config["SECRET_KEY"], participation))
         ics = agenda_calendar([agenda], now, name=event.display_name)
     return Mail(
         to=user.email,

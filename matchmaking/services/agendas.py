@@ -7,13 +7,14 @@ build an agenda inside ``flask_babel.force_locale`` when it is for someone else.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from matchmaking import figures
 from matchmaking.errors import DomainError, InvalidInput
@@ -54,6 +55,7 @@ class AgendaEntry:
     reasons: tuple[str, ...]
     cancelled: bool
     sequence: int
+    interpreter: str = ""  # the interpreter's name, when one is assigned
 
 
 @dataclass(frozen=True)
@@ -124,21 +126,33 @@ def list_published_versions(session: Session) -> list[ScheduleVersion]:
 
 
 def _meeting_options() -> list[Any]:
+    """Everything an agenda entry reads, in four statements whatever the number of meetings:
+    slot, zone and both companies joined to the meetings, then changes and each side's
+    offerings. Offerings' sectors come from the session (``sector_names`` loads them)."""
     return [
-        selectinload(Meeting.slot),
-        selectinload(Meeting.zone),
+        contains_eager(Meeting.slot),
+        contains_eager(Meeting.zone),
         selectinload(Meeting.changes),
-        selectinload(Meeting.buyer).selectinload(Participation.company),
-        selectinload(Meeting.buyer).selectinload(Participation.offerings),
-        selectinload(Meeting.supplier).selectinload(Participation.company),
-        selectinload(Meeting.supplier).selectinload(Participation.offerings),
+        joinedload(Meeting.interpreter),  # an outer join: no statement of its own
+        joinedload(Meeting.buyer, innerjoin=True).options(
+            joinedload(Participation.company, innerjoin=True),
+            selectinload(Participation.offerings),
+        ),
+        joinedload(Meeting.supplier, innerjoin=True).options(
+            joinedload(Participation.company, innerjoin=True),
+            selectinload(Participation.offerings),
+        ),
     ]
 
 
 def list_meetings(
-    session: Session, version: ScheduleVersion, participation_id: int | None = None
+    session: Session,
+    version: ScheduleVersion,
+    participation_id: int | None = None,
+    ids: list[int] | None = None,
 ) -> list[Meeting]:
-    """Meetings of ``version`` (of one participant when given), by time, zone and table."""
+    """Meetings of ``version`` (of one participant, or with these ids, when given), by time,
+    zone and table."""
     query = (
         select(Meeting)
         .join(Meeting.slot)
@@ -151,7 +165,9 @@ def list_meetings(
         query = query.where(
             or_(Meeting.buyer_id == participation_id, Meeting.supplier_id == participation_id)
         )
-    return list(session.scalars(query))
+    if ids is not None:
+        query = query.where(Meeting.id.in_(ids))
+    return list(session.scalars(query).unique())
 
 
 def calendar_sequence(meeting: Meeting) -> int:
@@ -195,9 +211,18 @@ def reason_texts(reasons: list[Any] | None, names: dict[str, str]) -> tuple[str,
     return tuple(t for t in texts if t)
 
 
-def _names(event: Event, meeting: Meeting) -> dict[str, str]:
+def sector_names(event: Event) -> dict[str, str]:
+    """Sector code -> name in the current locale, for the reasons of an event's meetings.
+
+    Loading ``event.sectors`` also puts every sector in the session, so offerings read
+    their sector from it without a statement each.
+    """
+    return {sector.code: _(sector.name) for sector in event.sectors}
+
+
+def _names(event: Event, meeting: Meeting, sectors: dict[str, str] | None) -> dict[str, str]:
     """Display names for codes in reasons: sectors, languages, the two companies."""
-    names = {sector.code: _(sector.name) for sector in event.sectors}
+    names = dict(sector_names(event) if sectors is None else sectors)
     for participation in (meeting.buyer, meeting.supplier):
         names[str(participation.id)] = participation.company.legal_name
         country = participation.company.country
@@ -208,13 +233,23 @@ def _names(event: Event, meeting: Meeting) -> dict[str, str]:
     return names
 
 
-def meeting_reasons(event: Event, meeting: Meeting) -> tuple[str, ...]:
-    """Why the two companies of ``meeting`` were matched, as their agendas say it."""
-    return reason_texts(meeting.reasons, _names(event, meeting))
+def meeting_reasons(
+    event: Event, meeting: Meeting, sectors: dict[str, str] | None = None
+) -> tuple[str, ...]:
+    """Why the two companies of ``meeting`` were matched, as their agendas say it.
+
+    ``sectors``: ``sector_names(event)``, when the caller explains several meetings.
+    """
+    return reason_texts(meeting.reasons, _names(event, meeting, sectors))
 
 
-def agenda_entry(event: Event, meeting: Meeting, participation: Participation) -> AgendaEntry:
-    """``meeting`` from ``participation``'s side."""
+def agenda_entry(
+    event: Event,
+    meeting: Meeting,
+    participation: Participation,
+    sectors: dict[str, str] | None = None,
+) -> AgendaEntry:
+    """``meeting`` from ``participation``'s side (``sectors`` as for ``meeting_reasons``)."""
     counterpart = meeting.counterpart_of(participation.id)
     languages = common_languages(participation.company, counterpart.company)
     notes = [
@@ -222,7 +257,12 @@ def agenda_entry(event: Event, meeting: Meeting, participation: Participation) -
         for p in (participation, counterpart)
         if p.interpreter_needed or p.interpreter_note.strip()
     ]
-    if not languages:
+    interpreter = meeting.interpreter.name if meeting.interpreter is not None else ""
+    if interpreter:
+        notes.insert(0, _("Interpreter: %(name)s.", name=interpreter))
+    elif not languages and (participation.brings_interpreter or counterpart.brings_interpreter):
+        notes.insert(0, _("No common language: a company brings its own interpreter."))
+    elif not languages:
         notes.insert(0, _("No common language: an interpreter is needed."))
     return AgendaEntry(
         meeting=meeting,
@@ -235,9 +275,10 @@ def agenda_entry(event: Event, meeting: Meeting, participation: Participation) -
         buys=_offerings(counterpart, OfferingKind.BUY),
         languages=languages,
         interpreter_note=" ".join(n for n in notes if n),
-        reasons=meeting_reasons(event, meeting),
+        reasons=meeting_reasons(event, meeting, sectors),
         cancelled=meeting.status == MeetingStatus.CANCELLED,
         sequence=calendar_sequence(meeting),
+        interpreter=interpreter,
     )
 
 
@@ -259,22 +300,15 @@ def build_agenda(session: Session, participation: Participation) -> Agenda:
     version = get_published_version(session, event.id)
     if version is None:
         return Agenda(event, participation, None, (), (), ())
+    sectors = sector_names(event)
     entries = [
-        agenda_entry(event, meeting, participation)
+        agenda_entry(event, meeting, participation, sectors)
         for meeting in list_meetings(session, version, participation.id)
     ]
     by_meeting = {entry.meeting.id: entry for entry in entries}
-    changes = session.scalars(
-        select(MeetingChange)
-        .where(
-            MeetingChange.meeting_id.in_(list(by_meeting) or [0]),
-            MeetingChange.published.is_(True),
-        )
-        .order_by(MeetingChange.created_at.desc(), MeetingChange.id.desc())
-        .limit(RECENT_CHANGES)
-    )
+    changes = _recent_changes(entry.meeting for entry in entries)
     current = {entry.meeting.uid for entry in entries}
-    dropped = _dropped_from_previous(session, version, participation, current)
+    dropped = _dropped_from_previous(session, version, participation, current, sectors)
     notes = tuple(
         ChangeNote(
             created_at=change.created_at,
@@ -295,22 +329,53 @@ def build_agenda(session: Session, participation: Participation) -> Agenda:
     )
 
 
+def _recent_changes(meetings: Iterable[Meeting]) -> list[MeetingChange]:
+    """The latest published changes of ``meetings`` (their changes are loaded), newest first."""
+    published = [change for meeting in meetings for change in meeting.changes if change.published]
+    published.sort(key=lambda change: (change.created_at, change.id), reverse=True)
+    return published[:RECENT_CHANGES]
+
+
 def _dropped_from_previous(
-    session: Session, version: ScheduleVersion, participation: Participation, current: set[str]
+    session: Session,
+    version: ScheduleVersion,
+    participation: Participation,
+    current: set[str],
+    sectors: dict[str, str],
 ) -> tuple[AgendaEntry, ...]:
     """Meetings of the previously published version that the new one no longer has.
 
     They are listed as cancelled (one SEQUENCE higher) so the calendar entries that the
-    previous agenda created are cancelled rather than left behind.
+    previous agenda created are cancelled rather than left behind. One statement finds
+    them (usually none); only those found are loaded.
     """
-    previous = get_previous_version(session, version)
-    if previous is None:
+    previous_id = (
+        select(ScheduleVersion.id)
+        .where(
+            ScheduleVersion.event_id == version.event_id,
+            ScheduleVersion.id != version.id,
+            ScheduleVersion.status == VersionStatus.SUPERSEDED,
+            ScheduleVersion.published_at.is_not(None),
+        )
+        .order_by(ScheduleVersion.published_at.desc(), ScheduleVersion.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    gone = session.execute(
+        select(Meeting.id, Meeting.version_id).where(
+            Meeting.version_id == previous_id,
+            or_(Meeting.buyer_id == participation.id, Meeting.supplier_id == participation.id),
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.uid.not_in(current),
+        )
+    ).all()
+    if not gone:
         return ()
+    previous = session.get(ScheduleVersion, gone[0].version_id)
+    assert previous is not None
     dropped = []
-    for meeting in list_meetings(session, previous, participation.id):
-        if meeting.uid in current or meeting.status != MeetingStatus.SCHEDULED:
-            continue
-        entry = agenda_entry(version.event, meeting, participation)
+    for meeting in list_meetings(session, previous, ids=[row.id for row in gone]):
+        entry = agenda_entry(version.event, meeting, participation, sectors)
         dropped.append(replace(entry, cancelled=True, sequence=entry.sequence + 1))
     return tuple(dropped)
 
@@ -323,3 +388,6 @@ def record_attendance(session: Session, meeting: Meeting, attendance: str | None
         raise DomainError(_("A cancelled meeting cannot be checked in."))
     meeting.attendance = attendance
     session.flush()
+    from matchmaking.services import refill  # refill places meetings through schedule_edits
+
+    refill.after_attendance(session, meeting)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from matchmaking.errors import EmailTaken, InvalidInput, NotAllowed
 from matchmaking.models import ApiToken, User
@@ -76,7 +76,11 @@ def authenticate(session: Session, token: str) -> ApiToken | None:
     """
     if not token.startswith(_PREFIX) or len(token) > 200:
         return None
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    row = session.scalar(
+        select(ApiToken)
+        .where(ApiToken.token_hash == hash_token(token))
+        .options(joinedload(ApiToken.user))  # read below: one statement, not two
+    )
     if row is None or row.revoked_at is not None:
         return None
     if row.user.role != Role.REPORTER or not row.user.active:

@@ -30,6 +30,7 @@ from matchmaking.models.event import EventStatus
 from matchmaking.models.request import RequestStatus
 from matchmaking.models.schedule import MeetingStatus, VersionStatus
 from matchmaking.services.dispatch import GIVEN_UP, RETRYING, SENDING
+from matchmaking.services.refill_views import FloorFigures, floor_figures
 
 EXPIRING_WITHIN = timedelta(hours=24)
 
@@ -56,6 +57,7 @@ class EventOverview:
     undelivered: int = 0
     attendance: dict[str, int] = field(default_factory=dict)  # held, no_show, unmarked
     deals: int = 0
+    floor: FloorFigures = field(default_factory=FloorFigures)  # today's check-ins, refills
     steps: list[NextStep] = field(default_factory=list)
 
     @property
@@ -157,6 +159,8 @@ def event_overviews(session: Session, events: list[Event], now: datetime) -> lis
         .group_by(Meeting.event_id)
     ):
         overviews[event_id].deals = count
+    for event_id, figures in floor_figures(session, events, now).items():
+        overviews[event_id].floor = figures
     for overview in overviews.values():
         overview.steps = _next_steps(overview, now)
     return [overviews[e.id] for e in events]

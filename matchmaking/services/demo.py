@@ -36,6 +36,8 @@ from matchmaking.models.event import EventStatus
 from matchmaking.models.request import RequestStatus
 from matchmaking.models.schedule import MeetingStatus, VersionStatus
 from matchmaking.models.user import Role
+from matchmaking.services.demo_floor import seed_demo_floor_staff
+from matchmaking.services.demo_interpreters import seed_demo_interpreters
 from matchmaking.services.event_setup import BreakInput, DayInput, plan_grid
 from matchmaking.services.registration import check_seeded_participation
 from matchmaking.services.taxonomy import install_default_taxonomy
@@ -323,6 +325,8 @@ def seed_demo(
     demo_contact = session.scalar(select(User).where(User.email == DEMO_COMPANY[0]))
     if demo_contact is not None:
         demo_contact.set_password(DEMO_COMPANY[1])
+    seed_demo_interpreters(session, event, unusable)
+    seed_demo_floor_staff(session, event)
     session.flush()
     _add_requests(session, event, rng, calendar, now)
     return DemoSummary(event, buyers, suppliers, created=True)

@@ -293,6 +293,37 @@ def deliver(
     return _record_delivery(session, claim, key, mail.subject, now)
 
 
+def enqueue(session: Session, keys: Collection[MessageKey], now: datetime) -> int:
+    """Queue messages for a job to send: rows due now with no attempt yet (one statement).
+
+    A queued message is a retry that was never tried (``attempts`` 0): ``deliver`` claims it
+    like any due retry. Keys queued or sent before are left as they are. Flushes only.
+    """
+    if not keys:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    rows = [
+        {
+            "kind": key.kind,
+            "subject_key": key.subject_key,
+            "recipient": key.recipient,
+            "event_id": key.event_id,
+            "company_id": key.company_id,
+            "subject": "",
+            "status": RETRYING,
+            "attempts": 0,
+            "last_error": "",
+            "next_attempt_at": now,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for key in keys
+    ]
+    session.execute(insert(SentMessage.__table__).on_conflict_do_nothing(), rows)  # executemany
+    return len(rows)
+
+
 def is_settled(session: Session, key: MessageKey) -> bool:
     """True once ``key`` needs no more work: delivered, or failed for good (and reported)."""
     status = session.scalar(select(SentMessage.status).where(_is(key)))
@@ -347,7 +378,11 @@ def list_undelivered(
     session: Session, event_id: int | None = None, event_ids: Collection[int] | None = None
 ) -> list[SentMessage]:
     """Messages that failed or wait for a retry, newest first; of one event or of ``event_ids``."""
-    query = select(SentMessage).where(SentMessage.status.in_((GIVEN_UP, RETRYING, SENDING)))
+    query = select(SentMessage).where(
+        SentMessage.status.in_((GIVEN_UP, RETRYING, SENDING)),
+        # Queued messages (``enqueue``) are not undelivered before their first attempt.
+        or_(SentMessage.status != RETRYING, SentMessage.attempts > 0),
+    )
     if event_id is not None:
         query = query.where(SentMessage.event_id == event_id)
     if event_ids is not None:

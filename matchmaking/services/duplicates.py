@@ -16,11 +16,12 @@ from difflib import SequenceMatcher
 from itertools import combinations
 from urllib.parse import urlsplit
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from matchmaking.models import Company, Event, Participation
+from matchmaking.models import Company, Event, Participation, User
 from matchmaking.search_keys import fold, transliterate
 
 # Legal-form words ignored when comparing names, before and after transliteration (en, ru/kk,
@@ -174,33 +175,68 @@ def _similar_pairs(names: dict[int, tuple[str, tuple[str, ...]]]) -> set[tuple[i
     return found
 
 
+# What the analysis reads of one registration: participation id, name, country, website and
+# one contact's e-mail (None without contacts); one row per contact.
+Registration = tuple[int, str, str, str | None, str | None]
+# Results by (event id, locale), with the rows they were computed from: the analysis compares
+# names pairwise, so it is redone only when a registration's name, country, website or
+# contacts changed (the rows differ), not on every view of the registrations page.
+_CACHE: dict[tuple[int, str], tuple[list[Registration], dict[int, list[DuplicateMatch]]]] = {}
+
+
 def likely_duplicates(session: Session, event: Event) -> dict[int, list[DuplicateMatch]]:
     """Participation id -> the event's other registrations that are likely the same company,
     each with its reasons in words, by participation id."""
-    participations = session.scalars(
-        select(Participation)
-        .where(Participation.event_id == event.id)
-        .options(selectinload(Participation.company).selectinload(Company.contacts))
-    ).all()
+    rows: list[Registration] = [
+        tuple(row)  # type: ignore[misc]
+        for row in session.execute(
+            select(
+                Participation.id,
+                Company.legal_name,
+                Company.country,
+                Company.website,
+                User.email,
+            )
+            .join(Company, Company.id == Participation.company_id)
+            .outerjoin(User, User.company_id == Company.id)
+            .where(Participation.event_id == event.id)
+            .order_by(Participation.id, User.id)
+        )
+    ]
+    key = (event.id, str(get_locale()))
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0] == rows:
+        return cached[1]
+    result = _duplicates(rows)
+    _CACHE[key] = (rows, result)
+    return result
+
+
+def _duplicates(rows: list[Registration]) -> dict[int, list[DuplicateMatch]]:
+    """The analysis behind ``likely_duplicates``, on its rows."""
     same_name: dict[str, set[int]] = defaultdict(set)
     mailboxes: dict[str, set[int]] = defaultdict(set)
     domains: dict[str, set[int]] = defaultdict(set)
     sites: dict[str, set[int]] = defaultdict(set)
     names: dict[int, tuple[str, tuple[str, ...]]] = {}
-    for p in participations:
-        words = name_words(p.company.legal_name)
-        if words:
-            names[p.id] = (p.company.country, words)
-            # Spaces aside: "Stepagro" is "Step Agro".
-            same_name[f"{p.company.country}\t{''.join(words)}"].add(p.id)
-        for contact in p.company.contacts:
-            mailboxes[canonical_email(contact.email)].add(p.id)
-            domain = company_mail_domain(contact.email)
+    seen: set[int] = set()
+    for pid, legal_name, country, website, email in rows:
+        if email is not None:
+            mailboxes[canonical_email(email)].add(pid)
+            domain = company_mail_domain(email)
             if domain:
-                domains[domain].add(p.id)
-        site = website_site(p.company.website or "")
+                domains[domain].add(pid)
+        if pid in seen:
+            continue  # the same registration's next contact
+        seen.add(pid)
+        words = name_words(legal_name)
+        if words:
+            names[pid] = (country, words)
+            # Spaces aside: "Stepagro" is "Step Agro".
+            same_name[f"{country}\t{''.join(words)}"].add(pid)
+        site = website_site(website or "")
         if site:
-            sites[site].add(p.id)
+            sites[site].add(pid)
 
     found: dict[tuple[int, int], list[str]] = defaultdict(list)
     for pair, _key in _shared(same_name).items():

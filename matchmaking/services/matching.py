@@ -77,7 +77,8 @@ def to_participant(participation: Participation) -> scoring.Participant:
         id=str(participation.id),
         country=participation.company.country,
         languages=tuple(participation.company.languages or ()),
-        interpreter_needed=participation.interpreter_needed,
+        # A company that brings its own interpreter can talk to anyone: credit as if asked.
+        interpreter_needed=participation.interpreter_needed or participation.brings_interpreter,
         offers=tuple(offers),
         interests=tuple(interests),
     )

@@ -22,9 +22,8 @@ log = logging.getLogger(__name__)
 Config = Mapping[str, Any]
 
 
-def _send(
-    config: Config, to: str, locale: str, subject_key: str, template: str, **context: object
-) -> bool:
+def build_mail(to: str, locale: str, subject_key: str, template: str, **context: object) -> Mail:
+    """The account e-mail ``template`` to ``to``, rendered in ``locale``."""
     with force_locale(locale):
         subjects = {
             "confirm": _("Confirm your e-mail address"),
@@ -32,12 +31,19 @@ def _send(
             "invite": _("You have been added as a contact person"),
             "known": _("Your registration attempt"),
             "imported": _("Your company is registered: choose your password"),
+            "floor_staff": _("You are floor staff: choose your password"),
         }
-        mail = Mail(
+        return Mail(
             to=to,
             subject=subjects[subject_key],
             text=render_template(f"email/{template}.txt", **context),
         )
+
+
+def _send(
+    config: Config, to: str, locale: str, subject_key: str, template: str, **context: object
+) -> bool:
+    mail = build_mail(to, locale, subject_key, template, **context)
     try:
         send_mail(config, mail)
     except MailError:
@@ -82,6 +88,25 @@ def send_import_invitation(config: Config, user: User, event: Event, link: str, 
         user=user,
         event=event,
         link=link,
+        reset=reset,
+    )
+
+
+def send_floor_staff_invitation(
+    config: Config, user: User, event: Event, link: str, check_in: str, reset: str
+) -> bool:
+    """Tell a new floor staff member of ``event``, in their language, with ``link`` to choose a
+    password, the ``check_in`` page and the ``reset`` page."""
+    return _send(
+        config,
+        user.email,
+        user.locale,
+        "floor_staff",
+        "floor_staff",
+        user=user,
+        event=event,
+        link=link,
+        check_in=check_in,
         reset=reset,
     )
 

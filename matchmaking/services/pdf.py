@@ -24,10 +24,13 @@ def render_pdf(template: str, **context: Any) -> bytes:
     return bytes(HTML(string=html).write_pdf())
 
 
-def agenda_pdf(agenda: Agenda, locale: str, now: datetime) -> bytes:
-    """A company's agenda in ``locale``, with its latest changes."""
+def agenda_pdf(agenda: Agenda, locale: str, now: datetime, **check_in: object) -> bytes:
+    """A company's agenda in ``locale``, with its latest changes (and, given ``check_in_code``
+    and ``check_in_qr``, the company's check-in code for the venue)."""
     with force_locale(locale):
-        return render_pdf("agenda/pdf_agenda.html", agenda=agenda, now=now, locale=locale)
+        return render_pdf(
+            "agenda/pdf_agenda.html", agenda=agenda, now=now, locale=locale, **check_in
+        )
 
 
 def table_sheets_pdf(event: Event, meetings: list[Meeting], now: datetime) -> bytes:

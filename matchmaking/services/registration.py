@@ -85,6 +85,7 @@ class ParticipationInput:
     interpreter_needed: bool = False
     interpreter_note: str = ""
     directory_consent: bool = False
+    brings_interpreter: bool = False  # no interpreter from the event's pool is needed
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -175,6 +176,7 @@ def _apply_participation(
     participation.availability.extend(windows)
     participation.max_meetings = data.max_meetings
     participation.interpreter_needed = data.interpreter_needed
+    participation.brings_interpreter = data.brings_interpreter
     participation.interpreter_note = data.interpreter_note.strip()
     participation.directory_consent = data.directory_consent
 

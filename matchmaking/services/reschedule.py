@@ -17,6 +17,7 @@ from matchmaking.errors import DomainError, NotAllowed
 from matchmaking.models import Meeting, MeetingSeat, Participation, RescheduleProposal, Slot, User
 from matchmaking.models.schedule import MeetingStatus, ProposalStatus, VersionStatus
 from matchmaking.models.user import Role
+from matchmaking.services.interpreters import slots_with_interpreter
 from matchmaking.services.schedule_edits import free_table, lock_meetings, relocate
 from matchmaking.services.schedules import active_slots, available_slots
 
@@ -43,11 +44,13 @@ def possible_slots(session: Session, meeting: Meeting) -> list[Slot]:
             )
         )
     )
+    interpreted = slots_with_interpreter(session, meeting, slots)
     return [
         s
         for s in slots
         if s in both
         and s.id not in busy
+        and s.id in interpreted
         and free_table(session, version, s, meeting.zone) is not None
     ]
 

@@ -34,6 +34,7 @@ from matchmaking.models import (
 from matchmaking.models.company import ParticipationStatus
 from matchmaking.models.schedule import MeetingStatus, VersionStatus
 from matchmaking.models.user import Role
+from matchmaking.services.interpreters import choose_interpreter
 from matchmaking.services.placement import allowed_zones
 from matchmaking.services.schedules import available_slots, meeting_uid
 
@@ -133,6 +134,7 @@ def snapshot(meeting: Meeting) -> dict[str, Any]:
         "table": meeting.table_number,
         "status": meeting.status,
         "starts_at": meeting.slot.starts_at.isoformat(),
+        "interpreter": meeting.interpreter_id,
     }
 
 
@@ -342,11 +344,23 @@ def relocate(
         table,
         {meeting.id},
     )
+    interpreter = choose_interpreter(
+        session,
+        meeting.version_id,
+        meeting.buyer,
+        meeting.supplier,
+        slot,
+        zone,
+        meeting.interpreter,
+        {meeting.id},
+        required=meeting.interpreter_id is not None,
+    )
     before = snapshot(meeting)
     with _seating(session):
         meeting.slot = slot
         meeting.zone = zone
         meeting.table_number = table
+        meeting.interpreter = interpreter
         _reseat(session, meeting)
     _record(session, meeting, "moved", before, actor)
     session.flush()
@@ -383,6 +397,21 @@ def swap_meetings(session: Session, first: Meeting, second: Meeting, actor: User
         first.table_number if first.zone_id == second.zone_id else second.table_number,
         ignore,
     )
+    # Each keeps its interpreter where it may, else gets one free in its new slot.
+    interpreters = [
+        choose_interpreter(
+            session,
+            m.version_id,
+            m.buyer,
+            m.supplier,
+            to,
+            m.zone,
+            m.interpreter,
+            ignore,
+            required=m.interpreter_id is not None,
+        )
+        for m, to in ((first, second.slot), (second, first.slot))
+    ]
     before_first, before_second = snapshot(first), snapshot(second)
     with _seating(session):
         # Park both outside the partial unique indexes, then place each where the other was.
@@ -395,8 +424,9 @@ def swap_meetings(session: Session, first: Meeting, second: Meeting, actor: User
         second.slot = slot_first
         if first.zone_id == second.zone_id:
             first.table_number, second.table_number = second.table_number, table_first
-        for meeting in (first, second):
+        for meeting, interpreter in zip((first, second), interpreters, strict=True):
             meeting.status = MeetingStatus.SCHEDULED
+            meeting.interpreter = interpreter
             _reseat(session, meeting)
     _record(session, first, "moved", before_first, actor)
     _record(session, second, "moved", before_second, actor)
@@ -406,6 +436,11 @@ def swap_meetings(session: Session, first: Meeting, second: Meeting, actor: User
 def cancel_meeting(session: Session, meeting: Meeting, actor: User) -> None:
     """Cancel a meeting; its seats and table are freed, the record stays."""
     _require_organiser(actor)
+    release_meeting(session, meeting, actor)
+
+
+def release_meeting(session: Session, meeting: Meeting, actor: User) -> None:
+    """Cancel a meeting after the caller checked who may (a refill frees a no-show's table)."""
     _require_editable(meeting.version)
     lock_meetings(session, meeting)
     if meeting.status == MeetingStatus.CANCELLED:
@@ -431,6 +466,23 @@ def add_meeting(
 ) -> Meeting:
     """Add a meeting by hand (the organiser makes the pair a candidate)."""
     _require_organiser(actor)
+    return place_meeting(session, version, buyer, supplier, slot, zone, table, actor)
+
+
+def place_meeting(
+    session: Session,
+    version: ScheduleVersion,
+    buyer: Participation,
+    supplier: Participation,
+    slot: Slot,
+    zone: Zone,
+    table: int | None,
+    actor: User,
+    origin: str = "manual",
+    score: float = 0.0,
+) -> Meeting:
+    """Add a meeting after the caller checked who may (floor staff or a company confirming a
+    refill); every hard rule and the meeting cap are checked here."""
     _require_editable(version)
     if buyer.id == supplier.id:
         raise RuleBroken(_("A company cannot meet itself."), field="supplier")
@@ -451,11 +503,22 @@ def add_meeting(
         if table is None:
             raise SlotTaken(_("No table is free in that slot."), field="slot")
     check_placement(session, version, buyer, supplier, slot, zone, table, set(), new_meeting=True)
+    interpreter = choose_interpreter(
+        session,
+        version.id,
+        buyer,
+        supplier,
+        slot,
+        zone,
+        existing.interpreter if existing is not None else None,
+        {existing.id} if existing is not None else (),
+    )
     if existing is not None:  # a cancelled meeting of the pair comes back
         before = snapshot(existing)
         with _seating(session):
             existing.status = MeetingStatus.SCHEDULED
             existing.slot, existing.zone, existing.table_number = slot, zone, table
+            existing.interpreter = interpreter
             _reseat(session, existing)
         _record(session, existing, "restored", before, actor)
         session.flush()
@@ -470,10 +533,11 @@ def add_meeting(
             slot=slot,
             zone=zone,
             table_number=table,
-            origin="manual",
-            score=0.0,
+            origin=origin,
+            score=score,
             uid=uid,
             reasons=[],
+            interpreter=interpreter,
         )
         session.add(meeting)
         meeting.seats = [

@@ -10,8 +10,8 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from matchmaking.i18n import slot_label
 from matchmaking.models import (
@@ -19,11 +19,13 @@ from matchmaking.models import (
     Event,
     Meeting,
     MeetingChange,
+    Offering,
     Participation,
     ScheduleVersion,
     Slot,
     Zone,
 )
+from matchmaking.models.company import OfferingKind, ParticipationStatus
 from matchmaking.models.schedule import MeetingStatus
 from matchmaking.services.taxonomy import N_
 
@@ -36,6 +38,59 @@ CHANGE_KINDS = {
 }
 
 
+@dataclass(frozen=True)
+class CompanyChoice:
+    """An approved participant as the schedule pages' pickers list it."""
+
+    id: int
+    name: str
+    buys: bool
+    sells: bool
+
+
+def list_company_choices(session: Session, event: Event) -> dict[int, CompanyChoice]:
+    """The event's approved participants by id, in name order, with whether they buy and sell.
+
+    One statement of plain rows: the pages need names, not every registration's details.
+    """
+
+    def declares(kind: str) -> Any:
+        return (
+            select(Offering.id)
+            .where(Offering.participation_id == Participation.id, Offering.kind == kind)
+            .exists()
+        )
+
+    rows = session.execute(
+        select(
+            Participation.id,
+            Company.legal_name,
+            declares(OfferingKind.BUY),
+            declares(OfferingKind.SELL),
+        )
+        .join(Company, Company.id == Participation.company_id)
+        .where(
+            Participation.event_id == event.id,
+            Participation.status == ParticipationStatus.APPROVED,
+        )
+        .order_by(Company.legal_name, Participation.id)
+    )
+    return {row[0]: CompanyChoice(row[0], row[1], bool(row[2]), bool(row[3])) for row in rows}
+
+
+def count_approved(session: Session, event: Event) -> int:
+    """How many companies take part (approved), counted in the database."""
+    return (
+        session.scalar(
+            select(func.count(Participation.id)).where(
+                Participation.event_id == event.id,
+                Participation.status == ParticipationStatus.APPROVED,
+            )
+        )
+        or 0
+    )
+
+
 def grid_days(slots: list[Slot]) -> list[date]:
     """The event-local days that have slots, in order."""
     return sorted({s.local_start().date() for s in slots})
@@ -45,6 +100,7 @@ def _with_companies(stmt: Select[Any]) -> Select[Any]:
     return stmt.options(
         selectinload(Meeting.buyer).selectinload(Participation.company),
         selectinload(Meeting.supplier).selectinload(Participation.company),
+        joinedload(Meeting.interpreter),  # an outer join: no statement of its own
     )
 
 

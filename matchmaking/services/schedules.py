@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from matchmaking import scheduling
@@ -26,11 +26,12 @@ from matchmaking.models import (
     ScheduleVersion,
     Slot,
     User,
-    Zone,
 )
 from matchmaking.models.request import RequestStatus
 from matchmaking.models.schedule import MeetingStatus, VersionStatus
+from matchmaking.models.types import utcnow
 from matchmaking.scheduling.budget import solve_with_report
+from matchmaking.services.interpreters import add_interpreters, interpreter_id_of
 from matchmaking.services.matching import build_event_candidates
 from matchmaking.services.taxonomy import N_
 
@@ -46,6 +47,14 @@ SOLVER_REASONS = {
     "no common free slot": N_("The two companies are never free at the same time."),
     "max_meetings reached by fixed meetings": N_(
         "A company's meeting cap is already filled by locked or published meetings."
+    ),
+    "no interpreter free": N_(
+        "No common language, and no interpreter for these languages was free when both "
+        "companies and a table were."
+    ),
+    "no interpreter speaks both languages in this zone": N_(
+        "No common language, and no registered interpreter speaks one language of each "
+        "company in this zone."
     ),
 }
 
@@ -71,12 +80,24 @@ def active_slots(session: Session, event: Event) -> list[Slot]:
     )
 
 
-def available_slots(participation: Participation, slots: list[Slot]) -> list[Slot]:
-    """Slots inside the participation's availability windows (event timezone)."""
+LocalSlot = tuple[Slot, datetime, datetime]  # a slot with its start and end in event time
+
+
+def local_slots(slots: list[Slot]) -> list[LocalSlot]:
+    """``slots`` with their local times, computed once for many ``available_slots`` calls."""
+    return [(slot, slot.local_start(), slot.local_end()) for slot in slots]
+
+
+def available_slots(
+    participation: Participation, slots: list[Slot], local: list[LocalSlot] | None = None
+) -> list[Slot]:
+    """Slots inside the participation's availability windows (event timezone).
+
+    ``local``: ``local_slots(slots)``, when the caller checks many participations.
+    """
     windows = {a.day: (a.start_time, a.end_time) for a in participation.availability}
     result = []
-    for slot in slots:
-        start, end = slot.local_start(), slot.local_end()
+    for slot, start, end in local_slots(slots) if local is None else local:
         window = windows.get(start.date())
         if (
             window
@@ -164,8 +185,9 @@ def build_instance(
             "must": bool(row and row["must"]) or m.must,
         }
     companies = []
+    local = local_slots(slots)
     for pid, participation in participations.items():
-        available = {slot_key(s) for s in available_slots(participation, slots)}
+        available = {slot_key(s) for s in available_slots(participation, slots, local)}
         available |= extra_slots.get(pid, set())
         companies.append(
             {
@@ -202,6 +224,7 @@ def build_instance(
             for m in fixed
         ],
     }
+    add_interpreters(session, event, slots, instance, participations, fixed, slot_key)
     return instance, pairs
 
 
@@ -323,59 +346,111 @@ def _store(
     schedule: scheduling.Schedule,
     pairs: dict[tuple[str, str], Any],
 ) -> None:
-    event = version.event
-    slots = {slot_key(s): s for s in event.slots}
-    zones: dict[str, Zone] = {z.code: z for z in event.zones}
-    fixed = {(f["buyer"], f["supplier"]) for f in instance.get("fixed", [])}
-    musts = {(c["buyer"], c["supplier"]): c for c in instance["candidates"]}
-    published = published_version(session, event)
-    previous = {(m.buyer_id, m.supplier_id): m for m in (published.meetings if published else [])}
-    base_locked = {
-        (m.buyer_id, m.supplier_id)
-        for m in (version.base.meetings if version.base else [])
-        if m.locked and m.status == MeetingStatus.SCHEDULED
-    }
-    for item in schedule.meetings:
+    """Insert the solved meetings and their seats in two bulk statements (no ORM objects).
+
+    Each meeting is one dict from :class:`MeetingRows`; a column added to meetings is a key
+    added there. The version's ``meetings`` collection is expired, so it reloads if read.
+    """
+    rows = MeetingRows(session, version, instance, pairs)
+    meetings = [rows.meeting(item) for item in schedule.meetings]
+    if not meetings:
+        return
+    ids = session.scalars(
+        insert(Meeting).returning(Meeting.id, sort_by_parameter_order=True), meetings
+    ).all()
+    seats = [
+        {
+            "meeting_id": meeting_id,
+            "version_id": version.id,
+            "slot_id": row["slot_id"],
+            "participation_id": participation_id,
+        }
+        for meeting_id, row in zip(ids, meetings, strict=True)
+        for participation_id in (row["buyer_id"], row["supplier_id"])
+    ]
+    session.execute(insert(MeetingSeat), seats)
+    session.expire(version, ["meetings"])
+
+
+class MeetingRows:
+    """The meetings table rows of a solved schedule: ids, score, reasons, calendar sequence."""
+
+    def __init__(
+        self,
+        session: Session,
+        version: ScheduleVersion,
+        instance: dict[str, Any],
+        pairs: dict[tuple[str, str], Any],
+    ) -> None:
+        event = version.event
+        self.version, self.event, self.pairs = version, event, pairs
+        self.now = utcnow()
+        self.slots = {slot_key(s): s.id for s in event.slots}
+        self.zones = {z.code: z.id for z in event.zones}
+        self.fixed = {(f["buyer"], f["supplier"]) for f in instance.get("fixed", [])}
+        self.candidates = {(c["buyer"], c["supplier"]): c for c in instance["candidates"]}
+        # (slot, zone, table, status, sequence) of each pair in the published schedule.
+        self.previous: dict[tuple[int, int], tuple[int, int, int, str, int]] = {}
+        published = published_version(session, event)
+        if published is not None:
+            for row in session.execute(
+                select(
+                    Meeting.buyer_id,
+                    Meeting.supplier_id,
+                    Meeting.slot_id,
+                    Meeting.zone_id,
+                    Meeting.table_number,
+                    Meeting.status,
+                    Meeting.sequence,
+                ).where(Meeting.version_id == published.id)
+            ):
+                self.previous[row[0], row[1]] = tuple(row[2:])  # type: ignore[assignment]
+        self.base_locked: set[tuple[int, int]] = set()
+        if version.base_id is not None:
+            self.base_locked = {
+                (row[0], row[1])
+                for row in session.execute(
+                    select(Meeting.buyer_id, Meeting.supplier_id).where(
+                        Meeting.version_id == version.base_id,
+                        Meeting.locked.is_(True),
+                        Meeting.status == MeetingStatus.SCHEDULED,
+                    )
+                )
+            }
+
+    def meeting(self, item: scheduling.Meeting) -> dict[str, Any]:
+        """The row of one solved meeting."""
         buyer, supplier = int(item.buyer), int(item.supplier)
-        slot = slots[item.slot]
-        zone = zones[item.zone]
-        candidate = musts[(item.buyer, item.supplier)]
-        pair = pairs.get((item.buyer, item.supplier))
-        before = previous.get((buyer, supplier))
+        slot_id, zone_id = self.slots[item.slot], self.zones[item.zone]
+        candidate = self.candidates[(item.buyer, item.supplier)]
+        pair = self.pairs.get((item.buyer, item.supplier))
         sequence = 0
+        before = self.previous.get((buyer, supplier))
         if before is not None:
-            moved = (before.slot_id, before.zone_id, before.table_number) != (
-                slot.id,
-                zone.id,
-                item.table,
-            )
-            sequence = before.sequence + (
-                1 if moved or before.status != MeetingStatus.SCHEDULED else 0
-            )
-        meeting = Meeting(
-            version=version,
-            event_id=event.id,
-            buyer_id=buyer,
-            supplier_id=supplier,
-            slot=slot,
-            zone=zone,
-            table_number=item.table,
-            must=bool(candidate["must"]),
-            score=float(candidate["score"]),
-            origin="fixed" if (item.buyer, item.supplier) in fixed else "solver",
-            locked=(buyer, supplier) in base_locked,
-            reasons=[{"code": r.code, "params": dict(r.params)} for r in pair.reasons]
+            moved = before[:3] != (slot_id, zone_id, item.table)
+            sequence = before[4] + (1 if moved or before[3] != MeetingStatus.SCHEDULED else 0)
+        return {
+            "version_id": self.version.id,
+            "event_id": self.event.id,
+            "buyer_id": buyer,
+            "supplier_id": supplier,
+            "slot_id": slot_id,
+            "zone_id": zone_id,
+            "table_number": item.table,
+            "status": MeetingStatus.SCHEDULED,
+            "must": bool(candidate["must"]),
+            "score": float(candidate["score"]),
+            "origin": "fixed" if (item.buyer, item.supplier) in self.fixed else "solver",
+            "locked": (buyer, supplier) in self.base_locked,
+            "reasons": [{"code": r.code, "params": dict(r.params)} for r in pair.reasons]
             if pair is not None
             else [],
-            uid=meeting_uid(event, buyer, supplier),
-            sequence=sequence,
-        )
-        session.add(meeting)
-        meeting.seats = [
-            MeetingSeat(version_id=version.id, slot_id=slot.id, participation_id=pid)
-            for pid in (buyer, supplier)
-        ]
-    session.flush()
+            "uid": meeting_uid(self.event, buyer, supplier),
+            "interpreter_id": interpreter_id_of(item.interpreter) if item.interpreter else None,
+            "sequence": sequence,
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
 
 
 def meeting_uid(event: Event, buyer_id: int, supplier_id: int) -> str:

@@ -37,12 +37,16 @@ from matchmaking.models import (
     RescheduleProposal,
     ScheduleVersion,
     Slot,
+    User,
+    event_floor_staff,
 )
 from matchmaking.models import user as user_model
 from matchmaking.models.types import utcnow
 from matchmaking.services import api_tokens, tokens
 from matchmaking.services import requests as requests_service
 from matchmaking.services.calendar import regenerate_feed
+from matchmaking.services.company_codes import company_code
+from matchmaking.services.interpreters import InterpreterInput, register_interpreter
 from matchmaking.services.tally import publish_tally
 from tests.conftest import csrf_from, make_event
 from tests.functional.deals_helpers import PASSWORD, make_fair, report
@@ -54,6 +58,7 @@ from tests.functional.helpers import (
     make_staff,
     registration_data,
 )
+from tests.refill_world import add_day_under_way
 
 ORGANISER_PASSWORD = "organiser-password"
 REPORTER_PASSWORD = "reporter-password"
@@ -248,7 +253,9 @@ def build_world(app: Flask, connection: Connection) -> World:
         if cookie is not None:
             world.cookies[role] = cookie.value
     world.path_values.pop("_accounts", None)
+    check_in_pages = world.path_values.pop("_check_in", [])
     _discover_forms(world)
+    _discover_forms_at(world, check_in_pages)
     world.baseline = world.snapshot()
     return world
 
@@ -329,6 +336,22 @@ def _populate(session: Session, app: Flask) -> dict[str, Any]:
     for e in (event, other):  # organisers manage the events assigned to them, where scoped
         if hasattr(e, "organisers") and fair.organiser not in e.organisers:
             e.organisers.append(fair.organiser)
+    floor = User(
+        email="floor@forum.example",
+        full_name="Floor Staff",
+        role="floor_staff",
+        email_confirmed_at=now,
+    )
+    floor.set_password(ORGANISER_PASSWORD)
+    session.add(floor)
+    session.flush()
+    session.execute(event_floor_staff.insert().values(event_id=event.id, user_id=floor.id))
+    interpreter, _new = register_interpreter(
+        session, event, InterpreterInput("Fuzz Interpreter", "interp@forum.example", ("zh", "ru")),
+        fair.organiser,
+    )  # fmt: skip
+    # An event under way, with a no-show's table proposed to Bravo: the refill forms show.
+    refill_pages, refill_ids = add_day_under_way(session, pb.company, fair.organiser)
     session.flush()
     secret = app.config["SECRET_KEY"]
     bravo = fair.users["bravo"]
@@ -340,6 +363,7 @@ def _populate(session: Session, app: Flask) -> dict[str, Any]:
         "request_id": [str(incoming.id), str(outgoing.id)],
         "proposal_id": [str(proposal.id)],
         "rate_id": [str(rate.id)],
+        "interpreter_id": [str(interpreter.id)],
         "token_id": [str(token.id)],
         "user_id": [str(reporter.id)],
         "token": [
@@ -350,6 +374,11 @@ def _populate(session: Session, app: Flask) -> dict[str, Any]:
         "code": ["en", "zh", "ru"],
         "filename": ["css/app.css"],
         "_accounts": accounts,
+        "_check_in": [
+            f"/floor/events/{event.slug}/check-in?code={company_code(secret, pb)}",
+            *refill_pages,
+        ],
+        **refill_ids,
     }
 
 
@@ -416,10 +445,38 @@ def _discover_forms(world: World) -> None:
     _discover_import_confirmation(world)
 
 
+def _discover_forms_at(world: World, urls: list[str]) -> None:
+    """Forms that show only on a page with a query (a company's check-in page, by its code)."""
+    for role in roles(world):
+        for url in urls:
+            with world.isolated():
+                response = world.client(role).get(url)
+            if response.status_code != 200:
+                continue
+            scraper = FormScraper(url)
+            scraper.feed(response.get_data(as_text=True))
+            for form in scraper.forms:
+                endpoint = match(world, form.action, form.method)
+                if endpoint is not None and form.method == "POST":
+                    world.forms.setdefault((role, endpoint), []).append(form)
+                    world.actions.setdefault(endpoint, set()).add(urlsplit(form.action).path)
+
+
+IMPORTS = (  # (upload endpoint, confirmation endpoint)
+    ("organiser.import_file", "organiser.confirm_import"),
+    ("interpreters.import_file", "interpreters.confirm_import"),
+)
+
+
 def _discover_import_confirmation(world: World) -> None:
-    """The import's confirmation form shows only in answer to an uploaded clean file: upload
+    """An import's confirmation form shows only in answer to an uploaded clean file: upload
     the event's own template as each role and record the form of the answer."""
-    rule = next(r for r in world.app.url_map.iter_rules() if r.endpoint == "organiser.import_file")
+    for upload, confirm in IMPORTS:
+        _discover_confirmation(world, upload, confirm)
+
+
+def _discover_confirmation(world: World, upload: str, confirm: str) -> None:
+    rule = next(r for r in world.app.url_map.iter_rules() if r.endpoint == upload)
     for role in roles(world):
         for url in valid_urls(world, rule):
             with world.isolated():
@@ -439,7 +496,7 @@ def _discover_import_confirmation(world: World) -> None:
             scraper.feed(response.get_data(as_text=True))
             for form in scraper.forms:
                 endpoint = match(world, form.action, form.method)
-                if endpoint == "organiser.confirm_import":
+                if endpoint == confirm:
                     world.forms.setdefault((role, endpoint), []).append(form)
                     world.actions.setdefault(endpoint, set()).add(urlsplit(form.action).path)
 

@@ -25,23 +25,28 @@ from sqlalchemy.orm import Session
 
 from matchmaking.models import (
     ApiToken,
+    CheckIn,
     Event,
     ExchangeRate,
+    Interpreter,
     Meeting,
     MeetingRequest,
     Memorandum,
     Outcome,
     Participation,
+    RefillOffer,
     RescheduleProposal,
     ScheduleVersion,
     SentMessage,
     TallySettings,
+    event_floor_staff,
     event_organisers,
 )
 from matchmaking.models.types import utcnow
 from matchmaking.services import api_tokens
 from matchmaking.services import requests as requests_service
 from matchmaking.services.calendar import regenerate_feed
+from matchmaking.services.interpreters import InterpreterInput, register_interpreter
 from matchmaking.services.rates import RateInput, set_exchange_rate
 from matchmaking.services.tally import publish_tally
 from tests.conftest import get_csrf, make_event
@@ -135,6 +140,22 @@ def site(dbs: Session) -> Site:
     )
     # Published, but only Bravo reported a deal: the figures must stay suppressed.
     publish_tally(dbs, event, None, fair.organiser, utcnow())
+    interpreter, _new = register_interpreter(
+        dbs, event, InterpreterInput("Audit Interpreter", "interp@forum.example", ("zh", "ru")),
+        fair.organiser,
+    )  # fmt: skip
+    refill_offer = RefillOffer(  # Bravo and Charlie proposed for Alpha-Bravo's table
+        event_id=event.id,
+        version_id=m_ab.version_id,
+        slot_id=m_ab.slot_id,
+        zone_id=m_ab.zone_id,
+        table_number=m_ab.table_number,
+        buyer_id=pb.id,
+        supplier_id=pc.id,
+        rank=1,
+        created_at=utcnow(),
+    )
+    dbs.add(refill_offer)
     dbs.flush()
     return Site(
         ids={
@@ -159,6 +180,9 @@ def site(dbs: Session) -> Site:
             "outsider": outsider.id,
             "feed": feed.token,
             "slot": m_ab.slot_id,
+            "interp": interpreter.id,
+            "refill": refill_offer.id,
+            "zone": m_bc.zone_id,
         },
         emails={
             "alpha": fair.users["alpha"].email,
@@ -229,6 +253,7 @@ ORGANISER_GLOBAL_ROUTES = [
     ("deals.reporters", "POST", "/deals/reporters"),
     ("deals.reporter_tokens", "GET", "/deals/reporters/{reporter}/tokens"),
     ("deals.reporter_tokens", "POST", "/deals/reporters/{reporter}/tokens"),
+    ("floor.index", "GET", "/floor/"),
 ]
 
 # Routes for the organisers of one event (reached by its slug or by an id within it).
@@ -273,6 +298,27 @@ ORGANISER_EVENT_ROUTES = [
     ("agenda.zone_overview", "GET", "/organiser/events/{slug}/sheets/overview.pdf"),
     ("agenda.check_in", "GET", "/organiser/events/{slug}/check-in"),
     ("agenda.record_attendance", "POST", "/organiser/events/{slug}/check-in/{m_bc}"),
+    ("floor.check_in_page", "GET", "/floor/events/{slug}/check-in"),
+    ("floor.presence", "POST", "/floor/events/{slug}/check-in"),
+    ("floor.attendance", "POST", "/floor/events/{slug}/meetings/{m_bc}/attendance"),
+    ("floor.staff", "GET", "/organiser/events/{slug}/floor-staff"),
+    ("floor.staff", "POST", "/organiser/events/{slug}/floor-staff"),
+    ("floor.remove_staff", "POST", "/organiser/events/{slug}/floor-staff/{organiser}/remove"),
+    ("refill.proposals", "GET", "/floor/events/{slug}/refills"),
+    ("refill.offer", "POST", "/floor/events/{slug}/refills/offer"),
+    ("refill.confirm", "POST", "/floor/events/{slug}/refills/{refill}/confirm"),
+    ("refill.zone_screen", "GET", "/floor/events/{slug}/zones/{zone}/screen"),
+    ("interpreters.index", "GET", "/organiser/events/{slug}/interpreters"),
+    ("interpreters.index", "POST", "/organiser/events/{slug}/interpreters"),
+    ("interpreters.remove", "POST", "/organiser/events/{slug}/interpreters/{interp}/remove"),
+    ("interpreters.import_file", "GET", "/organiser/events/{slug}/interpreters/import"),
+    ("interpreters.import_file", "POST", "/organiser/events/{slug}/interpreters/import"),
+    ("interpreters.confirm_import", "POST", "/organiser/events/{slug}/interpreters/import/confirm"),
+    (
+        "interpreters.import_template",
+        "GET",
+        "/organiser/events/{slug}/interpreters/import/template.csv",
+    ),
     ("deals.dashboard", "GET", "/deals/events/{slug}/"),
     ("deals.rule", "POST", "/deals/events/{slug}/rule"),
     ("deals.publish", "POST", "/deals/events/{slug}/publish"),
@@ -324,6 +370,8 @@ COMPANY_ONLY_ROUTES = [
     ("deals.company_meetings", "GET", "/deals/events/{slug}/meetings"),
     ("deals.outcome", "GET", "/deals/meetings/{m_bc}/outcome"),
     ("deals.outcome", "POST", "/deals/meetings/{m_bc}/outcome"),
+    ("refill.company_confirm", "POST", "/company/events/{slug}/refills/{refill}/confirm"),
+    ("refill.standby", "POST", "/company/events/{slug}/standby"),
 ]
 
 # Routes for companies and organisers (organisers act on a company's behalf).
@@ -332,6 +380,14 @@ COMPANY_OR_ORGANISER_ROUTES = [
     ("directory.profile", "GET", "/events/{slug}/directory/{pb}"),
     ("directory.profile", "POST", "/events/{slug}/directory/{pb}"),
     ("directory.answer", "POST", "/requests/{req}/answer"),
+]
+
+# Routes for interpreters only: their events and their own agendas.
+INTERPRETER_ROUTES = [
+    ("interpreters.home", "GET", "/interpreter/"),
+    ("interpreters.agenda", "GET", "/interpreter/events/{slug}/agenda"),
+    ("interpreters.agenda_pdf", "GET", "/interpreter/events/{slug}/agenda.pdf"),
+    ("interpreters.agenda_ics", "GET", "/interpreter/events/{slug}/agenda.ics"),
 ]
 
 REPORTER_ROUTES = [
@@ -346,6 +402,7 @@ ORGANISER_OR_REPORTER_ROUTES = [
 
 LOGGED_IN_ROUTES = [
     ("auth.logout", "POST", "/logout"),
+    ("floor.token", "GET", "/floor/token"),
 ]
 
 # Public routes, reached anonymously: (endpoint, method, url, expected status).
@@ -371,7 +428,10 @@ PUBLIC_ROUTES = [
     ("api.openapi", "GET", "/api/v1/openapi.json", 200),
     ("api.totals", "GET", "/api/v1/events/{slug}/deals/totals", 200),
     ("agenda.feed", "GET", "/calendar/{feed}.ics", 200),  # the token is the credential
+    ("interpreters.feed", "GET", "/interpreter/calendar/not-a-token.ics", 404),
     ("static", "GET", "/static/css/app.css", 200),
+    ("floor.service_worker", "GET", "/sw.js", 200),
+    ("floor.manifest", "GET", "/manifest.webmanifest", 200),
 ]
 
 PROTECTED_ROUTES = (
@@ -382,6 +442,7 @@ PROTECTED_ROUTES = (
     + REPORTER_ROUTES
     + ORGANISER_OR_REPORTER_ROUTES
     + LOGGED_IN_ROUTES
+    + INTERPRETER_ROUTES
 )
 
 
@@ -437,6 +498,7 @@ ROLE_REFUSALS = (
     + [("organiser", r) for r in COMPANY_ONLY_ROUTES + REPORTER_ROUTES + ADMIN_ROUTES]
     + [("outsider", r) for r in ADMIN_ROUTES]
     + [("admin", r) for r in COMPANY_ONLY_ROUTES + REPORTER_ROUTES]
+    + [(who, r) for who in ("alpha", "reporter", "organiser", "admin") for r in INTERPRETER_ROUTES]
 )
 
 
@@ -464,7 +526,15 @@ SCOPED_FORMS: dict[tuple[str, str], dict[str, str]] = {
     ("directory.answer", "POST"): {"decision": "accept"},
     ("schedule.meeting", "POST"): {"action": "lock", "lock-locked": "y"},
     ("agenda.record_attendance", "POST"): {"attendance": "no_show"},
+    ("floor.attendance", "POST"): {"attendance": "no_show"},
+    ("floor.staff", "POST"): {"full_name": "Outsider Staff", "email": "staff@other.example"},
     ("deals.rule", "POST"): {"rule": "higher"},
+    ("interpreters.index", "POST"): {
+        "name": "Outsider Interpreter",
+        "email": "interp@other.example",
+        "languages": "zh ru",
+        "locale": "en",
+    },
     ("deals.outcome_on_behalf", "POST"): {"stage": "signed", "amount": "1", "currency": "CNY"},
     ("deals.memoranda", "POST"): {
         "partner": "Outsider Chamber",
@@ -499,6 +569,10 @@ def _fingerprint(dbs: Session) -> tuple[Any, ...]:
         rows(Memorandum.id),
         rows(TallySettings.id, TallySettings.conflict_rule, TallySettings.published),
         rows(event_organisers.c.event_id, event_organisers.c.user_id),
+        rows(event_floor_staff.c.event_id, event_floor_staff.c.user_id),
+        rows(CheckIn.participation_id, CheckIn.day),
+        rows(Interpreter.id, Interpreter.event_id, Interpreter.name),
+        rows(RefillOffer.id, RefillOffer.status, RefillOffer.meeting_id),
     )
 
 

@@ -13,9 +13,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from matchmaking.models import Event, Meeting, MeetingRequest, Participation
+from matchmaking.models import Event, Interpreter, Meeting, MeetingRequest, Participation, User
 from matchmaking.models.types import utcnow
+from matchmaking.models.user import Role
 from matchmaking.services import api_tokens
+from matchmaking.services.company_codes import company_code
 from matchmaking.services.deals import OutcomeInput, record_outcome
 from matchmaking.services.tally import publish_tally
 from tests.functional.deals_helpers import past_event
@@ -44,6 +46,7 @@ class Fair:
     buyers: list[Participation] = field(default_factory=list)
     suppliers: list[Participation] = field(default_factory=list)
     meetings: list[Meeting] = field(default_factory=list)
+    interpreters: list[Interpreter] = field(default_factory=list)
 
     def grow(self, dbs: Session, pairs: int) -> None:
         """Add ``pairs`` buyers and suppliers, a meeting per pair, requests and outcomes."""
@@ -74,6 +77,9 @@ class Fair:
                 dbs, buyer, supplier, self.slots[n % len(self.slots)], table=n + 1
             )
             self.meetings.append(meeting)
+            if n % len(self.slots) == 0:  # an interpreter for each round of the slots
+                self.interpreters.append(_interpreter(dbs, self.event, n))
+            meeting.interpreter = self.interpreters[-1]
             if n:  # each buyer asks the previous pair's supplier; each supplier the first buyer
                 for b, sup, asker in (
                     (buyer, self.suppliers[n - 1], buyer),
@@ -104,10 +110,28 @@ class Fair:
         dbs.flush()
 
 
-def _pages(fair: Fair) -> dict[str, list[str]]:
+def _interpreter(dbs: Session, event: Event, n: int) -> Interpreter:
+    user = User(
+        email=f"interpreter{n}@forum.example",
+        full_name=f"Interpreter {n}",
+        role=Role.INTERPRETER,
+        email_confirmed_at=utcnow(),
+    )
+    user.set_password(COMPANY_PASSWORD)
+    interpreter = Interpreter(
+        event=event, user=user, name=f"Interpreter {n}", languages=["zh", "ru"], max_meetings=6
+    )
+    interpreter.zones = [event.zones[0]]
+    dbs.add_all([user, interpreter])
+    dbs.flush()
+    return interpreter
+
+
+def _pages(fair: Fair, secret: str) -> dict[str, list[str]]:
     """Every page, by who reads it; ids of the first pair, which both sizes share."""
     slug = fair.event.slug
     buyer, supplier, meeting = fair.buyers[0], fair.suppliers[0], fair.meetings[0]
+    code = company_code(secret, buyer)
     return {
         "organiser": [
             "/organiser/",
@@ -125,6 +149,15 @@ def _pages(fair: Fair) -> dict[str, list[str]]:
             f"/deals/events/{slug}/",
             f"/deals/events/{slug}/outcomes",
             f"/deals/meetings/{meeting.id}/outcome/{buyer.id}",
+            f"/floor/events/{slug}/refills",
+            "/floor/",
+            f"/floor/events/{slug}/check-in",
+            f"/floor/events/{slug}/check-in?code={code}",
+            f"/organiser/events/{slug}/floor-staff",
+            f"/floor/events/{slug}/zones/{meeting.zone_id}/screen",
+            f"/organiser/events/{slug}/interpreters",
+            f"/organiser/events/{slug}/interpreters/import",
+            f"/organiser/events/{slug}/check-in",
         ],
         "company": [
             "/company/",
@@ -138,6 +171,7 @@ def _pages(fair: Fair) -> dict[str, list[str]]:
             f"/deals/meetings/{meeting.id}/outcome",
         ],
         "reporter": ["/deals/tokens"],
+        "interpreter": ["/interpreter/", f"/interpreter/events/{slug}/agenda"],
         "anonymous": [f"/events/{slug}/", f"/press/events/{slug}", "/press/"],
     }
 
@@ -145,7 +179,7 @@ def _pages(fair: Fair) -> dict[str, list[str]]:
 def _count_pages(app: Flask, client: FlaskClient, fair: Fair, api_token: str) -> dict[str, int]:
     """The statements of each page's second view (the first fills per-process caches)."""
     counts: dict[str, int] = {}
-    for who, urls in _pages(fair).items():
+    for who, urls in _pages(fair, app.config["SECRET_KEY"]).items():
         client.get("/logout")
         client.delete_cookie("session")
         if who == "organiser":
@@ -154,6 +188,8 @@ def _count_pages(app: Flask, client: FlaskClient, fair: Fair, api_token: str) ->
             assert login(client, fair.buyers[0].company.contacts[0].email, COMPANY_PASSWORD)
         elif who == "reporter":
             assert login(client, *REPORTER).status_code == 302
+        elif who == "interpreter":
+            assert login(client, "interpreter0@forum.example", COMPANY_PASSWORD).status_code == 302
         for url in urls:
             assert client.get(url).status_code == 200, f"{who} {url}"
             with sql_statements(app) as statements:

@@ -8,12 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from matchmaking import jobs
 from matchmaking.models import Company, Event, Participation, User
+from matchmaking.models.types import utcnow
 from tests.conftest import get_csrf, link_in, mail_text, read_outbox
 from tests.functional.helpers import login, make_company_user, make_staff
 
@@ -81,7 +84,13 @@ def _counts(dbs: Session) -> tuple[int, int, int]:
 
 @pytest.mark.parametrize("kind", ["xlsx", "csv"])
 def test_preview_then_confirm_imports_all_and_invites(
-    client: FlaskClient, dbs: Session, event: Event, organiser: User, outbox: Path, kind: str
+    app: Flask,
+    client: FlaskClient,
+    dbs: Session,
+    event: Event,
+    organiser: User,
+    outbox: Path,
+    kind: str,
 ) -> None:
     login(client, organiser.email, PASSWORD)
     data = _xlsx([HEADER, *ROWS]) if kind == "xlsx" else _csv([HEADER, *ROWS])
@@ -108,6 +117,14 @@ def test_preview_then_confirm_imports_all_and_invites(
     assert textiles is not None and textiles.participations[0].role == "both"
     assert textiles.country == "UZ"
 
+    # The request only queued the invitations; the scheduler's job sends each once.
+    assert read_outbox(outbox) == []
+    with app.app_context():  # no SERVER_NAME and no request: links cannot be made, so they wait
+        assert jobs.send_import_invitations(dbs, utcnow()) == 0
+    assert read_outbox(outbox) == []
+    with app.test_request_context():
+        assert jobs.send_import_invitations(dbs, utcnow()) == 3
+        assert jobs.send_import_invitations(dbs, utcnow()) == 0
     mails = read_outbox(outbox)
     assert sorted(m["To"] for m in mails) == sorted(r[6] for r in ROWS)
     russian = next(m for m in mails if m["To"] == "aigerim@steppe.example")

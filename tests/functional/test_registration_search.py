@@ -229,3 +229,30 @@ def test_directory_search_is_script_insensitive(
     html = client.get(f"/events/forum/directory?q={quote(query)}").get_data(as_text=True)
     table = html.split('<table class="list">', 1)[1]
     assert present in table and absent not in table
+
+
+def test_duplicates_follow_every_change_of_names_sites_and_contacts(dbs: Session, event: Event):
+    """The analysis is kept between views, but never past a change of what it reads."""
+    a = _register(dbs, event, "Altyn Dala", "altyn@mail.ru")
+    b = _register(dbs, event, "Golden Steppe Trading", "golden@inbox.ru")
+    assert a.id not in likely_duplicates(dbs, event)
+    assert likely_duplicates(dbs, event) is likely_duplicates(dbs, event)  # kept, not redone
+
+    b.company.legal_name = "Altyn Dala"
+    dbs.flush()
+    (match,) = likely_duplicates(dbs, event)[a.id]
+    assert match.participation_id == b.id
+    assert match.reasons == ("same name once transliterated (altyn dala)",)
+
+    b.company.legal_name = "Golden Steppe Trading"
+    b.company.website = "altyn-dala.kz"
+    a.company.website = "https://altyn-dala.kz/ru"
+    dbs.flush()
+    (match,) = likely_duplicates(dbs, event)[a.id]
+    assert match.reasons == ("same website (altyn-dala.kz)",)
+
+    b.company.website = ""
+    b.company.contacts[0].email = "altyn+golden@mail.ru"
+    dbs.flush()
+    (match,) = likely_duplicates(dbs, event)[a.id]
+    assert match.reasons == ("same mailbox (altyn@mail.ru)",)

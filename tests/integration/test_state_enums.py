@@ -26,6 +26,7 @@ from matchmaking.models import (
     OutcomeStage,
     ParticipationStatus,
     ProposalStatus,
+    RefillStatus,
     RequestStatus,
     Role,
     TallyDimension,
@@ -51,6 +52,7 @@ CHECKS: list[tuple[str, str, tuple[StrEnum, ...]]] = [
     ("tally_snapshot_groups", "dimension_known", tuple(TallyDimension)),
     ("tally_snapshot_deals", "stage_is_deal", DEAL_STAGES),
     ("sent_messages", "status_known", tuple(MessageStatus)),
+    ("refill_offers", "status_known", tuple(RefillStatus)),
 ]
 
 

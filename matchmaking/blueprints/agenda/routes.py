@@ -18,7 +18,9 @@ from matchmaking.blueprints.access import organiser_event_or_404 as _event
 from matchmaking.blueprints.actions import attempt
 from matchmaking.blueprints.agenda import bp
 from matchmaking.blueprints.agenda.forms import AttendanceForm, FeedForm
+from matchmaking.blueprints.floor.offline import check_in_context
 from matchmaking.blueprints.input_guard import id_arg
+from matchmaking.blueprints.refill.routes import company_panel
 from matchmaking.extensions import db, limiter
 from matchmaking.models import Company, Event, Meeting, Slot
 from matchmaking.models.company import ParticipationStatus
@@ -66,6 +68,8 @@ def company_agenda(slug: str) -> str:
         today=utcnow().astimezone(participation.event.tz).date(),
         feed_url=_feed_url(participation.company),
         feed_form=FeedForm(),
+        refill_panel=company_panel(participation),
+        **check_in_context(agenda),
     )
 
 
@@ -78,7 +82,7 @@ def company_pdf(slug: str) -> Response:
     locale = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
     with force_locale(locale):
         agenda = build_agenda(db.session, participation)
-        pdf = agenda_pdf(agenda, locale, utcnow())
+        pdf = agenda_pdf(agenda, locale, utcnow(), **check_in_context(agenda))
     return _download(pdf, "application/pdf", f"agenda-{slug}.pdf", inline=True)
 
 

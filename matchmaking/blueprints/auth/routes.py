@@ -38,6 +38,10 @@ def home_for(user: User) -> str:
         return url_for("organiser.index")
     if user.role == Role.COMPANY:
         return url_for("company.dashboard")
+    if user.role == Role.FLOOR_STAFF:
+        return url_for("floor.index")
+    if user.role == Role.INTERPRETER:
+        return url_for("interpreters.home")
     return url_for("deals.my_tokens")  # reporters: their API tokens and the press pages
 
 

@@ -33,7 +33,6 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from matchmaking.blueprints import account_mail
 from matchmaking.blueprints.access import organiser_event_or_404 as _event
 from matchmaking.blueprints.access import role_required
 from matchmaking.blueprints.actions import attempt
@@ -46,6 +45,7 @@ from matchmaking.models import Event
 from matchmaking.models.company import ParticipationStatus
 from matchmaking.models.types import utcnow
 from matchmaking.models.user import Role
+from matchmaking.services.invitations import queue_import_invitations
 from matchmaking.services.registration import find_import_conflicts, import_registrations
 from matchmaking.services.registration_import import (
     COLUMNS,
@@ -209,28 +209,26 @@ def confirm_import(slug: str) -> Response:
     rows, columns = kept
     approve = form.status.data == ParticipationStatus.APPROVED
     with attempt(silent=(IntegrityError,)) as outcome:
-        users = import_registrations(
-            db.session, event, rows, columns, current_user, approve, utcnow()
-        )
+        now = utcnow()
+        users = import_registrations(db.session, event, rows, columns, current_user, approve, now)
+        # Sent by the scheduler's job: a file of thousands of rows returns at once.
+        queue_import_invitations(db.session, event, users, now)
     if isinstance(outcome.error, IntegrityError):
         flash(_("Some of these companies registered meanwhile. Upload the file again."), "error")
     if not outcome.ok:
         return again
     _drop_stash(form.token.data or "")
-    sent = sum(account_mail.send_import_invitation(user, event) for user in users)
     flash(
         ngettext("%(num)d registration imported.", "%(num)d registrations imported.", len(users)),
         "success",
     )
-    if sent < len(users):
-        flash(
-            ngettext(
-                "%(num)d invitation could not be sent.",
-                "%(num)d invitations could not be sent.",
-                len(users) - sent,
-            ),
-            "warning",
-        )
+    flash(
+        _(
+            "The invitations are being e-mailed; any that fail are listed under"
+            " E-mails not delivered."
+        ),
+        "info",
+    )
     return redirect(url_for("organiser.registrations", slug=slug))
 
 

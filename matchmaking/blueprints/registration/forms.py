@@ -179,6 +179,7 @@ class ParticipationFields(BaseForm):
         validators=[Optional(), NumberRange(min=1, max=40)],
     )
     interpreter_needed = BooleanField(_l("We need an interpreter"))
+    brings_interpreter = BooleanField(_l("We bring our own interpreter"))
     interpreter_note = StringField(
         _l("Interpreter languages or notes"), validators=[Optional(), Length(max=200)]
     )
@@ -242,6 +243,7 @@ class ParticipationFields(BaseForm):
             availability=availability,
             max_meetings=self.max_meetings.data,
             interpreter_needed=bool(self.interpreter_needed.data),
+            brings_interpreter=bool(self.brings_interpreter.data),
             interpreter_note=self.interpreter_note.data or "",
             directory_consent=bool(self.directory_consent.data),
         )
@@ -277,6 +279,7 @@ class ParticipationFields(BaseForm):
             )
         self.max_meetings.data = participation.max_meetings
         self.interpreter_needed.data = participation.interpreter_needed
+        self.brings_interpreter.data = participation.brings_interpreter
         self.interpreter_note.data = participation.interpreter_note
         self.directory_consent.data = participation.directory_consent
 

@@ -31,11 +31,11 @@ from matchmaking.models import Event, Meeting, Participation, ScheduleVersion, S
 from matchmaking.models.schedule import MeetingStatus, VersionStatus
 from matchmaking.models.types import utcnow
 from matchmaking.models.user import Role
+from matchmaking.services import refill
 from matchmaking.services import schedule_edits as edits
 from matchmaking.services import schedule_views as views
 from matchmaking.services.agendas import meeting_reasons
 from matchmaking.services.generation import generate_now
-from matchmaking.services.matching import list_approved
 from matchmaking.services.placement import allowed_zones, free_places
 from matchmaking.services.publication import publication_summary
 from matchmaking.services.schedules import (
@@ -97,7 +97,7 @@ def index(slug: str) -> str:
         event=event,
         versions=versions,
         form=GenerateForm(),
-        approved=len(list_approved(db.session, event)),
+        approved=views.count_approved(db.session, event),
     )
 
 
@@ -115,7 +115,7 @@ def generate(slug: str) -> Response | tuple[str, int]:
             event=event,
             versions=versions,
             form=form,
-            approved=len(list_approved(db.session, event)),
+            approved=views.count_approved(db.session, event),
         ), 422
     with attempt() as outcome:
         started = _start(event, None, float(form.time_limit.data))
@@ -136,7 +136,7 @@ def version(slug: str, number: int) -> str:
     zone = next((z for z in event.zones if z.id == zone_id), None) or next(iter(event.zones), None)
     day_slots = [s for s in slots if s.local_start().date() == day]
     grid = views.zone_grid(db.session, version, zone, day_slots) if zone else {}
-    approved = {p.id: p for p in list_approved(db.session, event)}
+    approved = views.list_company_choices(db.session, event)
     company_id = id_arg("company")
     company_day = views.company_meetings(db.session, version, company_id) if company_id else []
     add_form = AddForm()
@@ -161,13 +161,15 @@ def version(slug: str, number: int) -> str:
     )
 
 
-def _fill_add_choices(form: AddForm, event: Event, approved: dict[int, Participation]) -> None:
-    companies = sorted(approved.values(), key=lambda p: p.company.legal_name)
+def _fill_add_choices(
+    form: AddForm, event: Event, approved: dict[int, views.CompanyChoice]
+) -> None:
+    companies = approved.values()  # in name order
     form.buyer.choices = [SelectChoice("", "—")] + [
-        SelectChoice(p.id, p.company.legal_name) for p in companies if p.buys
+        SelectChoice(p.id, p.name) for p in companies if p.buys
     ]
     form.supplier.choices = [SelectChoice("", "—")] + [
-        SelectChoice(p.id, p.company.legal_name) for p in companies if p.sells
+        SelectChoice(p.id, p.name) for p in companies if p.sells
     ]
     form.slot.choices = _slot_choices(event)
     form.zone.choices = [SelectChoice("", "—")] + [
@@ -252,6 +254,7 @@ def meeting(slug: str, number: int, meeting_id: int) -> Response | tuple[str, in
                     message = _("Saved.")
                 else:
                     edits.cancel_meeting(db.session, meeting, current_user)
+                    refill.offer_after_cancel(db.session, meeting, utcnow())  # on the day
                     message = _("Meeting cancelled.")
             if outcome.ok:
                 flash(message, "success")
@@ -283,7 +286,7 @@ def meeting(slug: str, number: int, meeting_id: int) -> Response | tuple[str, in
 def add(slug: str, number: int) -> Response | tuple[str, int]:
     event = _event(slug)
     version = _version(event, number)
-    approved = {p.id: p for p in list_approved(db.session, event)}
+    approved = views.list_company_choices(db.session, event)
     form = AddForm()
     _fill_add_choices(form, event, approved)
     outcome = Outcome()
@@ -296,8 +299,8 @@ def add(slug: str, number: int) -> Response | tuple[str, int]:
             edits.add_meeting(
                 db.session,
                 version,
-                approved[form.buyer.data or 0],
-                approved[form.supplier.data or 0],
+                db.session.get_one(Participation, form.buyer.data),  # approved: a choice
+                db.session.get_one(Participation, form.supplier.data),
                 slot,
                 zone,
                 form.table.data,

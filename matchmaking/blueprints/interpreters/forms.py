@@ -1,0 +1,123 @@
+"""Forms of the interpreter views."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
+from wtforms import (
+    DecimalField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+
+from matchmaking.blueprints.forms_base import BaseForm
+from matchmaking.blueprints.registration.forms import MultiCheckboxField
+from matchmaking.errors import InvalidInput
+from matchmaking.models import Event
+from matchmaking.services.interpreters import MAX_MEETINGS_CAP, HoursInput, InterpreterInput
+from matchmaking.services.registration_import import MAX_FILE_BYTES
+
+_HOURS = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}[:.]\d{2})\s*[-–—]\s*(\d{1,2}[:.]\d{2})$")
+LOCALES = [SelectChoice("en", "English"), SelectChoice("zh", "中文"), SelectChoice("ru", "Русский")]
+
+
+class InterpreterForm(BaseForm):
+    """One interpreter: who, which languages, when, where and how much."""
+
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[InputRequired(), Email(), Length(max=254)])
+    languages = StringField(
+        _l("Languages"),
+        description=_l("ISO 639-1 codes, such as “zh ru” or “zh en kk”: at least two."),
+        validators=[InputRequired(), Length(max=200)],
+    )
+    hours = TextAreaField(
+        _l("Working hours"),
+        description=_l(
+            "One day per line, such as “2027-05-20 09:00-17:00”. Empty: every meeting slot."
+        ),
+        validators=[Optional(), Length(max=2000)],
+    )
+    zones = MultiCheckboxField(_l("Zones served (none ticked: every zone)"), choices=[])
+    max_meetings = IntegerField(
+        _l("Most meetings"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_MEETINGS_CAP)],
+    )
+    cost = DecimalField(
+        _l("Cost per slot (USD)"), places=2, validators=[Optional(), NumberRange(min=0, max=1e7)]
+    )
+    locale = SelectField(_l("Language of the e-mails"), choices=LOCALES, default="en")
+
+    def for_event(self, event: Event) -> InterpreterForm:
+        self.zones.choices = [SelectChoice(zone.code, zone.name) for zone in event.zones]
+        return self
+
+    def hours_input(self) -> tuple[HoursInput, ...]:
+        """The hours typed, one day per line; raises ``InvalidInput`` on a line it cannot read."""
+        result = []
+        for line in (self.hours.data or "").splitlines():
+            line = " ".join(line.split())
+            if not line:
+                continue
+            match = _HOURS.match(line)
+            try:
+                if match is None:
+                    raise ValueError
+                day = date.fromisoformat(match.group(1))
+                start, end = (
+                    datetime.strptime(match.group(i).replace(".", ":"), "%H:%M").time()
+                    for i in (2, 3)
+                )
+            except ValueError:
+                raise InvalidInput(
+                    str(_l("Write each day as “2027-05-20 09:00-17:00”.")), field="hours"
+                ) from None
+            result.append(HoursInput(day, start, end))
+        return tuple(result)
+
+    def to_input(self) -> InterpreterInput:
+        return InterpreterInput(
+            name=self.name.data or "",
+            email=self.email.data or "",
+            languages=tuple(w for w in re.split(r"[\s,;/]+", self.languages.data or "") if w),
+            hours=self.hours_input(),
+            zones=tuple(self.zones.data or ()),
+            max_meetings=self.max_meetings.data,
+            cost_per_slot_usd=self.cost.data,
+            locale=self.locale.data or "en",
+        )
+
+
+class RemoveForm(BaseForm):
+    """Take an interpreter off the event (only the CSRF token)."""
+
+
+class InterpreterImportForm(BaseForm):
+    """A file of interpreters to check before registering them."""
+
+    file = FileField(
+        _l("File (.csv or .xlsx)"),
+        validators=[
+            FileRequired(_l("Choose a file.")),
+            FileAllowed(["csv", "xlsx"], _l("Upload a .csv or .xlsx file.")),
+            FileSize(
+                MAX_FILE_BYTES,
+                message=_l("The file is larger than %(size)d MB.", size=MAX_FILE_BYTES >> 20),
+            ),
+        ],
+    )
+
+
+class InterpreterConfirmForm(BaseForm):
+    """Register the checked rows (carried as JSON; checked again on confirmation)."""
+
+    rows = HiddenField(validators=[DataRequired(), Length(max=450_000)])
