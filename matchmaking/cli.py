@@ -58,15 +58,28 @@ cli = _Group(create_app=create_app, help="Business matchmaking for trade confere
     default=None,
     help="Seconds for generating the schedule (default: 10 for demo, 60 for large).",
 )
+@click.option(
+    "--floor-day",
+    is_flag=True,
+    help="Make today (event time) the demo's second negotiation day, companies arriving, "
+    "to walk the floor: check-in, no-shows, live refill.",
+)
 @with_appcontext
 def seed_demo_command(
-    if_empty: bool, with_schedule: bool, force: bool, size: str, time_limit: float | None
+    if_empty: bool,
+    with_schedule: bool,
+    force: bool,
+    size: str,
+    time_limit: float | None,
+    floor_day: bool,
 ) -> None:
     """Create the synthetic Chongqing-SCO demo event and print the demo logins.
 
     With its schedule the event is under way (first day held yesterday, second tomorrow);
     with --no-schedule it lies a week ahead. Either way registration is closed. --size large
     seeds a separate, large event instead (always under way), which the demo logins can open.
+    --floor-day moves the demo two days earlier: today is its second negotiation day, most
+    companies are checked in, and one meeting is ready to walk (printed).
     """
     import os
     import time
@@ -83,7 +96,7 @@ def seed_demo_command(
         seed_demo,
     )
     from matchmaking.services.demo_deals import seed_demo_outcomes
-    from matchmaking.services.demo_floor import DEMO_FLOOR_STAFF
+    from matchmaking.services.demo_floor import DEMO_FLOOR_STAFF, seed_demo_floor_day
     from matchmaking.services.demo_interpreters import DEMO_INTERPRETER
     from matchmaking.services.demo_large import seed_large_demo
 
@@ -93,6 +106,8 @@ def seed_demo_command(
             "refusing to seed the demo (public logins) with the production configuration;"
             " add --force to do it anyway"
         )
+    if floor_day and (size != "demo" or not with_schedule):
+        raise click.UsageError("--floor-day needs the demo size and its schedule")
     now = utcnow()
     if if_empty and db.session.scalar(select(func.count(Event.id))):
         click.echo("Database already has events; demo not re-seeded.")
@@ -101,7 +116,7 @@ def seed_demo_command(
         if size == "large":
             summary = seed_large_demo(db.session, now)
         else:
-            summary = seed_demo(db.session, now, under_way=with_schedule)
+            summary = seed_demo(db.session, now, under_way=with_schedule, floor_day=floor_day)
         db.session.commit()
         if summary.created:
             click.echo(
@@ -116,14 +131,43 @@ def seed_demo_command(
                 outcomes = seed_demo_outcomes(db.session, summary.event, now, random.Random(2025))
                 db.session.commit()
                 click.echo(f"Recorded {outcomes} synthetic meeting outcomes.")
+            if floor_day:
+                walk = seed_demo_floor_day(
+                    db.session, summary.event, now, DEMO_COMPANY[0], random.Random(2025)
+                )
+                db.session.commit()
+                _echo_floor_walk(summary.event, walk)
             if size == "large":
                 click.echo(f"Seeding took {time.monotonic() - started:.0f} s.")
         else:
             click.echo("Demo event already present.")
+            if floor_day:
+                click.echo("Not moved to a floor day: reset the database to seed it afresh.")
     click.echo(f"Demo organiser login: {DEMO_ORGANISER[0]} / {DEMO_ORGANISER[1]}")
     click.echo(f"Demo company login:   {DEMO_COMPANY[0]} / {DEMO_COMPANY[1]}")
     click.echo(f"Demo interpreter login: {DEMO_INTERPRETER[0]} / {DEMO_INTERPRETER[1]}")
     click.echo(f"Demo floor staff login: {DEMO_FLOOR_STAFF[0]} / {DEMO_FLOOR_STAFF[1]}")
+
+
+def _echo_floor_walk(event: Any, walk: Any) -> None:
+    """The floor day's walk: whom to check in, which meeting to mark a no-show."""
+    from flask import current_app
+
+    from matchmaking.services.company_codes import company_code
+
+    day = event.end_date.isoformat()
+    click.echo(f"Floor day {day} ({event.timezone}): {walk.checked_in} companies checked in.")
+    if walk.meeting is None:
+        click.echo("No meeting is left to come today: seed again tomorrow.")
+        return
+    code = company_code(current_app.config["SECRET_KEY"], walk.company)
+    starts = walk.meeting.slot.local_start().strftime("%H:%M")
+    click.echo(
+        f"Walk it as floor staff at /floor/events/{event.slug}/check-in: check in "
+        f"{walk.company.company.legal_name} with code {code}; mark its {starts} meeting with "
+        f"{walk.absent.company.legal_name} (not arrived) a no-show; accept a proposal at "
+        f"/floor/events/{event.slug}/refills; both companies' agendas show the new meeting."
+    )
 
 
 @cli.command("create-user")

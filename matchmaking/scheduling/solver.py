@@ -65,8 +65,8 @@ RESCHEDULE_LIMIT = 3_000
 ILS_SHARE = 0.75
 # Time kept after the searches for the tables and statistics: at most FINISH_SECONDS, and
 # at most FINISH_SHARE of a short limit.
-FINISH_SECONDS = 0.15
-FINISH_SHARE = 0.02
+FINISH_SECONDS = 0.3
+FINISH_SHARE = 0.03
 # Share of the time left for the anneal (``anneal``) before the exact break searches, and
 # at the end before the re-seating search.
 ANNEAL_FIRST_SHARE = 0.05
@@ -262,14 +262,10 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
         and _weight(problem, slots) < bound
         and left() > 0.05
         and _variables(problem) <= FULL_MODEL_LIMIT
-        and (
-            len({problem.weight_of(p) for p in problem.pairs}) > 1
-            or any(slots[k] == UNPLACED for k in chosen)
-        )
+        and len({problem.weight_of(p) for p in problem.pairs}) > 1
     ):
-        # With a trade-off between pairs (must or higher-scoring ones first), or when the
-        # chosen pairs did not all find slots (fixed meetings and gaps make that common),
-        # the LP's pairs, which ignore slot conflicts, may not all fit: maximise the weight
+        # With a trade-off between pairs (must or higher-scoring ones first), the LP's pairs
+        # ignore slot conflicts and may not all fit: maximise the weight
         # (must pairs first) exactly over every pair, from the best assignment so far.
         found, proven = SlotModel(problem, everything).maximise_weight(slots, left(0.25))
         if _better(problem, found, slots):

@@ -10,7 +10,8 @@ Rules (a pair breaking one is left out):
 - both companies are free (in ``free``) and different, and the pair does not already meet;
 - one of them buys what the other sells, in a sector the zone hosts (a zone without sectors
   hosts any pair);
-- they share a language, or one of them declared none, or an interpreter is free then.
+- they share a language, or one of them declared none or brings its own interpreter, or an
+  interpreter free then speaks one language of each.
 
 Order: requested pairs first, then pairs with more companies on the standby list ("I have free
 slots today"), then the higher score; ties by the lower (buyer, supplier) ids, so the same
@@ -19,7 +20,7 @@ inputs always give the same proposals.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -33,6 +34,7 @@ class FreeCompany:
     sells: frozenset[str]
     languages: frozenset[str]
     standby: bool = False
+    own_interpreter: bool = False  # brings its own: its pairs need no common language
 
 
 @dataclass(frozen=True)
@@ -81,15 +83,22 @@ def orient(first: FreeCompany, second: FreeCompany) -> tuple[FreeCompany, FreeCo
 
 
 def _language(
-    buyer: FreeCompany, supplier: FreeCompany, interpreter_free: bool
+    buyer: FreeCompany, supplier: FreeCompany, interpreters: Sequence[frozenset[str]]
 ) -> tuple[str, bool] | None:
-    """(common language, interpreter needed), or None when they cannot talk."""
+    """(common language, an event interpreter needed), or None when they cannot talk: no
+    common language, no own interpreter, and no free interpreter speaking one language of
+    each side."""
     common = sorted(buyer.languages & supplier.languages)
     if common:
         return common[0], False
     if not buyer.languages or not supplier.languages:
         return "", False
-    return ("", True) if interpreter_free else None
+    if buyer.own_interpreter or supplier.own_interpreter:
+        return "", False
+    for spoken in interpreters:
+        if spoken & buyer.languages and spoken & supplier.languages:
+            return "", True
+    return None
 
 
 def rank_refills(
@@ -97,14 +106,15 @@ def rank_refills(
     pairs: Iterable[CandidatePair],
     free: Mapping[int, FreeCompany],
     meeting_pairs: frozenset[tuple[int, int]] = frozenset(),
-    interpreter_free: bool = False,
+    interpreters: Sequence[frozenset[str]] = (),
     limit: int = 5,
 ) -> list[RefillProposal]:
     """The best ``limit`` pairs for ``freed``, best first (see the module's rules and order).
 
-    ``meeting_pairs`` holds the (buyer, supplier) pairs that already meet in the schedule; a
-    pair given twice (a recommendation each way, or also requested) counts once, requested
-    and with its higher score.
+    ``meeting_pairs`` holds the (buyer, supplier) pairs that already meet in the schedule;
+    ``interpreters`` the languages of each event interpreter free then in the zone. A pair
+    given twice (a recommendation each way, or also requested) counts once, requested and
+    with its higher score.
     """
     best: dict[tuple[int, int], RefillProposal] = {}
     for pair in pairs:
@@ -120,7 +130,7 @@ def rank_refills(
             continue
         if freed.zone_sectors and not freed.zone_sectors & (buyer.buys | supplier.sells):
             continue
-        talk = _language(buyer, supplier, interpreter_free)
+        talk = _language(buyer, supplier, interpreters)
         if talk is None:
             continue
         seen = best.get(key)

@@ -2,7 +2,8 @@
 
 The demo's dates are placed relative to the seeding time so that what it shows could have
 happened (see ``DemoCalendar``): by default the event is under way, its first negotiation day
-held yesterday and its second one to come tomorrow; without a schedule it lies ahead.
+held yesterday and its second one to come tomorrow; without a schedule it lies ahead; seeded
+for the floor day, its second negotiation day is today.
 """
 
 from __future__ import annotations
@@ -120,16 +121,40 @@ class DemoCalendar:
     schedule was published a week before the first day. Outcomes then exist only for the
     meetings of the first day, as the product itself allows. Upcoming (seeded without a
     schedule): the same shape a week ahead, registration closed, the schedule to be built.
+    Floor day (``seed-demo --floor-day``): the same shape two days earlier, today being the
+    last negotiation day, with hours that leave slots to come (``floor_day_hours``).
     """
 
     first_day: date
     last_day: date
     registration_deadline: datetime
     requests_until: datetime
+    last_day_hours: tuple[time, time] = HOURS
+    floor_day: bool = False
 
     @property
     def negotiation_days(self) -> tuple[date, date]:
         return (self.first_day, self.last_day)
+
+    def hours(self, day: date) -> tuple[time, time]:
+        """When negotiations run on ``day``."""
+        return self.last_day_hours if day == self.last_day else HOURS
+
+
+FLOOR_DAY_LAST_START = time(15, 0)  # seeded later than this, the floor day runs into the evening
+LATEST_END = time(23, 40)  # the last slot a day can hold (20-minute slots end before midnight)
+
+
+def floor_day_hours(now: datetime) -> tuple[time, time]:
+    """Negotiation hours of a floor day seeded at ``now``: the usual 09:00-17:30 when seeded
+    by 15:00 (event time), so that slots remain to come; seeded later, the day runs into the
+    evening, until five hours after the seeding hour (at most 23:40). Only in the last 20
+    minutes before midnight (event time) is no slot of the day left to come."""
+    local = now.astimezone(ZoneInfo(TZ)).time()
+    if local <= FLOOR_DAY_LAST_START:
+        return HOURS
+    end = LATEST_END if local.hour >= 19 else time(local.hour + 5, 0)
+    return HOURS[0], end
 
 
 def publication_time(first_day: date) -> datetime:
@@ -137,15 +162,25 @@ def publication_time(first_day: date) -> datetime:
     return _utc(first_day - timedelta(days=7), time(10, 0))
 
 
-def demo_calendar(now: datetime, under_way: bool = True) -> DemoCalendar:
-    """The demo's dates for a seeding at ``now``."""
+def demo_calendar(now: datetime, under_way: bool = True, floor_day: bool = False) -> DemoCalendar:
+    """The demo's dates for a seeding at ``now``.
+
+    ``floor_day``: the same three days two days earlier, so that today (event time) is the
+    last negotiation day, the floor day (``floor_day_hours``); the first one was held the day
+    before yesterday, yesterday was the exhibition day.
+    """
     today = now.astimezone(ZoneInfo(TZ)).date()
-    first = today - timedelta(days=1) if under_way else today + timedelta(days=7)
+    if floor_day:
+        first = today - timedelta(days=2)
+    else:
+        first = today - timedelta(days=1) if under_way else today + timedelta(days=7)
     return DemoCalendar(
         first_day=first,
         last_day=first + timedelta(days=2),
         registration_deadline=_utc(first - timedelta(days=14), time(23, 59)),
         requests_until=_utc(first - timedelta(days=8), time(18, 0)),
+        last_day_hours=floor_day_hours(now) if floor_day else HOURS,
+        floor_day=floor_day,
     )
 
 
@@ -175,7 +210,7 @@ def _grid(event: Event, calendar: DemoCalendar) -> list[Slot]:
     The days and breaks are stored too, so the set-up page shows this grid and saving it
     unchanged keeps every slot.
     """
-    days = tuple(DayInput(d, *HOURS) for d in calendar.negotiation_days)
+    days = tuple(DayInput(d, *calendar.hours(d)) for d in calendar.negotiation_days)
     breaks = tuple(BreakInput(d, *LUNCH, "Lunch") for d in calendar.negotiation_days)
     event.schedule_days = [EventDay(day=d.day, start_time=d.start, end_time=d.end) for d in days]
     event.breaks = [
@@ -205,18 +240,24 @@ def demo_organiser(session: Session, event: Event) -> User:
 
 
 def seed_demo(
-    session: Session, now: datetime, seed: int = 2025, under_way: bool = True
+    session: Session,
+    now: datetime,
+    seed: int = 2025,
+    under_way: bool = True,
+    floor_day: bool = False,
 ) -> DemoSummary:
     """Create the demo event unless it exists; flushes, the caller commits.
 
     ``under_way``: the event's first day was yesterday (call ``publish_demo_schedule`` and
-    ``demo_deals.seed_demo_outcomes`` next); otherwise it starts in a week.
+    ``demo_deals.seed_demo_outcomes`` next); otherwise it starts in a week. ``floor_day``:
+    today is its last negotiation day (see ``demo_calendar``; then also call
+    ``demo_floor.seed_demo_floor_day``).
     """
     existing = session.scalar(select(Event).where(Event.slug == DEMO_SLUG))
     if existing is not None:
         return DemoSummary(existing, 0, 0, created=False)
     rng = random.Random(seed)
-    calendar = demo_calendar(now, under_way)
+    calendar = demo_calendar(now, under_way, floor_day)
     deadline = calendar.registration_deadline
     event = Event(
         slug=DEMO_SLUG,
@@ -460,13 +501,10 @@ class _Registrant:
             locale="ru" if company.country != "CN" else "zh",
         )
         roll = rng.random()
-        window = HOURS
-        if roll < 0.1:
-            window = (HOURS[0], LUNCH[0])
-        elif roll < 0.2:
-            window = (LUNCH[1], HOURS[1])
         first, last = self.calendar.negotiation_days
         days = rng.choices([(first, last), (first,), (last,)], [0.7, 0.15, 0.15])[0]
+        if number == 1 and self.calendar.floor_day:
+            days = (first, last)  # the README's demo login is there on the floor day
         approved = rng.random() < 0.9 or number == 1  # the README's demo login takes part
         participation = Participation(
             event=self.event,
@@ -479,10 +517,21 @@ class _Registrant:
             interpreter_needed="zh" not in company.languages and "en" not in company.languages,
             offerings=offerings,
             availability=[
-                Availability(day=day, start_time=window[0], end_time=window[1]) for day in days
+                Availability(day=day, start_time=start, end_time=end)
+                for day in days
+                for start, end in [self._window(day, roll)]
             ],
             created_at=registered,
             updated_at=registered,
         )
         self.session.add_all([company, contact, participation])
         check_seeded_participation(self.session, participation)  # the rules companies meet
+
+    def _window(self, day: date, roll: float) -> tuple[time, time]:
+        """A tenth of the companies come only in the morning, a tenth only after lunch."""
+        start, end = self.calendar.hours(day)
+        if roll < 0.1:
+            return start, LUNCH[0]
+        if roll < 0.2:
+            return LUNCH[1], end
+        return start, end

@@ -211,12 +211,14 @@ def interpreter_calendar(
     return bytes(calendar.to_ical())
 
 
+def _password_mark(user: User) -> str:
+    """Changes with the password (not with logging out): a new password ends the feed."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
 def feed_token(secret: str, user: User) -> str:
-    """The interpreter's calendar subscription token; a new password (or "log out
-    everywhere") ends it with the account's sessions."""
-    return str(
-        URLSafeSerializer(secret, salt=_FEED_SALT).dumps([user.id, user.session_version or 0])
-    )
+    """The interpreter's calendar subscription token; it lasts until the password changes."""
+    return str(URLSafeSerializer(secret, salt=_FEED_SALT).dumps([user.id, _password_mark(user)]))
 
 
 def user_for_feed(session: Session, secret: str, token: str) -> User | None:
@@ -228,7 +230,7 @@ def user_for_feed(session: Session, secret: str, token: str) -> User | None:
         user = session.get(User, int(user_id))
     except (BadSignature, ValueError, TypeError):
         return None
-    if user is None or not user.active or (user.session_version or 0) != version:
+    if user is None or not user.active or _password_mark(user) != version:
         return None
     return user
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 from decimal import Decimal
 from typing import Any
@@ -202,6 +202,9 @@ def _apply(
     interpreter.cost_per_slot_usd = data.cost_per_slot_usd
     by_code = {zone.code: zone for zone in event.zones}
     interpreter.zones = [by_code[code] for code in data.zones]
+    if interpreter.availability:  # delete the old days before (interpreter, day) is reused
+        interpreter.availability.clear()
+        session.flush()
     interpreter.availability = [
         InterpreterAvailability(day=h.day, start_time=h.start, end_time=h.end) for h in data.hours
     ]
@@ -544,3 +547,17 @@ def add_interpreters(
 def _speaks(languages: Sequence[str], need: dict[str, list[str]]) -> bool:
     spoken = set(languages)
     return bool(spoken & set(need["buyer"])) and bool(spoken & set(need["supplier"]))
+
+
+def update_interpreter(
+    session: Session, interpreter: Interpreter, data: InterpreterInput, actor: User
+) -> None:
+    """Change an interpreter's name, languages, hours, zones, cap and cost (its e-mail is its
+    login and stays). Meetings already assigned keep it: the next generation re-checks them
+    (``add_interpreters``), and a hand move re-checks the moved one. Flushes only."""
+    event = interpreter.event
+    _require_organiser(event, actor)
+    checked = check_input(event, replace(data, email=interpreter.user.email))
+    _apply(session, event, interpreter, checked)
+    interpreter.user.locale = checked.locale
+    session.flush()

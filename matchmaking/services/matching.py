@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -120,6 +120,15 @@ class Candidates:
 
     pairs: list[scoring.ScoredPair]
     participations: dict[str, Participation]
+    # Scoring views of the participations, made once each when first needed.
+    views: dict[str, scoring.Participant] = field(default_factory=dict)
+
+    def view(self, pid: str) -> scoring.Participant:
+        """The scoring view of participation ``pid`` (``to_participant``), memoised."""
+        found = self.views.get(pid)
+        if found is None:
+            found = self.views[pid] = to_participant(self.participations[pid])
+        return found
 
 
 def build_event_candidates(
@@ -195,8 +204,8 @@ def recommended_pairs(
         and people[pair.supplier if pair.buyer == me else pair.buyer].directory_consent
     ]
     counterparts = [
-        (to_participant(people[pair.supplier if pair.buyer == me else pair.buyer]), pair.score)
+        (candidates.view(pair.supplier if pair.buyer == me else pair.buyer), pair.score)
         for pair in mine
     ]
-    picked = scoring.pick_counterparts(to_participant(people[me]), counterparts, limit)
+    picked = scoring.pick_counterparts(candidates.view(me), counterparts, limit)
     return [mine[k] for k in picked]

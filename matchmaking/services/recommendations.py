@@ -35,6 +35,9 @@ from matchmaking.models.request import LIVE_REQUEST_STATUSES, RequestStatus
 from matchmaking.services.matching import build_event_candidates, recommended_pairs
 
 SHOWN = 8  # recommendations stored (and shown) per participant
+# An event with more approved participants than this waits for the scheduler's job: scoring
+# it takes minutes at thousands of companies, past any web worker's timeout.
+IN_REQUEST_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -133,9 +136,18 @@ def refresh_stale_recommendations(session: Session, now: datetime) -> int:
 
 
 def ensure_recommendations(session: Session, event: Event, now: datetime) -> bool:
-    """Compute the event's recommendations if they never were; whether it did."""
+    """Compute the event's recommendations if they never were and the event is small enough
+    (``IN_REQUEST_LIMIT``) to score during a request; whether it did."""
     if session.get(RecommendationRun, event.id) is not None:
         return False
+    approved = session.scalar(
+        select(func.count(Participation.id)).where(
+            Participation.event_id == event.id,
+            Participation.status == ParticipationStatus.APPROVED,
+        )
+    )
+    if (approved or 0) > IN_REQUEST_LIMIT:
+        return False  # the refresh-recommendations job computes them
     compute_recommendations(session, event, now)
     return True
 

@@ -14,8 +14,9 @@ change e-mails (``send-changed-agendas``, every minute) follow.
 from __future__ import annotations
 
 import threading
+from array import array
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -59,6 +60,12 @@ from matchmaking.scoring.refill import (
     rank_refills,
 )
 from matchmaking.services.floor_staff import may_work_floor
+from matchmaking.services.interpreters import (
+    list_interpreters,
+    meeting_counts,
+    serves_zone,
+    works_in,
+)
 from matchmaking.services.schedule_edits import (
     RuleBroken,
     SlotTaken,
@@ -71,7 +78,6 @@ OFFERED = 3  # pairs offered per freed table
 # Stored candidate pairs read per freed table, best score first: enough for OFFERED after the
 # zone, language, availability and cap filters, however large the event.
 READ_BEST = 150
-READ_STANDBY = 40
 
 
 class OfferClosed(DomainError):
@@ -171,11 +177,16 @@ def _eligible(session: Session, event: Event, version_id: int, slot: Slot) -> se
 
 @dataclass(frozen=True)
 class _ZonePairs:
-    """A schedule version's candidate pairs placed in one zone: best score first, and by
-    company (for the standby list)."""
+    """A schedule version's candidate pairs placed in one zone, best score first, in flat
+    arrays: hundreds of thousands of pairs at 4,000 companies, kept out of the garbage
+    collector's way (no tuple per pair)."""
 
-    best: list[tuple[float, int, int]]  # (score, buyer, supplier)
-    by_company: dict[int, list[tuple[float, int, int]]]
+    scores: array[float]
+    buyers: array[int]
+    suppliers: array[int]
+
+    def __iter__(self) -> Iterator[tuple[float, int, int]]:
+        return zip(self.scores, self.buyers, self.suppliers, strict=True)
 
 
 # The candidate pairs of the versions in use, read once per process from the stored solver
@@ -202,11 +213,12 @@ def _instance_pairs(session: Session, version: ScheduleVersion) -> dict[str, _Zo
     zones = {}
     for code, pairs in rows.items():
         pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
-        by_company: dict[int, list[tuple[float, int, int]]] = defaultdict(list)
-        for pair in pairs:
-            by_company[pair[1]].append(pair)
-            by_company[pair[2]].append(pair)
-        zones[code] = _ZonePairs(pairs, dict(by_company))
+        zones[code] = _ZonePairs(
+            array("d", (p[0] for p in pairs)),
+            array("q", (p[1] for p in pairs)),
+            array("q", (p[2] for p in pairs)),
+        )
+    del rows
     with _INSTANCE_LOCK:
         _INSTANCE_PAIRS[key] = zones
         while len(_INSTANCE_PAIRS) > _KEPT_VERSIONS:
@@ -264,18 +276,20 @@ def _candidate_pairs(
         )[:READ_BEST]
         pairs.extend(CandidatePair(a, b, score) for score, a, b in recommended)
         return pairs, standby
-    best = []
-    for score, buyer, supplier in in_zone.best:
+    best = 0
+    for score, buyer, supplier in in_zone:
         if buyer in eligible and supplier in eligible:
-            best.append(CandidatePair(buyer, supplier, score))
-            if len(best) == READ_BEST:
+            pairs.append(CandidatePair(buyer, supplier, score))
+            best += 1
+            if best == READ_BEST:
                 break
-    pairs.extend(best)
-    for company in standby:
+    if standby:  # every pair of a company on the standby list (a scan of the zone's pairs)
         pairs.extend(
             CandidatePair(buyer, supplier, score)
-            for score, buyer, supplier in in_zone.by_company.get(company, ())
-            if buyer in eligible and supplier in eligible
+            for score, buyer, supplier in in_zone
+            if (buyer in standby or supplier in standby)
+            and buyer in eligible
+            and supplier in eligible
         )
     return pairs, standby
 
@@ -284,13 +298,13 @@ def _profiles(session: Session, ids: set[int], standby: set[int]) -> dict[int, F
     """What companies ``ids`` buy and sell (sector codes, parents included) and speak."""
     if not ids:
         return {}
-    languages = dict(
-        session.execute(  # type: ignore[arg-type]
-            select(Participation.id, Company.languages)
-            .join(Company, Company.id == Participation.company_id)
-            .where(Participation.id.in_(ids))
-        ).all()
-    )
+    rows = session.execute(
+        select(Participation.id, Company.languages, Participation.brings_interpreter)
+        .join(Company, Company.id == Participation.company_id)
+        .where(Participation.id.in_(ids))
+    ).all()
+    languages = {pid: spoken for pid, spoken, _own in rows}
+    own_interpreter = {pid for pid, _spoken, own in rows if own}
     codes: dict[int, dict[str, set[str]]] = {
         pid: {OfferingKind.BUY: set(), OfferingKind.SELL: set()} for pid in languages
     }
@@ -311,6 +325,7 @@ def _profiles(session: Session, ids: set[int], standby: set[int]) -> dict[int, F
             sells=frozenset(codes[pid][OfferingKind.SELL]),
             languages=frozenset(code.casefold() for code in spoken or ()),
             standby=pid in standby,
+            own_interpreter=pid in own_interpreter,
         )
         for pid, spoken in languages.items()
     }
@@ -341,8 +356,46 @@ def rank_for_table(
     free = _profiles(session, ids, standby)
     freed = FreedTable(slot.id, zone.id, table, frozenset(sector.code for sector in zone.sectors))
     return rank_refills(
-        freed, pairs, free, _meeting_pairs(session, version.id, set(free)), limit=limit
+        freed,
+        pairs,
+        free,
+        _meeting_pairs(session, version.id, set(free)),
+        interpreters=_free_interpreters(session, version, slot, zone),
+        limit=limit,
     )
+
+
+def _free_interpreters(
+    session: Session, version: ScheduleVersion, slot: Slot, zone: Zone
+) -> list[frozenset[str]]:
+    """The languages of each event interpreter who could take a meeting in the slot and
+    zone (``choose_interpreter``'s rules; one at a no-show is free: it is released first)."""
+    everyone = list_interpreters(session, version.event)
+    if not everyone:
+        return []
+    busy = set(
+        session.scalars(
+            select(Meeting.interpreter_id).where(
+                Meeting.version_id == version.id,
+                Meeting.slot_id == slot.id,
+                Meeting.status == MeetingStatus.SCHEDULED,
+                Meeting.interpreter_id.is_not(None),
+                or_(Meeting.attendance.is_(None), Meeting.attendance != Attendance.NO_SHOW),
+            )
+        )
+    )
+    load = meeting_counts(session, version.id)
+    return [
+        frozenset(code.casefold() for code in interpreter.languages or ())
+        for interpreter in everyone
+        if interpreter.id not in busy
+        and works_in(interpreter, slot)
+        and serves_zone(interpreter, zone)
+        and (
+            interpreter.max_meetings is None
+            or load.get(interpreter.id, 0) < interpreter.max_meetings
+        )
+    ]
 
 
 def _releasable(session: Session, meeting: Meeting, day: date) -> bool:

@@ -311,6 +311,8 @@ ORGANISER_EVENT_ROUTES = [
     ("interpreters.index", "GET", "/organiser/events/{slug}/interpreters"),
     ("interpreters.index", "POST", "/organiser/events/{slug}/interpreters"),
     ("interpreters.remove", "POST", "/organiser/events/{slug}/interpreters/{interp}/remove"),
+    ("interpreters.edit", "GET", "/organiser/events/{slug}/interpreters/{interp}"),
+    ("interpreters.edit", "POST", "/organiser/events/{slug}/interpreters/{interp}"),
     ("interpreters.import_file", "GET", "/organiser/events/{slug}/interpreters/import"),
     ("interpreters.import_file", "POST", "/organiser/events/{slug}/interpreters/import"),
     ("interpreters.confirm_import", "POST", "/organiser/events/{slug}/interpreters/import/confirm"),
@@ -529,6 +531,7 @@ SCOPED_FORMS: dict[tuple[str, str], dict[str, str]] = {
     ("floor.attendance", "POST"): {"attendance": "no_show"},
     ("floor.staff", "POST"): {"full_name": "Outsider Staff", "email": "staff@other.example"},
     ("deals.rule", "POST"): {"rule": "higher"},
+    ("interpreters.edit", "POST"): {"name": "Renamed", "languages": "zh ru", "locale": "en"},
     ("interpreters.index", "POST"): {
         "name": "Outsider Interpreter",
         "email": "interp@other.example",

@@ -247,12 +247,17 @@ def test_interpreter_logs_in_and_sees_only_its_own_meetings(
     assert b"Tashkent" not in ics.data
     feed = re.search(r"<code>(http[^<]+)</code>", home)
     assert feed is not None
-    subscribed = client.get(feed.group(1).replace("http://localhost", ""))
+    feed_path = feed.group(1).replace("http://localhost", "")
+    subscribed = client.get(feed_path)
     assert subscribed.status_code == 200 and b"Steppe Agro" in subscribed.data
     pdf = client.get(f"/interpreter/events/{event.slug}/agenda.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     # A company cannot open the interpreter's pages.
     client.post("/logout", data={"csrf_token": csrf_from(home)})
+    assert client.get(feed_path).status_code == 200  # logging out keeps the subscription
+    mine.user.set_password("another-password-1")
+    dbs.flush()
+    assert client.get(feed_path).status_code == 404  # a new password ends it
     login(client, "steppe-kz@example.org", "company-pass-1")
     assert client.get(f"/interpreter/events/{event.slug}/agenda").status_code == 403
 
@@ -280,3 +285,38 @@ def test_removing_an_interpreter_leaves_its_meetings_without_one(
     after = client.get(url).get_data(as_text=True)
     assert "Li Wei no longer interprets at this event." in after
     assert f'id="interpreter-{li_id}"' not in after and 'id="no-interpreters"' in after
+
+
+def test_organiser_edits_an_interpreter_and_bad_input_is_reshown(
+    client: FlaskClient, dbs: Session, event: Event
+) -> None:
+    _organiser(client, dbs)
+    li = _interpreter(dbs, event, "li@interp.example", "Li Wei")
+    url = f"/organiser/events/{event.slug}/interpreters/{li.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="zh ru"' in page and "li@interp.example" in page
+    day = event.end_date.isoformat()
+    data = {
+        "csrf_token": csrf_from(page),
+        "name": "Li Wei",
+        "languages": "zh ru kk",
+        "hours": f"{day} 13:00-17:00",
+        "zones": [event.zones[1].code],
+        "max_meetings": "8",
+        "cost": "",
+        "locale": "zh",
+    }
+    bad = client.post(url, data={**data, "languages": "zh klingon"})
+    assert bad.status_code == 422
+    assert "Unknown language code “klingon”" in bad.get_data(as_text=True)
+    assert client.post(url, data=data).status_code == 302
+    dbs.expire_all()
+    assert li.languages == ["zh", "ru", "kk"] and li.max_meetings == 8
+    assert [(a.day, a.start_time.hour) for a in li.availability] == [(event.end_date, 13)]
+    assert [z.code for z in li.zones] == [event.zones[1].code]
+    assert li.user.locale == "zh" and li.user.email == "li@interp.example"
+    # The same day again, other hours: the old row makes way.
+    data["hours"] = f"{day} 09:00-12:00"
+    assert client.post(url, data=data).status_code == 302
+    dbs.expire_all()
+    assert [(a.day, a.start_time.hour) for a in li.availability] == [(event.end_date, 9)]

@@ -156,6 +156,7 @@ def _pages(fair: Fair, secret: str) -> dict[str, list[str]]:
             f"/organiser/events/{slug}/floor-staff",
             f"/floor/events/{slug}/zones/{meeting.zone_id}/screen",
             f"/organiser/events/{slug}/interpreters",
+            f"/organiser/events/{slug}/interpreters/{fair.interpreters[0].id}",
             f"/organiser/events/{slug}/interpreters/import",
             f"/organiser/events/{slug}/check-in",
         ],

@@ -409,3 +409,61 @@ def test_the_console_shows_check_ins_and_refills_of_the_day(
     console = client.get("/organiser/").get_data(as_text=True)
     assert "5 checked in today" in console
     assert "2 refills proposed, 1 accepted" in console
+
+
+def test_proposals_come_from_the_pairs_the_schedule_was_generated_from(dbs: Session, floor: Floor):
+    from matchmaking.services.refill import rank_for_table
+
+    zone = floor.no_show.zone
+    floor.version.instance = {
+        "candidates": [
+            {
+                "buyer": str(floor.b1.id),
+                "supplier": str(floor.s3.id),
+                "zone": zone.code,
+                "score": 0.95,
+            },
+            {
+                "buyer": str(floor.b1.id),
+                "supplier": str(floor.s4.id),
+                "zone": zone.code,
+                "score": 0.3,
+            },
+            {
+                "buyer": str(floor.b1.id),
+                "supplier": str(floor.s2.id),
+                "zone": "other",
+                "score": 0.9,
+            },
+        ]
+    }
+    floor.no_show.attendance = Attendance.NO_SHOW
+    dbs.flush()
+    found = rank_for_table(dbs, floor.version, floor.next_slot, zone, 1, 3)
+    # s3 shares no language with b1, s2 is busy and its pair sits in another zone; the
+    # instance's score (not the recommendation's) ranks the pair.
+    assert [(p.buyer, p.supplier, p.score) for p in found] == [(floor.b1.id, floor.s4.id, 0.3)]
+
+
+def test_a_pair_without_common_language_is_proposed_when_an_interpreter_is_free(
+    dbs: Session, floor: Floor
+):
+    from matchmaking.services.interpreters import InterpreterInput, register_interpreter
+    from matchmaking.services.refill import confirm_offer, offer_after_no_show
+
+    interpreter, _new = register_interpreter(
+        dbs,
+        floor.event,
+        InterpreterInput("Ru-En Interpreter", "ru-en@floor.example", ("ru", "en")),
+        floor.organiser,
+    )
+    floor.no_show.attendance = Attendance.NO_SHOW
+    dbs.flush()
+    offers = offer_after_no_show(dbs, floor.no_show, utcnow())
+    # b1 (ru) and s3 (en) score highest and the interpreter speaks both.
+    assert [(o.buyer_id, o.supplier_id) for o in offers] == [
+        (floor.b1.id, floor.s3.id),
+        (floor.b1.id, floor.s4.id),
+    ]
+    placed = confirm_offer(dbs, offers[0], floor.organiser, utcnow())
+    assert placed.interpreter_id == interpreter.id

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from click.testing import Result
 from flask import Flask
 from flask.cli import ScriptInfo
@@ -78,3 +83,39 @@ def test_seed_demo_accepts_the_demo_size(app: Flask, connection: Connection, dbs
     result = _run(app, "seed-demo", "--no-schedule", "--size", "demo", config="development")
     assert result.exit_code == 0, result.stderr
     assert dbs.scalar(select(Event).where(Event.slug == DEMO_SLUG)) is not None
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("--no-schedule",), id="without-schedule"),
+        pytest.param(("--size", "large"), id="large"),
+    ],
+)
+def test_seed_demo_floor_day_refuses_what_has_no_floor_day(
+    app: Flask, connection: Connection, dbs: Session, args: tuple[str, ...]
+) -> None:
+    result = _run(app, "seed-demo", "--floor-day", *args, config="development")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "--floor-day" in lines[0]
+    assert _events(dbs) == 0
+
+
+def test_seed_demo_floor_day_prints_the_walk(
+    app: Flask, connection: Connection, dbs: Session
+) -> None:
+    # 10:05 at the venue: morning meetings held, others to come.
+    venue = datetime.combine(date(2031, 5, 14), time(10, 5), ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(venue, tick=True):
+        result = _run(app, "seed-demo", "--floor-day", "--time-limit", "2", config="development")
+    assert result.exit_code == 0, result.stderr
+    event = dbs.scalar(select(Event).where(Event.slug == DEMO_SLUG))
+    assert event is not None and event.end_date == date(2031, 5, 14)
+    assert "Floor day 2031-05-14 (Asia/Shanghai)" in result.stdout
+    walk = re.search(
+        r"with code (\d+-[A-Z2-7]{5}-[A-Z2-7]{5}); mark its (\d\d:\d\d)", result.stdout
+    )
+    assert walk is not None, result.stdout
+    assert time.fromisoformat(walk.group(2)) > time(10, 5)
+    assert "Demo floor staff login: floor@demo.example / demo-floor" in result.stdout

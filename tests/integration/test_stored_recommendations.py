@@ -95,3 +95,17 @@ def test_the_job_recomputes_only_events_whose_data_changed(
     dbs.flush()
     assert refresh_stale_recommendations(dbs, NOW) == 1
     assert newcomer.id not in _stored(dbs, people[0])
+
+
+def test_a_large_event_waits_for_the_job_instead_of_scoring_in_a_request(
+    dbs: Session, event: Event, people: list[Participation], monkeypatch: pytest.MonkeyPatch
+):
+    from matchmaking.services import recommendations
+
+    monkeypatch.setattr(recommendations, "IN_REQUEST_LIMIT", len(people) - 1)
+    assert not recommendations.ensure_recommendations(dbs, event, NOW)
+    assert _stored(dbs, people[0]) == []
+    monkeypatch.setattr(recommendations, "IN_REQUEST_LIMIT", len(people))
+    assert recommendations.ensure_recommendations(dbs, event, NOW)
+    assert len(_stored(dbs, people[0])) == SHOWN
+    assert not recommendations.ensure_recommendations(dbs, event, NOW)  # once

@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from matchmaking.blueprints.forms_base import BaseForm
 from matchmaking.blueprints.registration.forms import MultiCheckboxField
 from matchmaking.errors import InvalidInput
-from matchmaking.models import Event
+from matchmaking.models import Event, Interpreter
 from matchmaking.services.interpreters import MAX_MEETINGS_CAP, HoursInput, InterpreterInput
 from matchmaking.services.registration_import import MAX_FILE_BYTES
 
@@ -84,10 +84,24 @@ class InterpreterForm(BaseForm):
             result.append(HoursInput(day, start, end))
         return tuple(result)
 
+    def fill(self, interpreter: Interpreter) -> None:
+        """Show ``interpreter`` as it is (on a GET of the edit page)."""
+        self.name.data = interpreter.name
+        self.languages.data = " ".join(interpreter.languages)
+        self.hours.data = "\n".join(
+            f"{a.day.isoformat()} {a.start_time:%H:%M}-{a.end_time:%H:%M}"
+            for a in interpreter.availability
+        )
+        self.zones.data = [zone.code for zone in interpreter.zones]
+        self.max_meetings.data = interpreter.max_meetings
+        self.cost.data = interpreter.cost_per_slot_usd
+        self.locale.data = interpreter.user.locale
+
     def to_input(self) -> InterpreterInput:
+        email = getattr(self, "email", None)
         return InterpreterInput(
             name=self.name.data or "",
-            email=self.email.data or "",
+            email=(email.data if email is not None else "") or "",
             languages=tuple(w for w in re.split(r"[\s,;/]+", self.languages.data or "") if w),
             hours=self.hours_input(),
             zones=tuple(self.zones.data or ()),
@@ -95,6 +109,12 @@ class InterpreterForm(BaseForm):
             cost_per_slot_usd=self.cost.data,
             locale=self.locale.data or "en",
         )
+
+
+class InterpreterEditForm(InterpreterForm):
+    """An interpreter's details; its e-mail is its login and is not changed here."""
+
+    email = None  # type: ignore[assignment]
 
 
 class RemoveForm(BaseForm):

@@ -23,6 +23,7 @@ from matchmaking.blueprints.csv_response import csv_response
 from matchmaking.blueprints.interpreters import bp
 from matchmaking.blueprints.interpreters.forms import (
     InterpreterConfirmForm,
+    InterpreterEditForm,
     InterpreterForm,
     InterpreterImportForm,
     RemoveForm,
@@ -47,6 +48,7 @@ from matchmaking.services.interpreters import (
     register_interpreter,
     register_interpreters,
     remove_interpreter,
+    update_interpreter,
 )
 from matchmaking.services.mail import Mail, MailError, send_mail
 from matchmaking.services.registration_import import MAX_FILE_BYTES, normalise
@@ -121,13 +123,38 @@ def index(slug: str) -> Response | tuple[str, int]:
     return _render_index(event, form, outcome.status)
 
 
+def _event_interpreter(event: Event, interpreter_id: int) -> Interpreter:
+    interpreter = db.session.get(Interpreter, interpreter_id)
+    if interpreter is None or interpreter.event_id != event.id:
+        abort(404)
+    return interpreter
+
+
+@bp.route("/organiser/events/<slug>/interpreters/<int:interpreter_id>", methods=["GET", "POST"])
+@role_required(Role.ORGANISER)
+def edit(slug: str, interpreter_id: int) -> Response | tuple[str, int]:
+    """Change an interpreter's languages, hours, zones, cap or cost."""
+    event = _event(slug)
+    interpreter = _event_interpreter(event, interpreter_id)
+    form = InterpreterEditForm().for_event(event)
+    if request.method == "GET":
+        form.fill(interpreter)
+    outcome = Outcome()
+    if form.validate_on_submit():
+        with attempt(form, success=_("Saved.")) as outcome:
+            update_interpreter(db.session, interpreter, form.to_input(), current_user)
+        if outcome.ok:
+            return redirect(url_for("interpreters.index", slug=slug))
+    return render_template(
+        "interpreters/edit.html", event=event, interpreter=interpreter, form=form
+    ), outcome.status
+
+
 @bp.post("/organiser/events/<slug>/interpreters/<int:interpreter_id>/remove")
 @role_required(Role.ORGANISER)
 def remove(slug: str, interpreter_id: int) -> Response:
     event = _event(slug)
-    interpreter = db.session.get(Interpreter, interpreter_id)
-    if interpreter is None or interpreter.event_id != event.id:
-        abort(404)
+    interpreter = _event_interpreter(event, interpreter_id)
     if not RemoveForm().validate_on_submit():
         abort(400)
     name = interpreter.name

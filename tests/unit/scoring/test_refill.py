@@ -90,12 +90,23 @@ def test_pairs_that_already_meet_are_left_out() -> None:
     assert found == []
 
 
-def test_an_interpreter_free_then_lets_a_pair_without_common_language_meet() -> None:
-    english = company(2, sells="nev", languages="en")
+@pytest.mark.parametrize(
+    ("interpreters", "own", "expected"),
+    [
+        pytest.param([frozenset({"ru", "en"})], False, [(1, True)], id="interpreter-free"),
+        pytest.param([frozenset({"ru", "zh"})], False, [], id="interpreter-wrong-languages"),
+        pytest.param([], True, [(1, False)], id="brings-own-interpreter"),
+        pytest.param([], False, [], id="nobody-interprets"),
+    ],
+)
+def test_a_pair_without_common_language_needs_an_interpreter(
+    interpreters: list[frozenset[str]], own: bool, expected: list[tuple[int, bool]]
+) -> None:
+    english = FreeCompany(2, frozenset(), frozenset({"nev"}), frozenset({"en"}), False, own)
     found = rank_refills(
-        TABLE, [CandidatePair(1, 2, 0.5)], free(BUYER, english), interpreter_free=True
+        TABLE, [CandidatePair(1, 2, 0.5)], free(BUYER, english), interpreters=interpreters
     )
-    assert [(p.buyer, p.interpreter, p.language) for p in found] == [(1, True, "")]
+    assert [(p.buyer, p.interpreter) for p in found] == expected
 
 
 def test_requested_first_then_standby_then_score_then_ids() -> None:
