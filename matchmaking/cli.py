@@ -161,13 +161,19 @@ def _echo_floor_walk(event: Any, walk: Any) -> None:
         click.echo("No meeting is left to come today: seed again tomorrow.")
         return
     code = company_code(current_app.config["SECRET_KEY"], walk.company)
+    company = walk.company.company.legal_name
     starts = walk.meeting.slot.local_start().strftime("%H:%M")
+    click.echo(f"Walk it as floor staff, on a phone, at /floor/events/{event.slug}/check-in:")
+    click.echo(f"  1. check in {company} with code {code};")
     click.echo(
-        f"Walk it as floor staff at /floor/events/{event.slug}/check-in: check in "
-        f"{walk.company.company.legal_name} with code {code}; mark its {starts} meeting with "
-        f"{walk.absent.company.legal_name} (not arrived) a no-show; accept a proposal at "
-        f"/floor/events/{event.slug}/refills; both companies' agendas show the new meeting."
+        f"  2. mark its {starts} meeting with {walk.absent.company.legal_name} "
+        "(not arrived) a no-show;"
     )
+    click.echo(
+        f"  3. at /floor/events/{event.slug}/refills, show the {starts} slot and confirm "
+        "its first proposal (the company is on today's standby list);"
+    )
+    click.echo("  4. both companies' agendas show the new meeting.")
 
 
 @cli.command("create-user")

@@ -26,6 +26,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from flask_wtf.i18n import translations as wtf_translations
 from wtforms import (
     DateTimeField,
@@ -41,6 +42,8 @@ from wtforms import (
 )
 from wtforms.fields.core import UnboundField
 from wtforms.validators import StopValidation
+
+from matchmaking.services.registration_import import MAX_FILE_BYTES
 
 MULTILINE_ALLOWED = frozenset("\t\n\r")
 INTEGER_LIMIT = 2**31 - 1  # PostgreSQL's INTEGER
@@ -188,3 +191,19 @@ class BaseSubForm(Form):
             if not current_app.config.get("WTF_I18N_ENABLED", True):
                 return super().get_translations(form)  # type: ignore[misc]
             return wtf_translations
+
+
+class SpreadsheetUploadForm(BaseForm):
+    """A .csv or .xlsx file to check before importing its rows (the base of each import form)."""
+
+    file = FileField(
+        _l("File (.csv or .xlsx)"),
+        validators=[
+            FileRequired(_l("Choose a file.")),
+            FileAllowed(["csv", "xlsx"], _l("Upload a .csv or .xlsx file.")),
+            FileSize(
+                MAX_FILE_BYTES,
+                message=_l("The file is larger than %(size)d MB.", size=MAX_FILE_BYTES >> 20),
+            ),
+        ],
+    )

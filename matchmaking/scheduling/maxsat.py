@@ -360,7 +360,14 @@ class _Searches:
             self.rc2_oracle.append(oracle)
         try:
             if not self.stop.is_set():
-                found = rc2.compute()
+                try:
+                    found = rc2.compute()
+                except TypeError:
+                    # PySAT's RC2 can fail extracting a model its oracle does not hold (seen
+                    # on small event models; cause in PySAT not traced): that is no answer
+                    # from RC2, and the other searches' schedules stand.
+                    self._log("RC2 gave no model")
+                    return
                 self._log("RC2 done, cost %s", rc2.cost)
                 if found is not None:
                     self.offer(self.model._assignment(found, self.slots), True)

@@ -49,7 +49,8 @@ from matchmaking.services.transactions import write_transaction
 DirectoryLink = Callable[[Event], str | None]
 
 
-def _locale(config: Any, user: User) -> str:
+def mail_locale(config: Any, user: User) -> str:
+    """The language of ``user``'s e-mails: its own when the site has it, else the default."""
     return user.locale if user.locale in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
 
 
@@ -77,12 +78,13 @@ def _send_to_contacts(
     return sent
 
 
-def _running(event: Event, now: datetime) -> bool:
+def event_running(event: Event, now: datetime) -> bool:
     """The event has not ended yet (in its own timezone)."""
     return now.astimezone(event.tz).date() <= event.end_date
 
 
-def _at(event: Event, day: date, hour: int) -> datetime:
+def event_time(event: Event, day: date, hour: int) -> datetime:
+    """``hour`` o'clock on ``day`` in the event's timezone."""
     return datetime.combine(day, time(hour), tzinfo=event.tz)
 
 
@@ -95,7 +97,7 @@ def _agenda_mail(
     now: datetime,
 ) -> Mail:
     """The agenda e-mail with its PDF and .ics, in ``user``'s language."""
-    locale = _locale(config, user)
+    locale = mail_locale(config, user)
     with force_locale(locale):
         agenda = build_agenda(session, participation)
         event = agenda.event
@@ -164,8 +166,8 @@ def _no_meetings_mail(
 ) -> Mail:
     """Tells a company the schedule is out and it has no meeting in it, and what it can do."""
     event = participation.event
-    with force_locale(_locale(config, user)):
-        requests_open = _running(event, now) and event.status != EventStatus.ARCHIVED
+    with force_locale(mail_locale(config, user)):
+        requests_open = event_running(event, now) and event.status != EventStatus.ARCHIVED
         text = render_template(
             "agenda/email_no_meetings.txt",
             event=event,
@@ -185,7 +187,7 @@ def issue_agendas(
     meetings while requests are open (``directory_link``: the event's directory, or None)."""
     sent = 0
     for version in list_published_versions(session):
-        if not _running(version.event, now):
+        if not event_running(version.event, now):
             continue
         participants = _participants(session, version)
         for participation in _without_meetings(session, version, {p.id for p in participants}):
@@ -226,7 +228,7 @@ def send_changed_agendas(session: Session, config: Any, now: datetime) -> int:
     """
     sent = 0
     for version in list_published_versions(session):
-        if not _running(version.event, now):
+        if not event_running(version.event, now):
             continue
         version_id, event_id, published_at = version.id, version.event_id, version.published_at
         assert published_at is not None
@@ -307,7 +309,7 @@ def _reminder_mail(
     day: date,
     meeting_id: int | None,
 ) -> Mail:
-    locale = _locale(config, user)
+    locale = mail_locale(config, user)
     with force_locale(locale):
         agenda = build_agenda(session, participation)
         event = agenda.event
@@ -337,7 +339,7 @@ def send_reminders(session: Session, config: Any, now: datetime) -> int:
     sent = 0
     for version in list_published_versions(session):
         event = version.event
-        if not _running(event, now):
+        if not event_running(event, now):
             continue
         first_of_day: dict[tuple[int, date], datetime] = {}
         soon: list[tuple[Meeting, Participation]] = []
@@ -355,8 +357,8 @@ def send_reminders(session: Session, config: Any, now: datetime) -> int:
         for (participation_id, day), first in sorted(first_of_day.items()):
             # "Tomorrow" is only true until midnight; a scheduler that was down all evening
             # sends nothing rather than a stale note.
-            due = _at(event, day - timedelta(days=1), event.reminder_evening_hour)
-            if not due <= now < min(first, _at(event, day, 0)):
+            due = event_time(event, day - timedelta(days=1), event.reminder_evening_hour)
+            if not due <= now < min(first, event_time(event, day, 0)):
                 continue
             participation = session.get(Participation, participation_id)
             assert participation is not None
@@ -389,7 +391,7 @@ def send_reminders(session: Session, config: Any, now: datetime) -> int:
 def _summary_mail(
     session: Session, config: Any, version: ScheduleVersion, user: User, day: date
 ) -> Mail:
-    with force_locale(_locale(config, user)):
+    with force_locale(mail_locale(config, user)):
         event = version.event
         subject = _("Daily summary of %(event)s", event=event.display_name)
         text = render_template(
@@ -408,7 +410,7 @@ def send_daily_summaries(session: Session, config: Any, now: datetime) -> int:
         event = version.event
         organisers = [user for user in event.organisers if user.active]
         for day in event.days:
-            due = _at(event, day, event.summary_hour)
+            due = event_time(event, day, event.summary_hour)
             if not due <= now < due + timedelta(days=1):
                 continue
             for user in organisers:

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from matchmaking import figures
@@ -96,10 +96,10 @@ def get_published_version(session: Session, event_id: int) -> ScheduleVersion | 
     )
 
 
-def get_previous_version(session: Session, version: ScheduleVersion) -> ScheduleVersion | None:
-    """The schedule that was live before ``version`` was published, if any."""
-    return session.scalar(
-        select(ScheduleVersion)
+def _previous_version_query(version: ScheduleVersion, what: Any) -> Select[Any]:
+    """``what`` (the version, or a column of it) of the schedule live before ``version``."""
+    return (
+        select(what)
         .where(
             ScheduleVersion.event_id == version.event_id,
             ScheduleVersion.id != version.id,
@@ -109,6 +109,11 @@ def get_previous_version(session: Session, version: ScheduleVersion) -> Schedule
         .order_by(ScheduleVersion.published_at.desc(), ScheduleVersion.id.desc())
         .limit(1)
     )
+
+
+def get_previous_version(session: Session, version: ScheduleVersion) -> ScheduleVersion | None:
+    """The schedule that was live before ``version`` was published, if any."""
+    return session.scalar(_previous_version_query(version, ScheduleVersion))
 
 
 def list_published_versions(session: Session) -> list[ScheduleVersion]:
@@ -349,18 +354,7 @@ def _dropped_from_previous(
     previous agenda created are cancelled rather than left behind. One statement finds
     them (usually none); only those found are loaded.
     """
-    previous_id = (
-        select(ScheduleVersion.id)
-        .where(
-            ScheduleVersion.event_id == version.event_id,
-            ScheduleVersion.id != version.id,
-            ScheduleVersion.status == VersionStatus.SUPERSEDED,
-            ScheduleVersion.published_at.is_not(None),
-        )
-        .order_by(ScheduleVersion.published_at.desc(), ScheduleVersion.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    previous_id = _previous_version_query(version, ScheduleVersion.id).scalar_subquery()
     gone = session.execute(
         select(Meeting.id, Meeting.version_id).where(
             Meeting.version_id == previous_id,

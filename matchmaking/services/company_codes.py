@@ -17,14 +17,16 @@ from urllib.parse import parse_qs, urlsplit
 import segno
 from flask_babel import gettext as _
 from markupsafe import Markup
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from matchmaking.errors import InvalidInput
-from matchmaking.models import Participation
+from matchmaking.models import Company, Participation
 from matchmaking.models.company import ParticipationStatus
+from matchmaking.search_keys import search_words
 
 _SALT = b"company-check-in-code"
-_CODE = re.compile(r"^(\d{1,10})-?([A-Z2-7]{10})$")
+_CODE = re.compile(r"^(\d{1,10})([A-Z2-7]{10})$")  # separators removed; the signature ends it
 
 
 def _signature(secret: str, event_id: int, participation_id: int) -> str:
@@ -45,9 +47,8 @@ def read_company_code(secret: str, event_id: int, text: str) -> int | None:
     text = text.strip()
     if "code=" in text:  # a scanned QR code holds the check-in page's address
         text = parse_qs(urlsplit(text).query).get("code", [""])[0]
-    normalised = re.sub(r"[\s-]+", "-", text.upper()).strip("-")
-    head, _sep, tail = normalised.partition("-")
-    match = _CODE.match(f"{head}-{tail.replace('-', '')}")
+    # Typed any way: lower case, spaces or no separators at all ("123abcdefghij").
+    match = _CODE.match(re.sub(r"[\s-]+", "", text.upper()))
     if match is None:
         return None
     participation_id = int(match.group(1))
@@ -73,6 +74,36 @@ def participation_for_code(
     ):
         raise InvalidInput(_("This code is not valid for this event."), field="code")
     return participation
+
+
+# At most this many companies are listed for a name typed instead of a code.
+NAME_MATCHES = 10
+
+
+def companies_named(
+    session: Session, secret: str, event_id: int, text: str
+) -> list[tuple[str, str]]:
+    """(name, check-in code) of the approved companies at ``event_id`` whose name contains
+    every word of ``text``, in any script (the stored search keys): floor staff find a company
+    that lost its code by name. At most ``NAME_MATCHES``, by name."""
+    words = search_words(text)
+    if not words:
+        return []
+    query = (
+        select(Participation)
+        .join(Company, Company.id == Participation.company_id)
+        .where(
+            Participation.event_id == event_id,
+            Participation.status == ParticipationStatus.APPROVED,
+        )
+        .order_by(Company.legal_name, Participation.id)
+        .limit(NAME_MATCHES)
+    )
+    for spellings in words:
+        query = query.where(
+            or_(*(Company.search_key.contains(s, autoescape=True) for s in spellings))
+        )
+    return [(p.company.legal_name, company_code(secret, p)) for p in session.scalars(query)]
 
 
 def qr_svg(data: str, scale: int = 4) -> Markup:

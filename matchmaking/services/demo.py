@@ -147,14 +147,15 @@ LATEST_END = time(23, 40)  # the last slot a day can hold (20-minute slots end b
 
 def floor_day_hours(now: datetime) -> tuple[time, time]:
     """Negotiation hours of a floor day seeded at ``now``: the usual 09:00-17:30 when seeded
-    by 15:00 (event time), so that slots remain to come; seeded later, the day runs into the
-    evening, until five hours after the seeding hour (at most 23:40). Only in the last 20
-    minutes before midnight (event time) is no slot of the day left to come."""
+    by 15:00 (event time), so that slots remain to come; seeded later, an evening session from
+    two hours before the seeding hour until six hours after it (at most 23:40), so that most
+    of its meetings are still to come. Only in the last 20 minutes before midnight (event
+    time) is no slot of the day left to come."""
     local = now.astimezone(ZoneInfo(TZ)).time()
     if local <= FLOOR_DAY_LAST_START:
         return HOURS
-    end = LATEST_END if local.hour >= 19 else time(local.hour + 5, 0)
-    return HOURS[0], end
+    end = LATEST_END if local.hour >= 17 else time(local.hour + 6, 0)
+    return time(local.hour - 2, 0), end
 
 
 def publication_time(first_day: date) -> datetime:
@@ -211,7 +212,11 @@ def _grid(event: Event, calendar: DemoCalendar) -> list[Slot]:
     unchanged keeps every slot.
     """
     days = tuple(DayInput(d, *calendar.hours(d)) for d in calendar.negotiation_days)
-    breaks = tuple(BreakInput(d, *LUNCH, "Lunch") for d in calendar.negotiation_days)
+    breaks = tuple(
+        BreakInput(d, *LUNCH, "Lunch")
+        for d in calendar.negotiation_days
+        if calendar.hours(d)[0] < LUNCH[0]  # an evening session (floor day) has no lunch
+    )
     event.schedule_days = [EventDay(day=d.day, start_time=d.start, end_time=d.end) for d in days]
     event.breaks = [
         EventBreak(day=b.day, start_time=b.start, end_time=b.end, label=b.label) for b in breaks
@@ -453,11 +458,11 @@ def publish_demo_schedule(
     organiser = session.scalar(select(User).where(User.email == DEMO_ORGANISER[0]))
     assert organiser is not None
     published_at = min(now, publication_time(event.start_date))
+    generated_at = published_at - timedelta(hours=2)
     version = start_generation(session, event, organiser)
-    run_generation(session, version, time_limit, lambda share, message: None)
+    run_generation(session, version, time_limit, lambda share, message: None, generated_at)
     if version.status != VersionStatus.DRAFT:
         raise RuntimeError(f"demo schedule failed: {version.message}")
-    generated_at = published_at - timedelta(hours=2)
     version.created_at = generated_at
     for meeting in version.meetings:
         meeting.created_at = meeting.updated_at = generated_at
@@ -530,6 +535,8 @@ class _Registrant:
     def _window(self, day: date, roll: float) -> tuple[time, time]:
         """A tenth of the companies come only in the morning, a tenth only after lunch."""
         start, end = self.calendar.hours(day)
+        if start >= LUNCH[0]:  # an evening session (floor day): everybody stays throughout
+            return start, end
         if roll < 0.1:
             return start, LUNCH[0]
         if roll < 0.2:

@@ -80,21 +80,16 @@ def seed_demo_floor_day(
         if m.slot.local_start().date() == today
     ]
     met = {p for m in meetings if m.slot.ends_at <= now for p in (m.buyer_id, m.supplier_id)}
-    coming = sorted(
-        (m for m in meetings if m.slot.starts_at > now and not {m.buyer_id, m.supplier_id} & met),
-        key=lambda m: (m.slot.starts_at, m.id),
-    )
     contact = session.scalar(select(User).where(User.email == contact_email))
-    mine = [
-        m
-        for m in coming
-        if contact is not None and contact.company_id in (m.buyer.company_id, m.supplier.company_id)
-    ]
-    walk = (mine or coming or [None])[0]
+    walk = _walk_meeting(
+        [m for m in meetings if m.slot.starts_at > now],
+        met,
+        contact.company_id if contact else None,
+    )
     company = absent = None
     if walk is not None:
         company, absent = walk.buyer, walk.supplier
-        if mine and contact is not None and absent.company_id == contact.company_id:
+        if contact is not None and absent.company_id == contact.company_id:
             company, absent = absent, company
     expected = session.scalars(
         select(Participation)
@@ -120,3 +115,15 @@ def seed_demo_floor_day(
         join_standby(session, company, now)
     session.flush()
     return FloorWalk(checked_in, company, walk, absent)
+
+
+def _walk_meeting(coming: list[Meeting], met: set[int], company_id: int | None) -> Meeting | None:
+    """The first meeting to come, preferring one of the demo login's company, and one whose
+    companies held no meeting yet today (they may then not have arrived)."""
+
+    def preference(meeting: Meeting) -> tuple[bool, bool, datetime, int]:
+        fresh = not {meeting.buyer_id, meeting.supplier_id} & met
+        mine = company_id in (meeting.buyer.company_id, meeting.supplier.company_id)
+        return (not fresh, not mine, meeting.slot.starts_at, meeting.id)
+
+    return min(coming, key=preference, default=None)

@@ -113,17 +113,3 @@ def filter_choices(
     )
     codes = {code for text in languages if text for code in json.loads(text) or []}
     return list(countries), sorted(codes)
-
-
-def approved_names(session: Session, event: Event) -> list[tuple[int, str]]:
-    """(participation id, company name) of the event's approved companies, by name."""
-    rows = session.execute(
-        select(Participation.id, Company.legal_name)
-        .join(Participation.company)
-        .where(
-            Participation.event_id == event.id,
-            Participation.status == ParticipationStatus.APPROVED,
-        )
-        .order_by(Company.legal_name, Participation.id)
-    )
-    return [(pid, name) for pid, name in rows]

@@ -9,10 +9,11 @@ give the same website. The organiser sees each reason in words.
 from __future__ import annotations
 
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 from itertools import combinations
 from urllib.parse import urlsplit
 
@@ -116,25 +117,40 @@ def website_site(url: str) -> str | None:
     return host
 
 
+@lru_cache(maxsize=65536)
+def _has_digit(word: str) -> bool:
+    """Whether ``word`` holds a digit (names repeat words: computed once per word)."""
+    return any(c.isdigit() for c in word)
+
+
+@lru_cache(maxsize=65536)
+def _letters(word: str) -> Counter[str]:
+    return Counter(word)
+
+
+def _close(x: str, y: str) -> bool:
+    """Two words of 4+ letters without digits whose difflib ratio reaches SIMILAR_WORD_RATIO;
+    the cheap upper bounds of the ratio first (SequenceMatcher.real_quick_ratio and
+    quick_ratio, computed here without building a matcher): most pairs fail there."""
+    total = len(x) + len(y)
+    if 2 * min(len(x), len(y)) / total < SIMILAR_WORD_RATIO:
+        return False
+    if 2 * sum((_letters(x) & _letters(y)).values()) / total < SIMILAR_WORD_RATIO:
+        return False
+    return SequenceMatcher(None, x, y).ratio() >= SIMILAR_WORD_RATIO
+
+
 def similar_names(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Same number of words, each equal or close (words with digits equal: "No.1" is not
     "No.2"), in the same order."""
     if len(a) != len(b) or not a:
         return False
-    for x, y in zip(a, b, strict=True):
-        if x == y:
-            continue
-        if min(len(x), len(y)) < 4 or any(c.isdigit() for c in x + y):
+    unequal = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    # Every pair's cheap refusals before any letter-by-letter comparison.
+    for x, y in unequal:
+        if min(len(x), len(y)) < 4 or _has_digit(x) or _has_digit(y):
             return False
-        matcher = SequenceMatcher(None, x, y)
-        # The cheap upper bounds first: most candidate pairs fail there.
-        if (
-            matcher.real_quick_ratio() < SIMILAR_WORD_RATIO
-            or matcher.quick_ratio() < SIMILAR_WORD_RATIO
-            or matcher.ratio() < SIMILAR_WORD_RATIO
-        ):
-            return False
-    return True
+    return all(_close(x, y) for x, y in unequal)
 
 
 def _pairs(ids: Iterable[int]) -> Iterable[tuple[int, int]]:

@@ -15,7 +15,6 @@ from typing import Any
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
@@ -33,12 +32,13 @@ from matchmaking.models import (
 )
 from matchmaking.models.schedule import MeetingStatus
 from matchmaking.services import dispatch
+from matchmaking.services.agenda_mail import event_running, event_time, mail_locale
 from matchmaking.services.agendas import (
     calendar_sequence,
     get_published_version,
     list_published_versions,
 )
-from matchmaking.services.calendar import PRODID
+from matchmaking.services.calendar import calendar_file, meeting_vevent
 from matchmaking.services.dispatch import MessageKey
 from matchmaking.services.mail import Attachment, Mail
 from matchmaking.services.pdf import render_pdf
@@ -150,37 +150,21 @@ def own_interpreter(session: Session, user: User, slug: str) -> Interpreter | No
 
 
 def _vevent(agenda: InterpreterAgenda, entry: InterpreterEntry, now: datetime) -> CalendarEvent:
+    from matchmaking.i18n import language_name
+
     buyer, supplier = entry.buyer.company, entry.supplier.company
-    vevent = CalendarEvent()
-    # Not the companies' UID: the interpreter's calendar entry is its own.
-    vevent.add("uid", f"i{agenda.interpreter.id}-{entry.meeting.uid}")
-    vevent.add("sequence", entry.sequence)
-    vevent.add("dtstamp", now)
-    vevent.add("dtstart", entry.starts_at)
-    vevent.add("dtend", entry.ends_at)
-    vevent.add(
-        "summary",
-        _(
+    ours, theirs = entry.languages
+    return meeting_vevent(
+        entry,
+        # Not the companies' UID: the interpreter's calendar entry is its own.
+        uid=f"i{agenda.interpreter.id}-{entry.meeting.uid}",
+        venue=agenda.event.display_venue,
+        summary=_(
             "Interpreting: %(buyer)s and %(supplier)s",
             buyer=buyer.legal_name,
             supplier=supplier.legal_name,
         ),
-    )
-    vevent.add(
-        "location",
-        _(
-            "%(venue)s, %(zone)s, table %(table)s",
-            venue=agenda.event.display_venue,
-            zone=entry.zone,
-            table=entry.table,
-        ),
-    )
-    from matchmaking.i18n import language_name
-
-    ours, theirs = entry.languages
-    vevent.add(
-        "description",
-        "\n".join(
+        description="\n".join(
             [
                 f"{buyer.legal_name} ({buyer.country}): "
                 + ", ".join(language_name(c) for c in ours),
@@ -188,27 +172,19 @@ def _vevent(agenda: InterpreterAgenda, entry: InterpreterEntry, now: datetime) -
                 + ", ".join(language_name(c) for c in theirs),
             ]
         ),
+        now=now,
     )
-    vevent.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
-    vevent.add("transp", "TRANSPARENT" if entry.cancelled else "OPAQUE")
-    return vevent
 
 
 def interpreter_calendar(
     agendas: list[InterpreterAgenda], now: datetime, name: str, method: str | None = "PUBLISH"
 ) -> bytes:
     """One calendar with every meeting of ``agendas`` (feeds carry no METHOD)."""
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    if method:
-        calendar.add("method", method)
-    calendar.add("x-wr-calname", name)
-    for agenda in agendas:
-        for entry in (*agenda.entries, *agenda.cancelled):
-            calendar.add_component(_vevent(agenda, entry, now))
-    return bytes(calendar.to_ical())
+    return calendar_file(
+        name,
+        (_vevent(a, entry, now) for a in agendas for entry in (*a.entries, *a.cancelled)),
+        method,
+    )
 
 
 def _password_mark(user: User) -> str:
@@ -244,17 +220,13 @@ def interpreter_pdf(agenda: InterpreterAgenda, locale: str, now: datetime) -> by
 # --- e-mails ------------------------------------------------------------------------------------
 
 
-def _locale(config: Any, user: User) -> str:
-    return user.locale if user.locale in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
-
-
 def _agenda_mail(
     session: Session, config: Any, interpreter_id: int, changed: bool, now: datetime
 ) -> Mail:
     interpreter = session.get(Interpreter, interpreter_id)
     assert interpreter is not None
     user = interpreter.user
-    locale = _locale(config, user)
+    locale = mail_locale(config, user)
     with force_locale(locale):
         agenda = build_interpreter_agenda(session, interpreter)
         event = agenda.event
@@ -278,10 +250,6 @@ def _agenda_mail(
     )
 
 
-def _running(event: Event, now: datetime) -> bool:
-    return now.astimezone(event.tz).date() <= event.end_date
-
-
 def _pool(session: Session, event_id: int) -> list[tuple[int, str, int]]:
     """(interpreter id, e-mail, event id) of the event's interpreters with active accounts."""
     rows = session.execute(
@@ -302,7 +270,7 @@ def send_interpreter_agendas(session: Session, config: Any, now: datetime) -> in
     sent = 0
     for version in list_published_versions(session):
         event = version.event
-        if not _running(event, now):
+        if not event_running(event, now):
             continue
         version_id = version.id
         for interpreter_id, email, event_id in _pool(session, event.id):
@@ -334,7 +302,7 @@ def _reminder_mail(
     interpreter = session.get(Interpreter, interpreter_id)
     assert interpreter is not None
     user = interpreter.user
-    with force_locale(_locale(config, user)):
+    with force_locale(mail_locale(config, user)):
         agenda = build_interpreter_agenda(session, interpreter)
         event = agenda.event
         entries = [e for e in agenda.entries if e.starts_at.astimezone(event.tz).date() == day]
@@ -350,7 +318,7 @@ def send_interpreter_reminders(session: Session, config: Any, now: datetime) -> 
     sent = 0
     for version in list_published_versions(session):
         event = version.event
-        if not _running(event, now):
+        if not event_running(event, now):
             continue
         tz, hour = event.tz, event.reminder_evening_hour
         firsts: dict[tuple[int, date], datetime] = {}
@@ -373,10 +341,8 @@ def send_interpreter_reminders(session: Session, config: Any, now: datetime) -> 
         pool = {i: e for i, e, _ev in _pool(session, event.id)}
         event_id = event.id
         for (interpreter_id, day), first in sorted(firsts.items()):
-            due = datetime.combine(day - timedelta(days=1), datetime.min.time(), tzinfo=tz)
-            due += timedelta(hours=hour)
-            midnight = datetime.combine(day, datetime.min.time(), tzinfo=tz)
-            if interpreter_id not in pool or not due <= now < min(first, midnight):
+            due = event_time(event, day - timedelta(days=1), hour)
+            if interpreter_id not in pool or not due <= now < min(first, event_time(event, day, 0)):
                 continue
             message = MessageKey(
                 "interpreter_evening",

@@ -8,22 +8,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from matchmaking.services.interpreters import HoursInput, InterpreterInput, language_code
+from matchmaking.services.interpreters import (
+    HoursInput,
+    InterpreterInput,
+    language_code,
+    read_hours,
+)
 from matchmaking.services.registration_import import (
     MAX_CELL_CHARS,
     Column,
+    ParsedTable,
     RowError,
     UnreadableFile,
+    data_rows,
+    heading_keys,
     normalise,
-    read_table,
+    parse_table,
+    read_headings,
 )
 
 MAX_ROWS = 1_000
@@ -57,7 +65,6 @@ TEMPLATE_EXAMPLE = {
 _LOCALES = {"en": "en", "zh": "zh", "ru": "ru", "english": "en", "chinese": "zh",
             "russian": "ru", "中文": "zh", "русский": "ru"}  # fmt: skip
 _WORDS = re.compile(r"[\s,;，；、/]+")
-_HOURS = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}[:.]\d{2})\s*[-–—]\s*(\d{1,2}[:.]\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -69,28 +76,11 @@ class EventFacts:
 
 
 @dataclass
-class ParsedInterpreters:
+class ParsedInterpreters(ParsedTable[tuple[int, InterpreterInput]]):
     """The rows understood (with their spreadsheet row numbers) and the errors found."""
 
-    rows: list[tuple[int, InterpreterInput]] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    columns: dict[str, str] = field(default_factory=dict)
-    ignored: list[str] = field(default_factory=list)
-    total_rows: int = 0
 
-    @property
-    def ok(self) -> bool:
-        return bool(self.rows) and not self.errors
-
-
-_HEADERS: dict[str, str] = {}
-for _column in COLUMNS:
-    for _alias in (_column.key.replace("_", " "), *_column.aliases):
-        _HEADERS.setdefault(normalise(_alias), _column.key)
-
-
-def _clock(text: str) -> Any:
-    return datetime.strptime(text.replace(".", ":"), "%H:%M").time()
+_HEADERS = heading_keys(COLUMNS)
 
 
 class _RowReader:
@@ -133,26 +123,22 @@ class _RowReader:
     def hours(self) -> tuple[HoursInput, ...]:
         result: dict[date, HoursInput] = {}
         for item in re.split(r"[;；\n]+", self.text("hours")):
-            item = " ".join(item.split())
-            if not item:
+            if not item.strip():
                 continue
-            match = _HOURS.match(item)
             try:
-                if match is None:
-                    raise ValueError
-                day = date.fromisoformat(match.group(1))
-                start, end = _clock(match.group(2)), _clock(match.group(3))
+                hours = read_hours(item)
             except ValueError:
                 self.error("hours", _("write “2027-05-20 09:00-17:00”, several separated by “;”"))
                 continue
+            day = hours.day
             if day not in self.facts.days:
                 self.error("hours", _("%(day)s is not a day of the event", day=day.isoformat()))
-            elif end <= start:
+            elif hours.end <= hours.start:
                 self.error("hours", _("the hours must end after they start"))
             elif day in result:
                 self.error("hours", _("%(day)s is given twice", day=day.isoformat()))
             else:
-                result[day] = HoursInput(day, start, end)
+                result[day] = hours
         return tuple(result.values())
 
     def zones(self) -> tuple[str, ...]:
@@ -217,46 +203,26 @@ class _RowReader:
 def parse_interpreters(filename: str, data: bytes, facts: EventFacts) -> ParsedInterpreters:
     """Read the file and check every row; an address given twice is an error."""
     parsed = ParsedInterpreters()
-    try:
-        rows = iter(read_table(filename, data))
-        header = next((r for r in rows if any(c.strip() for c in r)), None)
-        if header is None:
-            raise UnreadableFile(_("The file has no rows."))
-        _read_rows(parsed, header, rows, facts)
-    except UnreadableFile as error:
-        parsed.rows, parsed.errors = [], [RowError(0, "", str(error))]
-    except (RecursionError, MemoryError, ValueError, OverflowError, LookupError):
-        parsed.rows, parsed.errors = [], [RowError(0, "", _("The file could not be read."))]
-    return parsed
+    return parse_table(
+        parsed, filename, data, lambda header, rows: _read_rows(parsed, header, rows, facts)
+    )
 
 
 def _read_rows(parsed: ParsedInterpreters, header: Sequence[str], rows: Iterator[list[str]],
                facts: EventFacts) -> None:  # fmt: skip
-    positions: dict[str, int] = {}
-    headings: dict[str, str] = {}
     labels = {normalise(str(c.label)): c.key for c in COLUMNS}  # the template's, in this locale
-    for index, heading in enumerate(header):
-        heading = heading.strip()[:100]
-        name = normalise(heading)
-        key = (_HEADERS.get(name) or labels.get(name)) if heading else None
-        if heading and (key is None or key in positions):
-            parsed.ignored.append(heading)
-        elif key is not None:
-            positions[key], headings[key] = index, heading
-    parsed.columns = headings
+    positions = read_headings(
+        parsed,
+        header,
+        lambda heading: _HEADERS.get(normalise(heading)) or labels.get(normalise(heading)),
+    )
+    headings = parsed.columns
     missing = [str(c.label) for c in COLUMNS if c.required and c.key not in positions]
     if missing:
         raise UnreadableFile(_("Columns missing: %(columns)s.", columns=", ".join(missing)))
-    number = 1
     emails: dict[str, int] = {}
-    for cells in rows:
-        number += 1
-        if not any(str(c).strip() for c in cells):
-            continue
-        parsed.total_rows += 1
-        if parsed.total_rows > MAX_ROWS:
-            raise UnreadableFile(_("The file has more than %(max)d rows; split it.", max=MAX_ROWS))
-        values = {k: (cells[i] if i < len(cells) else "") for k, i in positions.items()}
+    too_many = _("The file has more than %(max)d rows; split it.", max=MAX_ROWS)
+    for number, values in data_rows(parsed, rows, positions, MAX_ROWS, too_many):
         reader = _RowReader(number, values, headings, facts)
         row = reader.read()
         parsed.errors.extend(reader.errors)

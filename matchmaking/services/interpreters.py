@@ -9,10 +9,11 @@ meeting moved by hand keeps its interpreter when it still may, else gets another
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -48,6 +49,21 @@ class HoursInput:
     day: date
     start: time
     end: time
+
+
+_HOURS = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}[:.]\d{2})\s*[-–—]\s*(\d{1,2}[:.]\d{2})$")
+
+
+def read_hours(text: str) -> HoursInput:
+    """One day's hours as written: “2027-05-20 09:00-17:00” (or 9.00, with an en or em dash);
+    ``ValueError`` when the text is not that."""
+    match = _HOURS.match(" ".join(text.split()))
+    if match is None:
+        raise ValueError(text)
+    start, end = (
+        datetime.strptime(match.group(i).replace(".", ":"), "%H:%M").time() for i in (2, 3)
+    )
+    return HoursInput(date.fromisoformat(match.group(1)), start, end)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ class PublicationSummary:
     companies_with_meetings: int
     companies_without_meetings: int  # approved companies told they have no meeting
     contacts: int  # e-mail recipients: the active contacts of every approved company
+    interpreters: int  # interpreters with meetings in the version: each is e-mailed its agenda
     current_number: int | None
     kept: int
     moved: int
@@ -76,12 +77,23 @@ def publication_summary(session: Session, version: ScheduleVersion) -> Publicati
         )
         or 0
     )
+    interpreters = (
+        session.scalar(
+            select(func.count(func.distinct(Meeting.interpreter_id))).where(
+                Meeting.version_id == version.id,
+                Meeting.status == MeetingStatus.SCHEDULED,
+                Meeting.interpreter_id.is_not(None),
+            )
+        )
+        or 0
+    )
     common = new.keys() & old.keys()
     return PublicationSummary(
         meetings=len(new),
         companies_with_meetings=len(with_meetings),
         companies_without_meetings=len(approved - with_meetings),
         contacts=contacts,
+        interpreters=interpreters,
         current_number=current.number if current is not None else None,
         kept=sum(1 for pair in common if new[pair] == old[pair]),
         moved=sum(1 for pair in common if new[pair] != old[pair]),

@@ -14,9 +14,9 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
@@ -30,6 +30,8 @@ MAX_CELL_CHARS = 2_000
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 CONTACT_LOCALES = ("en", "zh", "ru")
 ROLES = ("buyer", "supplier", "both")
+R = TypeVar("R")  # a row understood
+P = TypeVar("P", bound="ParsedTable[Any]")
 
 
 @dataclass(frozen=True)
@@ -198,10 +200,10 @@ class RowError:
 
 
 @dataclass
-class ParsedFile:
-    """The rows understood and the errors found; the file may be imported when ``ok``."""
+class ParsedTable(Generic[R]):
+    """The rows of a file understood and the errors found; it may be imported when ``ok``."""
 
-    rows: list[ImportRow] = field(default_factory=list)
+    rows: list[R] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)  # column key: the file's heading
     ignored: list[str] = field(default_factory=list)
@@ -210,6 +212,11 @@ class ParsedFile:
     @property
     def ok(self) -> bool:
         return bool(self.rows) and not self.errors
+
+
+@dataclass
+class ParsedFile(ParsedTable[ImportRow]):
+    """The registrations understood and the errors found."""
 
 
 class UnreadableFile(Exception):
@@ -228,10 +235,16 @@ def normalise(text: str) -> str:
     return " ".join(text.replace("*", " ").strip(" :").split())
 
 
-_HEADERS: dict[str, str] = {}
-for _column in COLUMNS:
-    for _alias in (_column.key.replace("_", " "), *_column.aliases):
-        _HEADERS.setdefault(normalise(_alias), _column.key)
+def heading_keys(columns: Sequence[Column]) -> dict[str, str]:
+    """Each normalised heading that names a column (its key in words, and its aliases)."""
+    keys: dict[str, str] = {}
+    for column in columns:
+        for alias in (column.key.replace("_", " "), *column.aliases):
+            keys.setdefault(normalise(alias), column.key)
+    return keys
+
+
+_HEADERS = heading_keys(COLUMNS)
 
 
 def header_key(heading: str, translated: Mapping[str, str] = {}) -> str | None:
@@ -370,6 +383,71 @@ def read_table(filename: str, data: bytes) -> Iterator[list[str]]:
 
 
 # --- checking the rows ------------------------------------------------------------------------
+
+
+def parse_table(
+    parsed: P,
+    filename: str,
+    data: bytes,
+    read_rows: Callable[[Sequence[str], Iterator[list[str]]], None],
+) -> P:
+    """``parsed`` filled by ``read_rows`` from the file's header (its first row that is not
+    blank) and the rows below; a file that cannot be read leaves no rows and one error."""
+    try:
+        rows = iter(read_table(filename, data))
+        header = next((r for r in rows if any(c.strip() for c in r)), None)
+        if header is None:
+            raise UnreadableFile(_("The file has no rows."))
+        read_rows(header, rows)
+    except UnreadableFile as error:  # the one message that matters then
+        parsed.rows, parsed.errors = [], [RowError(0, "", str(error))]
+    except (RecursionError, MemoryError, ValueError, OverflowError, LookupError):
+        parsed.rows, parsed.errors = [], [RowError(0, "", _("The file could not be read."))]
+    return parsed
+
+
+def read_headings(
+    parsed: ParsedTable[Any], header: Sequence[str], key_of: Callable[[str], str | None]
+) -> dict[str, int]:
+    """The position of each column the header names (``key_of`` a heading: its column's key).
+
+    ``parsed.columns`` gets each column's heading as the file writes it; a heading naming no
+    column, or one already named, goes to ``parsed.ignored``.
+    """
+    positions: dict[str, int] = {}
+    headings: dict[str, str] = {}
+    for index, heading in enumerate(header):
+        heading = heading.strip()[:100]
+        if not heading:
+            continue
+        key = key_of(heading)
+        if key is None or key in positions:
+            parsed.ignored.append(heading)
+            continue
+        positions[key], headings[key] = index, heading
+    parsed.columns = headings
+    return positions
+
+
+def data_rows(
+    parsed: ParsedTable[Any],
+    rows: Iterator[list[str]],
+    positions: Mapping[str, int],
+    max_rows: int,
+    too_many: str,
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each row below the header that is not blank: its number as the spreadsheet shows it and
+    its cells by column key. Counts them in ``parsed.total_rows``; past ``max_rows`` the file
+    is refused with ``too_many``."""
+    number = 1  # the header's row; blank rows before it are not counted (rare, and harmless)
+    for cells in rows:
+        number += 1
+        if not any(c.strip() for c in cells):
+            continue
+        parsed.total_rows += 1
+        if parsed.total_rows > max_rows:
+            raise UnreadableFile(too_many)
+        yield number, {k: (cells[i] if i < len(cells) else "") for k, i in positions.items()}
 
 
 class _RowReader:
@@ -542,17 +620,12 @@ def parse_registrations(
     """Read the file and check every row; ``translated`` maps further headings (the template's,
     in each language) to column keys. Duplicates inside the file are errors."""
     parsed = ParsedFile()
-    try:
-        rows = iter(read_table(filename, data))
-        header = next((r for r in rows if any(c.strip() for c in r)), None)
-        if header is None:
-            raise UnreadableFile(_("The file has no rows."))
-        _read_rows(parsed, header, rows, catalogue, translated)
-    except UnreadableFile as error:  # the one message that matters then
-        parsed.rows, parsed.errors = [], [RowError(0, "", str(error))]
-    except (RecursionError, MemoryError, ValueError, OverflowError, LookupError):
-        parsed.rows, parsed.errors = [], [RowError(0, "", _("The file could not be read."))]
-    return parsed
+    return parse_table(
+        parsed,
+        filename,
+        data,
+        lambda header, rows: _read_rows(parsed, header, rows, catalogue, translated),
+    )
 
 
 def _read_rows(
@@ -562,18 +635,8 @@ def _read_rows(
     catalogue: Catalogue,
     translated: Mapping[str, str],
 ) -> None:
-    positions: dict[str, int] = {}
-    headings: dict[str, str] = {}
-    for index, heading in enumerate(header):
-        heading = heading.strip()[:100]
-        if not heading:
-            continue
-        key = header_key(heading, translated)
-        if key is None or key in positions:
-            parsed.ignored.append(heading)
-            continue
-        positions[key], headings[key] = index, heading
-    parsed.columns = headings
+    positions = read_headings(parsed, header, lambda heading: header_key(heading, translated))
+    headings = parsed.columns
     missing = [str(c.label) for c in COLUMNS if c.required and c.key not in positions]
     if missing:
         raise UnreadableFile(
@@ -582,19 +645,10 @@ def _read_rows(
                 columns=", ".join(missing),
             )
         )
-    number = 1  # the header's row; blank rows before it are not counted (rare, and harmless)
     emails: dict[str, int] = {}
     companies: dict[tuple[str, str], int] = {}
-    for cells in rows:
-        number += 1
-        if not any(c.strip() for c in cells):
-            continue
-        parsed.total_rows += 1
-        if parsed.total_rows > MAX_ROWS:
-            raise UnreadableFile(
-                _("The file has more than %(max)d registrations; split it.", max=MAX_ROWS)
-            )
-        values = {k: (cells[i] if i < len(cells) else "") for k, i in positions.items()}
+    too_many = _("The file has more than %(max)d registrations; split it.", max=MAX_ROWS)
+    for number, values in data_rows(parsed, rows, positions, MAX_ROWS, too_many):
         reader = _RowReader(number, values, headings, catalogue)
         row = reader.read()
         parsed.errors.extend(reader.errors)

@@ -10,23 +10,25 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
+from matchmaking.errors import InvalidInput
 from matchmaking.i18n import slot_label
 from matchmaking.models import (
     Company,
     Event,
     Meeting,
     MeetingChange,
-    Offering,
     Participation,
     ScheduleVersion,
     Slot,
     Zone,
 )
-from matchmaking.models.company import OfferingKind, ParticipationStatus
+from matchmaking.models.company import ParticipationStatus
 from matchmaking.models.schedule import MeetingStatus
+from matchmaking.search_keys import search_words
+from matchmaking.services.pagination import Page, count_rows
 from matchmaking.services.taxonomy import N_
 
 CHANGE_KINDS = {
@@ -36,46 +38,6 @@ CHANGE_KINDS = {
     "restored": N_("restored"),
     "table": N_("table changed"),
 }
-
-
-@dataclass(frozen=True)
-class CompanyChoice:
-    """An approved participant as the schedule pages' pickers list it."""
-
-    id: int
-    name: str
-    buys: bool
-    sells: bool
-
-
-def list_company_choices(session: Session, event: Event) -> dict[int, CompanyChoice]:
-    """The event's approved participants by id, in name order, with whether they buy and sell.
-
-    One statement of plain rows: the pages need names, not every registration's details.
-    """
-
-    def declares(kind: str) -> Any:
-        return (
-            select(Offering.id)
-            .where(Offering.participation_id == Participation.id, Offering.kind == kind)
-            .exists()
-        )
-
-    rows = session.execute(
-        select(
-            Participation.id,
-            Company.legal_name,
-            declares(OfferingKind.BUY),
-            declares(OfferingKind.SELL),
-        )
-        .join(Company, Company.id == Participation.company_id)
-        .where(
-            Participation.event_id == event.id,
-            Participation.status == ParticipationStatus.APPROVED,
-        )
-        .order_by(Company.legal_name, Participation.id)
-    )
-    return {row[0]: CompanyChoice(row[0], row[1], bool(row[2]), bool(row[3])) for row in rows}
 
 
 def count_approved(session: Session, event: Event) -> int:
@@ -104,20 +66,39 @@ def _with_companies(stmt: Select[Any]) -> Select[Any]:
     )
 
 
+TABLES_PER_PAGE = 10  # about 100 KB of grid at 21 slots a day (issue 16: pages under 200 KB)
+
+
+def table_page(zone: Zone | None, number: int, per_page: int = TABLES_PER_PAGE) -> Page:
+    """Page ``number`` of the zone's table numbers (1..tables); no statement."""
+    total = zone.tables if zone else 0
+    last = max(1, -(-total // per_page))
+    number = min(max(1, number), last)
+    first = (number - 1) * per_page + 1
+    rows = list(range(first, min(total, first + per_page - 1) + 1))
+    return Page(rows=rows, number=number, per_page=per_page, total=total)
+
+
 def zone_grid(
-    session: Session, version: ScheduleVersion, zone: Zone, slots: list[Slot]
+    session: Session,
+    version: ScheduleVersion,
+    zone: Zone,
+    slots: list[Slot],
+    tables: list[int] | None = None,
 ) -> dict[tuple[int, int], Meeting]:
-    """The scheduled meetings of ``zone`` in ``slots``, by (table, slot id), with both names."""
-    meetings = session.scalars(
-        _with_companies(
-            select(Meeting).where(
-                Meeting.version_id == version.id,
-                Meeting.zone_id == zone.id,
-                Meeting.slot_id.in_([s.id for s in slots]),
-                Meeting.status == MeetingStatus.SCHEDULED,
-            )
-        )
+    """The scheduled meetings of ``zone`` in ``slots`` (at ``tables``, a range, when given),
+    by (table, slot id), with both names."""
+    stmt = select(Meeting).where(
+        Meeting.version_id == version.id,
+        Meeting.zone_id == zone.id,
+        Meeting.slot_id.in_([s.id for s in slots]),
+        Meeting.status == MeetingStatus.SCHEDULED,
     )
+    if tables is not None:
+        if not tables:
+            return {}
+        stmt = stmt.where(Meeting.table_number.between(min(tables), max(tables)))
+    meetings = session.scalars(_with_companies(stmt))
     return {(m.table_number, m.slot_id): m for m in meetings}
 
 
@@ -218,15 +199,103 @@ def list_changes(session: Session, version: ScheduleVersion, limit: int = 50) ->
     ]
 
 
-def scheduled_meetings(session: Session, version: ScheduleVersion) -> list[Meeting]:
-    """The version's scheduled meetings in time order, with names, slots and zones loaded."""
-    return list(
-        session.scalars(
-            _with_companies(
-                select(Meeting)
-                .join(Slot, Slot.id == Meeting.slot_id)
-                .where(Meeting.version_id == version.id, Meeting.status == MeetingStatus.SCHEDULED)
-                .order_by(Slot.starts_at, Meeting.id)
-            ).options(selectinload(Meeting.slot), selectinload(Meeting.zone))
+_BUYER, _SUPPLIER = aliased(Participation, name="buyer"), aliased(Participation, name="supplier")
+_BUYER_CO, _SUPPLIER_CO = aliased(Company, name="buyer_co"), aliased(Company, name="supplier_co")
+
+
+def _meeting_rows(version: ScheduleVersion) -> Select[Any]:
+    """The version's scheduled meetings as (id, start, zone name, table, buyer, supplier)."""
+    buyer, supplier, buyer_company, supplier_company = _BUYER, _SUPPLIER, _BUYER_CO, _SUPPLIER_CO
+    return (
+        select(
+            Meeting.id,
+            Slot.starts_at,
+            Zone.name,
+            Meeting.table_number,
+            buyer_company.legal_name,
+            supplier_company.legal_name,
         )
+        .join(Slot, Slot.id == Meeting.slot_id)
+        .join(Zone, Zone.id == Meeting.zone_id)
+        .join(buyer, buyer.id == Meeting.buyer_id)
+        .join(buyer_company, buyer_company.id == buyer.company_id)
+        .join(supplier, supplier.id == Meeting.supplier_id)
+        .join(supplier_company, supplier_company.id == supplier.company_id)
+        .where(Meeting.version_id == version.id, Meeting.status == MeetingStatus.SCHEDULED)
+        .order_by(Slot.starts_at, Meeting.id)
+    )
+
+
+def _matching_meetings(stmt: Select[Any], query: str) -> Select[Any]:
+    """``stmt`` kept to the meetings where each word of ``query`` is in one company's key."""
+    for spellings in search_words(query):
+        stmt = stmt.where(
+            or_(
+                *(_BUYER_CO.search_key.contains(s, autoescape=True) for s in spellings),
+                *(_SUPPLIER_CO.search_key.contains(s, autoescape=True) for s in spellings),
+            )
+        )
+    return stmt
+
+
+def meeting_label(event: Event, row: Any) -> str:
+    """ "Dec 6, 2026 09:00 · Buyer – Supplier (Zone, 3)": a meeting as the swap picker shows it."""
+    return (
+        f"{slot_label(row[1], event.timezone)} · {row[4]} – {row[5]} ({gettext(row[2])}, {row[3]})"
+    )
+
+
+def search_meetings(
+    session: Session,
+    version: ScheduleVersion,
+    query: str,
+    exclude: int | None,
+    number: int,
+    per_page: int = 20,
+) -> Page:
+    """Page ``number`` of the version's scheduled meetings (``exclude`` left out) whose
+    companies match ``query``, in time order; rows (id, label); two statements."""
+    stmt = _matching_meetings(_meeting_rows(version), query)
+    if exclude:
+        stmt = stmt.where(Meeting.id != exclude)
+    total = count_rows(session, stmt)
+    last = max(1, -(-total // per_page))
+    number = min(max(1, number), last)
+    rows = session.execute(stmt.limit(per_page).offset((number - 1) * per_page)).all()
+    event = version.event
+    return Page(
+        rows=[(row[0], meeting_label(event, row)) for row in rows],
+        number=number,
+        per_page=per_page,
+        total=total,
+    )
+
+
+def meeting_choices(
+    session: Session, version: ScheduleVersion, exclude: int | None
+) -> list[tuple[int, str]]:
+    """The version's scheduled meetings but ``exclude``, (id, label): a small event's select."""
+    event = version.event
+    rows = session.execute(_meeting_rows(version).where(Meeting.id != (exclude or 0)))
+    return [(row[0], meeting_label(event, row)) for row in rows]
+
+
+def resolve_meeting(
+    session: Session, version: ScheduleVersion, text: str, chosen: int | None, exclude: int | None
+) -> int:
+    """The meeting an organiser picked: ``chosen`` while ``text`` is still its label, else the
+    one meeting whose companies ``text`` finds. Raises InvalidInput naming the field "other"."""
+    stmt = _meeting_rows(version).where(Meeting.id != (exclude or 0))
+    if chosen:
+        row = session.execute(stmt.where(Meeting.id == chosen)).first()
+        if row is not None and meeting_label(version.event, row) == text.strip():
+            return chosen
+    found = session.execute(_matching_meetings(stmt, text).limit(2)).all()
+    if len(found) == 1:
+        return int(found[0][0])
+    if not found:
+        raise InvalidInput(gettext("No meeting matches “%(text)s”.", text=text), field="other")
+    raise InvalidInput(
+        gettext("Several meetings match “%(text)s”: type both companies' names.", text=text),
+        field="other",
     )

@@ -140,9 +140,17 @@ def _fixed_meetings(session: Session, event: Event, base: ScheduleVersion | None
 
 
 def build_instance(
-    session: Session, event: Event, base: ScheduleVersion | None = None
+    session: Session,
+    event: Event,
+    base: ScheduleVersion | None = None,
+    now: datetime | None = None,
 ) -> tuple[dict[str, Any], dict[tuple[str, str], Any]]:
-    """The event as an instance dict, and the scored pairs behind its candidates."""
+    """The event as an instance dict, and the scored pairs behind its candidates.
+
+    ``now``: slots that have begun by then are offered to no new meeting (a schedule
+    generated during the event only fills what is still to come); the fixed meetings
+    already in them stay.
+    """
     slots = active_slots(session, event)
     if not slots:
         raise DomainError(_("The event has no meeting slots yet. Set up its days first."))
@@ -186,8 +194,9 @@ def build_instance(
         }
     companies = []
     local = local_slots(slots)
+    to_come = local if now is None else [entry for entry in local if entry[0].starts_at > now]
     for pid, participation in participations.items():
-        available = {slot_key(s) for s in available_slots(participation, slots, local)}
+        available = {slot_key(s) for s in available_slots(participation, slots, to_come)}
         available |= extra_slots.get(pid, set())
         companies.append(
             {
@@ -276,14 +285,21 @@ def start_generation(
 
 
 def run_generation(
-    session: Session, version: ScheduleVersion, time_limit: float, progress: Progress
+    session: Session,
+    version: ScheduleVersion,
+    time_limit: float,
+    progress: Progress,
+    now: datetime | None = None,
 ) -> ScheduleVersion:
-    """Build, solve and store ``version``; failures end in state 'failed' with the reason."""
+    """Build, solve and store ``version``; failures end in state 'failed' with the reason.
+
+    ``now`` (default: the current time): no new meeting goes into a slot begun by then.
+    """
     event = version.event
     base = version.base
     try:
         progress(0.05, N_("Collecting registrations and scoring candidate pairs"))
-        instance_data, pairs = build_instance(session, event, base)
+        instance_data, pairs = build_instance(session, event, base, now or utcnow())
         progress(0.2, N_("Optimising the schedule"))
         started = clock.monotonic()
         schedule, report = solve_instance(instance_data, time_limit)

@@ -12,6 +12,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from email import policy
@@ -86,17 +87,52 @@ class LiveServer:
                 db.session.remove()
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    base = tmp_path_factory.mktemp("browser")
-    outbox = base / "outbox"
-    app = create_app(
+def browser_app(base: Path) -> Flask:
+    """A test application on a SQLite file and an outbox folder under ``base``."""
+    return create_app(
         "testing",
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{base / 'app.sqlite'}",
-        MAIL_OUTBOX_DIR=str(outbox),
+        MAIL_OUTBOX_DIR=str(base / "outbox"),
         SERVER_NAME=None,
         AUTH_RATE_LIMIT="1000 per minute",
     )
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """``app`` on a live server at a free port (the URL); afterwards the server stops and the
+    application's database connections are closed."""
+    werkzeug_log = logging.getLogger("werkzeug")
+    log_level = werkzeug_log.level
+    werkzeug_log.setLevel(logging.WARNING)  # no access log line per request
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        werkzeug_log.setLevel(log_level)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def log_in(page: Page, email: str, password: str) -> None:
+    """Log in through the login page, as a person would."""
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    base = tmp_path_factory.mktemp("browser")
+    app = browser_app(base)
     today = utcnow().date()
     start = today + timedelta(days=3)
     with app.app_context():
@@ -116,29 +152,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         db.session.commit()
         days = tuple(event.days)
 
-    werkzeug_log = logging.getLogger("werkzeug")
-    log_level = werkzeug_log.level
-    werkzeug_log.setLevel(logging.WARNING)  # no access log line per request
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
+    with serving(app) as url:
         yield LiveServer(
             app=app,
-            url=f"http://127.0.0.1:{server.server_port}",
-            outbox=outbox,
+            url=url,
+            outbox=base / "outbox",
             event_slug=EVENT_SLUG,
             event_name=EVENT_NAME,
             event_days=days,
         )
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        werkzeug_log.setLevel(log_level)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 @pytest.fixture(scope="module")

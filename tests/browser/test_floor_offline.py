@@ -4,24 +4,20 @@ check-in page found by a typed code."""
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from matchmaking import create_app
 from matchmaking.extensions import db
 from matchmaking.models import CheckIn, Event, Meeting, User, event_floor_staff
 from matchmaking.models.types import utcnow
 from matchmaking.models.user import Role
 from matchmaking.services.company_codes import company_code
 from matchmaking.services.taxonomy import install_default_taxonomy
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, browser_app, log_in, serving
 from tests.functional.helpers import make_company_user, make_meeting, make_slots, make_staff
 
 if TYPE_CHECKING:
@@ -59,13 +55,7 @@ def switch() -> Switch:
 def live_server(tmp_path_factory: pytest.TempPathFactory, switch: Switch) -> Iterator[LiveServer]:
     """An event under way (its first day is today at the venue) with a published schedule."""
     base = tmp_path_factory.mktemp("floor-browser")
-    app = create_app(
-        "testing",
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{base / 'app.sqlite'}",
-        MAIL_OUTBOX_DIR=str(base / "outbox"),
-        SERVER_NAME=None,
-        AUTH_RATE_LIMIT="1000 per minute",
-    )
+    app = browser_app(base)
     now = utcnow()
     with app.app_context():
         db.create_all()
@@ -107,27 +97,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, switch: Switch) -> Ite
         session.commit()
     switch.wsgi_app = app.wsgi_app
     app.wsgi_app = switch  # type: ignore[method-assign]
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(
-            app=app,
-            url=f"http://127.0.0.1:{server.server_port}",
-            outbox=base / "outbox",
-            event_slug=SLUG,
-            event_name="Floor Day Forum",
-            event_days=(),
-        )
-    finally:
-        switch.down = False
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    with serving(app) as url:
+        try:
+            yield LiveServer(
+                app=app,
+                url=url,
+                outbox=base / "outbox",
+                event_slug=SLUG,
+                event_name="Floor Day Forum",
+                event_days=(),
+            )
+        finally:
+            switch.down = False
 
 
 @pytest.fixture
@@ -141,14 +122,6 @@ def context(browser: Any, live_server: LiveServer) -> Iterator[BrowserContext]:
         yield ctx
     finally:
         ctx.close()
-
-
-def _log_in(page: Page, email: str, password: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
 
 
 def _code(live_server: LiveServer, email: str) -> str:
@@ -192,7 +165,7 @@ def test_the_agenda_and_its_pdf_stay_readable_offline(
     from playwright.sync_api import expect
 
     violations = _policy_violations(page)
-    _log_in(page, "buyer@example.kz", PASSWORD)
+    log_in(page, "buyer@example.kz", PASSWORD)
     page.goto(f"/company/events/{SLUG}/agenda")
     expect(page.get_by_text(SUPPLIER_NAME)).to_be_visible()
     expect(page.get_by_text("Last updated")).to_be_visible()
@@ -235,7 +208,7 @@ def test_a_check_in_typed_offline_is_sent_when_the_network_returns(
     from playwright.sync_api import expect
 
     code = _code(live_server, "buyer@example.kz")
-    _log_in(page, *STAFF)
+    log_in(page, *STAFF)
     page.goto(f"/floor/events/{SLUG}/check-in")
     context.set_offline(True)
     try:
@@ -260,7 +233,7 @@ def test_an_offline_mark_on_a_meeting_changed_meanwhile_is_shown_not_saved(
     from playwright.sync_api import expect
 
     code = _code(live_server, "sales@cq-brakes.cn")
-    _log_in(page, *STAFF)
+    log_in(page, *STAFF)
     page.goto(f"/floor/events/{SLUG}/check-in?code={code}")
     expect(page.get_by_role("heading", name=SUPPLIER_NAME)).to_be_visible()
     context.set_offline(True)
@@ -288,7 +261,7 @@ def test_staff_check_a_company_in_by_its_typed_code_on_a_phone(
 
     code = _code(live_server, "sales@cq-brakes.cn")
     violations = _policy_violations(page)
-    _log_in(page, *STAFF)
+    log_in(page, *STAFF)
     expect(page.get_by_role("link", name="Floor Day Forum")).to_be_visible()  # staff's home
     page.get_by_role("link", name="Floor Day Forum").click()
     page.get_by_label("Company code").fill(code.lower().replace("-", " "))
@@ -309,7 +282,7 @@ def test_staff_check_a_company_in_by_its_typed_code_on_a_phone(
 def test_the_organisers_check_in_by_slot_reads_on_a_phone(page: Page) -> None:
     from playwright.sync_api import expect
 
-    _log_in(page, "org@example.org", "organiser-password")
+    log_in(page, "org@example.org", "organiser-password")
     page.goto(f"/organiser/events/{SLUG}/check-in")
     expect(page.get_by_text(SUPPLIER_NAME)).to_be_visible()
     _fits_the_phone(page)
@@ -360,7 +333,7 @@ def test_staff_scan_the_qr_code_with_the_camera(
         context = camera.new_context(base_url=live_server.url, viewport=PHONE)
         context.grant_permissions(["camera"])
         page = context.new_page()
-        _log_in(page, *STAFF)
+        log_in(page, *STAFF)
         page.goto(f"/floor/events/{SLUG}/check-in")
         page.get_by_role("button", name="Scan QR code").click()
         expect(page.get_by_role("heading", name=SUPPLIER_NAME)).to_be_visible()

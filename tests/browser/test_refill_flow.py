@@ -4,16 +4,13 @@ shows the new meeting."""
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
-from werkzeug.serving import make_server
 
-from matchmaking import create_app
 from matchmaking.extensions import db
+from tests.browser.conftest import browser_app, log_in, serving
 from tests.refill_world import ORGANISER, PASSWORD, build_floor, venue_clock
 
 if TYPE_CHECKING:
@@ -32,13 +29,7 @@ def clock() -> Iterator[None]:
 @pytest.fixture(scope="module")
 def floor_names(clock: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     base = tmp_path_factory.mktemp("refill-browser")
-    app = create_app(
-        "testing",
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{base / 'app.sqlite'}",
-        MAIL_OUTBOX_DIR=str(base / "outbox"),
-        SERVER_NAME=None,
-        AUTH_RATE_LIMIT="1000 per minute",
-    )
+    app = browser_app(base)
     with app.app_context():
         db.create_all()
         floor = build_floor(db.session)
@@ -53,20 +44,9 @@ def floor_names(clock: None, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             "slot": str(floor.next_slot.id),
         }
         db.session.commit()
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    names["url"] = f"http://127.0.0.1:{server.server_port}"
-    try:
+    with serving(app) as url:
+        names["url"] = url
         yield names
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def _phone(browser: Browser, url: str) -> Page:
@@ -77,14 +57,6 @@ def _phone(browser: Browser, url: str) -> Page:
     return context.new_page()
 
 
-def _login(page: Page, email: str, password: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
-
-
 def test_a_refill_proposed_and_accepted_shows_on_the_other_companys_agenda(
     browser: Browser, floor_names: dict[str, str]
 ) -> None:
@@ -92,7 +64,7 @@ def test_a_refill_proposed_and_accepted_shows_on_the_other_companys_agenda(
 
     names = floor_names
     staff = _phone(browser, names["url"])
-    _login(staff, names["organiser"], ORGANISER[1])
+    log_in(staff, names["organiser"], ORGANISER[1])
     staff.goto(f"/organiser/events/{names['slug']}/check-in?slot={names['slot']}")
     row = staff.locator(f"#meeting-{names['meeting']}")
     expect(row).to_contain_text(names["s1"])
@@ -108,7 +80,7 @@ def test_a_refill_proposed_and_accepted_shows_on_the_other_companys_agenda(
     expect(staff.locator("#count-accepted")).to_have_text("1")
 
     other = _phone(browser, names["url"])
-    _login(other, names["s4_email"], PASSWORD)
+    log_in(other, names["s4_email"], PASSWORD)
     other.goto(f"/company/events/{names['slug']}/agenda")
     agenda = other.locator("table.agenda")
     expect(agenda).to_contain_text(names["b1"])

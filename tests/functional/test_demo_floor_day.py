@@ -92,13 +92,36 @@ def test_today_is_a_negotiation_day_with_companies_arriving(
     assert walk.meeting.slot.starts_at > now and walk.meeting.attendance is None
 
 
+def test_seeded_in_the_evening_the_floor_day_still_has_a_walk(dbs: Session) -> None:
+    evening = datetime.combine(DAY, time(18, 45), ZoneInfo(TZ)).astimezone(UTC)
+    with time_machine.travel(evening, tick=True):
+        now = utcnow()
+        event = seed_demo(dbs, now, floor_day=True).event
+        publish_demo_schedule(dbs, event, now, time_limit=3)
+        seed_demo_outcomes(dbs, event, now, random.Random(7))
+        walk = seed_demo_floor_day(dbs, event, now, DEMO_COMPANY[0], random.Random(2025))
+        dbs.flush()
+    assert walk.meeting is not None and walk.company is not None and walk.absent is not None
+    assert walk.meeting.slot.starts_at > now
+    held_today = [
+        m
+        for m in dbs.scalars(select(Meeting).where(Meeting.event_id == event.id))
+        if m.slot.local_start().date() == DAY and m.slot.ends_at <= now and m.status == "scheduled"
+    ]
+    walked = {walk.company.id, walk.absent.id}
+    for meeting in held_today:  # who met today arrived (and before the meeting)
+        for side in {meeting.buyer_id, meeting.supplier_id} - walked:
+            record = get_check_in(dbs, side, DAY)
+            assert record is not None and record.checked_in_at <= meeting.slot.starts_at
+
+
 @pytest.mark.parametrize(
     ("local", "hours"),
     [
         pytest.param(time(1, 0), (time(9, 0), time(17, 30)), id="night-before"),
         pytest.param(time(15, 0), (time(9, 0), time(17, 30)), id="afternoon"),
-        pytest.param(time(16, 10), (time(9, 0), time(21, 0)), id="evening"),
-        pytest.param(time(23, 10), (time(9, 0), time(23, 40)), id="late"),
+        pytest.param(time(16, 10), (time(14, 0), time(22, 0)), id="evening"),
+        pytest.param(time(23, 10), (time(21, 0), time(23, 40)), id="late"),
     ],
 )
 def test_the_floor_day_leaves_slots_to_come(local: time, hours: tuple[time, time]) -> None:

@@ -15,7 +15,7 @@ from matchmaking.models import CheckIn, Event, Participation, User
 from matchmaking.models.user import Role
 from matchmaking.services.check_ins import meeting_version
 from matchmaking.services.company_codes import _signature, company_code
-from tests.agenda_world import CHINESE_NAME, World, make_world, pdf_text
+from tests.agenda_world import CHINESE_NAME, RUSSIAN_NAME, World, make_world, pdf_text
 from tests.conftest import csrf_from, get_csrf, mail_text, make_event, read_outbox
 from tests.functional.helpers import login
 
@@ -94,16 +94,41 @@ def test_agenda_and_pdf_carry_the_company_check_in_code(
 # -- forged and tampered codes -----------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "loosely",
+    [
+        pytest.param(lambda code: code.lower().replace("-", " "), id="lower-case-spaces"),
+        pytest.param(lambda code: code.replace("-", ""), id="no-separators"),
+    ],
+)
 def test_staff_find_a_company_by_its_code_typed_loosely(
+    app: Flask, dbs: Session, client: FlaskClient, world: World, loosely
+) -> None:
+    make_floor_staff(dbs, world.event)
+    login(client, "floor@forum.example", STAFF_PASSWORD)
+    typed = loosely(code_of(app, world.sp))
+    page = client.get(check_in_url(world), query_string={"code": typed})
+    assert page.status_code == 200
+    assert CHINESE_NAME in page.get_data(as_text=True)
+
+
+def test_staff_find_a_company_that_lost_its_code_by_name_in_any_script(
     app: Flask, dbs: Session, client: FlaskClient, world: World
 ) -> None:
     make_floor_staff(dbs, world.event)
     login(client, "floor@forum.example", STAFF_PASSWORD)
-    code = code_of(app, world.sp)
-    typed = code.lower().replace("-", " ")
-    page = client.get(check_in_url(world), query_string={"code": typed})
-    assert page.status_code == 200
-    assert CHINESE_NAME in page.get_data(as_text=True)
+    for typed in ("长江机械", RUSSIAN_NAME.split()[-1].lower()):
+        page = client.get(check_in_url(world), query_string={"code": typed})
+        assert page.status_code == 200, typed
+        html = page.get_data(as_text=True)
+        assert "Companies with this name" in html
+        # Each match links to the company's own code; nobody is checked in by a search.
+        wanted = world.sp if typed == "长江机械" else world.other.company.participations[0]
+        assert f"code={code_of(app, wanted)}" in html
+    assert dbs.scalars(select(CheckIn)).all() == []
+    unknown = client.get(check_in_url(world), query_string={"code": "Nobody Holdings"})
+    assert unknown.status_code == 422
+    assert "not valid for this event" in unknown.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

@@ -120,6 +120,10 @@ def test_agendas_sheets_and_calendar_show_the_interpreter(
     app: Flask, organiser: FlaskClient, dbs: Session, fair: dict[str, Any], outbox: Any
 ):
     version = _generate(organiser, dbs)
+    confirmation = organiser.get(BASE + "/1/publish").get_data(as_text=True)
+    assert "1 interpreter receives the agenda of the meetings it interprets by e-mail." in (
+        confirmation
+    )
     _publish(organiser)
     served = next(m for m in version.meetings if m.interpreter_id is not None)
     check_in = organiser.get(f"/organiser/events/forum/check-in?slot={served.slot_id}")

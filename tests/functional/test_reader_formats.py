@@ -148,4 +148,5 @@ def test_zh_pdf_language_column_is_readable(
     assert "洽谈对象" in text  # "Counterpart": the headings are in Chinese
     lines = text.splitlines()
     assert "俄语" in lines  # Russian, the common language, on one line of its own column
-    assert "语言" in " ".join(lines[: lines.index("俄语")])  # the column heading "Language", not "语" / "言"
+    # The column heading "Language" above it, not "语" / "言" on two lines.
+    assert "语言" in " ".join(lines[: lines.index("俄语")])

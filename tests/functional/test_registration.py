@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from matchmaking.models import Company, Event, Participation, User
+from matchmaking.models import Company, Event, EventDay, Participation, User
 from tests.conftest import get_csrf, link_in, mail_text, make_event, read_outbox
 from tests.functional.helpers import login, make_company_user, registration_data
 
@@ -80,6 +80,21 @@ def test_registration_in_chinese_sends_chinese_mail(client: FlaskClient, event: 
     (mail,) = read_outbox(outbox)
     assert "/confirm/" in link_in(mail)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in mail["Subject"] + mail_text(mail))
+
+
+def test_registration_form_offers_each_day_at_the_hours_set_up(
+    client: FlaskClient, event: Event, dbs: Session
+):
+    event.schedule_days = [
+        EventDay(day=event.start_date, start_time=time(10, 0), end_time=time(18, 0)),
+        EventDay(day=event.end_date, start_time=time(8, 30), end_time=time(12, 0)),
+    ]
+    dbs.flush()
+    html = client.get(URL).get_data(as_text=True)
+    assert 'name="availability-0-start" type="time" value="10:00"' in html
+    assert 'name="availability-0-end" type="time" value="18:00"' in html
+    assert 'name="availability-1-start" type="time" value="08:30"' in html
+    assert 'name="availability-1-end" type="time" value="12:00"' in html
 
 
 def test_company_can_sell_and_buy(client: FlaskClient, event: Event, dbs: Session):

@@ -31,3 +31,20 @@ def test_registration_view_shows_what_the_organiser_decides_on(
     assert "50 to 249 employees" in html
     assert "<dt>Meeting cap</dt><dd>7</dd>" in html
     assert "E-mail not confirmed" in html
+
+
+def test_registration_view_says_the_company_brings_its_own_interpreter(
+    client: FlaskClient, dbs: Session, event: Event
+):
+    user = make_company_user(dbs, event, name="ООО «Волга Агротех»")
+    participation = dbs.scalar(
+        select(Participation).where(Participation.company_id == user.company_id)
+    )
+    participation.brings_interpreter = True
+    participation.interpreter_note = "Свой переводчик с китайского"
+    dbs.flush()
+    make_staff(dbs)
+    login(client, "org@example.org", "organiser-password")
+    html = client.get(f"/organiser/registrations/{participation.id}").get_data(as_text=True)
+    assert "Brings its own interpreter · Свой переводчик с китайского" in html
+    assert "Not needed" not in html

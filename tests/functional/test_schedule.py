@@ -465,3 +465,17 @@ def test_the_request_only_queues_the_generation_for_a_worker(
     dbs.refresh(version)
     assert version.status == "draft" and version.claimed_by and version.meetings
     assert organiser.get(BASE + "/1/progress.json").get_json()["status"] == "draft"
+
+
+def test_generating_during_the_event_fills_only_slots_to_come(
+    organiser: FlaskClient, dbs: Session, fair: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+):
+    # Generated while the third slot is under way: no new meeting goes into a slot begun.
+    slots = sorted(fair["slots"], key=lambda s: s.starts_at)
+    now = slots[2].starts_at + timedelta(minutes=5)
+    monkeypatch.setattr("matchmaking.services.schedules.utcnow", lambda: now)
+    assert _generate(organiser).status_code == 302
+    version = _version(dbs)
+    meetings = [m for m in version.meetings if m.status == "scheduled"]
+    assert meetings, "the slots to come still hold meetings"
+    assert {m.slot_id for m in meetings} <= {s.id for s in slots[3:]}

@@ -114,7 +114,7 @@ def test_seed_demo_floor_day_prints_the_walk(
     assert event is not None and event.end_date == date(2031, 5, 14)
     assert "Floor day 2031-05-14 (Asia/Shanghai)" in result.stdout
     walk = re.search(
-        r"with code (\d+-[A-Z2-7]{5}-[A-Z2-7]{5}); mark its (\d\d:\d\d)", result.stdout
+        r"with code (\d+-[A-Z2-7]{5}-[A-Z2-7]{5});\n  2\. mark its (\d\d:\d\d)", result.stdout
     )
     assert walk is not None, result.stdout
     assert time.fromisoformat(walk.group(2)) > time(10, 5)

@@ -18,6 +18,7 @@ from matchmaking.blueprints.access import organiser_event_or_404 as _event
 from matchmaking.blueprints.actions import attempt
 from matchmaking.blueprints.agenda import bp
 from matchmaking.blueprints.agenda.forms import AttendanceForm, FeedForm
+from matchmaking.blueprints.downloads import calendar_feed, download
 from matchmaking.blueprints.floor.offline import check_in_context
 from matchmaking.blueprints.input_guard import id_arg
 from matchmaking.blueprints.refill.routes import company_panel
@@ -38,18 +39,6 @@ from matchmaking.services.calendar import (
 from matchmaking.services.dispatch import list_undelivered
 from matchmaking.services.event_organisers import managed_event_ids
 from matchmaking.services.pdf import agenda_pdf, table_sheets_pdf, zone_overview_pdf
-
-
-def _download(content: bytes, mimetype: str, filename: str, inline: bool = False) -> Response:
-    disposition = "inline" if inline else "attachment"
-    return Response(
-        content,
-        mimetype=mimetype,
-        headers={
-            "Content-Disposition": f'{disposition}; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
 
 
 def _feed_url(company: Company) -> str | None:
@@ -83,7 +72,7 @@ def company_pdf(slug: str) -> Response:
     with force_locale(locale):
         agenda = build_agenda(db.session, participation)
         pdf = agenda_pdf(agenda, locale, utcnow(), **check_in_context(agenda))
-    return _download(pdf, "application/pdf", f"agenda-{slug}.pdf", inline=True)
+    return download(pdf, "application/pdf", f"agenda-{slug}.pdf", inline=True)
 
 
 @bp.get("/company/events/<slug>/agenda.ics")
@@ -92,7 +81,7 @@ def company_ics(slug: str) -> Response:
     participation = own_participation_or_404(slug)
     agenda = build_agenda(db.session, participation)
     ics = agenda_calendar([agenda], utcnow(), name=agenda.event.display_name)
-    return _download(ics, "text/calendar", f"agenda-{slug}.ics")
+    return download(ics, "text/calendar", f"agenda-{slug}.ics")
 
 
 @bp.post("/company/calendar-feed")
@@ -135,9 +124,7 @@ def feed(token: str) -> Response:
             name=company.legal_name,
             method=None,
         )
-    response = _download(ics, "text/calendar", "meetings.ics", inline=True)
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return calendar_feed(ics, "meetings.ics")
 
 
 @bp.get("/organiser/events/<slug>/sheets")
@@ -163,7 +150,7 @@ def _published_meetings(event: Event) -> list[Meeting]:
 def table_sheets(slug: str) -> Response:
     event = _event(slug)
     pdf = table_sheets_pdf(event, _published_meetings(event), utcnow())
-    return _download(pdf, "application/pdf", f"tables-{slug}.pdf", inline=True)
+    return download(pdf, "application/pdf", f"tables-{slug}.pdf", inline=True)
 
 
 @bp.get("/organiser/events/<slug>/sheets/overview.pdf")
@@ -171,7 +158,7 @@ def table_sheets(slug: str) -> Response:
 def zone_overview(slug: str) -> Response:
     event = _event(slug)
     pdf = zone_overview_pdf(event, _published_meetings(event), utcnow())
-    return _download(pdf, "application/pdf", f"zones-{slug}.pdf", inline=True)
+    return download(pdf, "application/pdf", f"zones-{slug}.pdf", inline=True)
 
 
 def _render_check_in(event: Event, status: int = 200) -> tuple[str, int]:

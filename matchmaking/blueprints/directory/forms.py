@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
+from matchmaking.blueprints.company_picker import CompanyPickerField
 from matchmaking.blueprints.forms_base import BaseForm
 
 
@@ -50,20 +51,9 @@ class AnswerForm(BaseForm):
 class OnBehalfForm(BaseForm):
     """An organiser asks for a meeting on a company's behalf."""
 
-    requester = SelectField(
-        _l("Asking company"),
-        coerce=_int_or_none,
-        choices=[],
-        validators=[DataRequired()],
-        render_kw={"data-picker": ""},
-    )
-    recipient = SelectField(
-        _l("Asked company"),
-        coerce=_int_or_none,
-        choices=[],
-        validators=[DataRequired()],
-        render_kw={"data-picker": ""},
-    )
+    # Every company on a small event, a server search on a large one (blueprints/company_picker).
+    requester = CompanyPickerField(_l("Asking company"))
+    recipient = CompanyPickerField(_l("Asked company"))
     message = TextAreaField(_l("Message (optional)"), validators=[Optional(), Length(max=500)])
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from matchmaking.blueprints.access import (
 )
 from matchmaking.blueprints.actions import Outcome, attempt
 from matchmaking.blueprints.choices import sector_choices
+from matchmaking.blueprints.company_picker import searches_server
 from matchmaking.blueprints.directory import bp
 from matchmaking.blueprints.directory.forms import (
     AnswerForm,
@@ -40,10 +41,10 @@ from matchmaking.models.company import ParticipationStatus
 from matchmaking.models.schedule import MeetingStatus
 from matchmaking.models.types import utcnow
 from matchmaking.models.user import Role
+from matchmaking.services import company_picker, reschedule
 from matchmaking.services import directory as directory_service
 from matchmaking.services import recommendations as recommendations_service
 from matchmaking.services import requests as requests_service
-from matchmaking.services import reschedule
 from matchmaking.services.placement import free_places
 from matchmaking.services.schedule_edits import RuleBroken
 from matchmaking.services.schedules import published_version
@@ -221,20 +222,43 @@ def _back(event_id: int) -> Response:
     return redirect(url_for("directory.requests", slug=event.slug))
 
 
+@bp.get("/organiser/events/<slug>/companies.json")
+@role_required(Role.ORGANISER)
+def company_search(slug: str) -> Response:
+    """The event's approved companies matching ``q`` (any script), 20 a page, for the pickers;
+    ``side`` "buy" or "sell" keeps buyers or sellers."""
+    event = organiser_event_or_404(slug)
+    side = request.args.get("side", "")
+    if side not in ("", *company_picker.SIDES):
+        abort(400)
+    found = company_picker.search(
+        db.session,
+        event,
+        request.args.get("q", "")[:200],
+        side or None,
+        request.args.get("page", 1, type=int),
+    )
+    return jsonify(
+        results=[{"id": pid, "name": name} for pid, name in found.rows],
+        page=found.number,
+        pages=found.pages,
+        total=found.total,
+    )
+
+
 @bp.route("/organiser/events/<slug>/requests", methods=["GET", "POST"])
 @role_required(Role.ORGANISER)
 def organiser_requests(slug: str) -> Response | tuple[str, int]:
     event = organiser_event_or_404(slug)
-    names = directory_service.approved_names(db.session, event)  # the pickers' choices only
     form = OnBehalfForm()
-    choices = [SelectChoice("", "—")] + [SelectChoice(pid, name) for pid, name in names]
-    form.requester.choices = choices
-    form.recipient.choices = choices
+    search = searches_server(db.session, event)
+    form.requester.setup(db.session, event, search)
+    form.recipient.setup(db.session, event, search)
     outcome = Outcome()
     if form.validate_on_submit():
         requester = db.session.get(Participation, form.requester.data or 0)
         recipient = db.session.get(Participation, form.recipient.data or 0)
-        assert requester is not None and recipient is not None  # among the choices
+        assert requester is not None and recipient is not None  # approved in the event
         with attempt(form, success=_("Request recorded.")) as outcome:
             requests_service.request_meeting(
                 db.session,

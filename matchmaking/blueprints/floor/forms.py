@@ -11,10 +11,11 @@ from matchmaking.blueprints.forms_base import BaseForm
 
 
 class CodeForm(BaseForm):
-    """Find a company by its check-in code (typed, or read by the camera)."""
+    """Find a company by its check-in code (typed, or read by the camera), or by its name
+    when the code is lost."""
 
     code = StringField(
-        _l("Company code"),
+        _l("Company code or name"),
         validators=[DataRequired(), Length(max=300)],
         render_kw={"autocomplete": "off"},
     )

@@ -56,7 +56,7 @@ from matchmaking.services.check_ins import (
     meeting_version,
     record_floor_attendance,
 )
-from matchmaking.services.company_codes import participation_for_code
+from matchmaking.services.company_codes import companies_named, participation_for_code
 from matchmaking.services.event_organisers import managed_events
 from matchmaking.services.floor_staff import (
     add_floor_staff,
@@ -129,7 +129,11 @@ def _refills_url(event: Event) -> str | None:
 
 
 def _render_check_in(
-    event: Event, code_form: CodeForm, participation: Participation | None, status: int = 200
+    event: Event,
+    code_form: CodeForm,
+    participation: Participation | None,
+    status: int = 200,
+    named: list[tuple[str, str]] | None = None,
 ) -> tuple[str, int]:
     now = utcnow()
     today = event_day(event, now)
@@ -148,6 +152,7 @@ def _render_check_in(
         attendance_form=FloorAttendanceForm(),
         meeting_version=meeting_version,
         refills_url=_refills_url(event),
+        named=named or [],
         now=now,
     ), status
 
@@ -185,6 +190,12 @@ def check_in_page(slug: str) -> tuple[str, int]:
             db.session, current_app.config["SECRET_KEY"], event.id, code_form.code.data or ""
         )
     except InvalidInput as error:
+        # Not a code: perhaps a company's name, typed by staff when its code is lost.
+        named = companies_named(
+            db.session, current_app.config["SECRET_KEY"], event.id, code_form.code.data or ""
+        )
+        if named:
+            return _render_check_in(event, code_form, None, named=named)
         code_form.code.errors = [error.message]
         return _render_check_in(event, code_form, None, error.status)
     return _render_check_in(event, code_form, participation)

@@ -10,6 +10,7 @@ from flask_babel import force_locale, get_locale
 from flask_login import current_user
 
 from matchmaking.blueprints.access import role_required
+from matchmaking.blueprints.downloads import calendar_feed, download
 from matchmaking.blueprints.interpreters import bp
 from matchmaking.extensions import db, limiter
 from matchmaking.models import Interpreter
@@ -24,18 +25,6 @@ from matchmaking.services.interpreter_agendas import (
     user_for_feed,
 )
 from matchmaking.services.interpreters import interpreters_of_user
-
-
-def _download(content: bytes, mimetype: str, filename: str, inline: bool = False) -> Response:
-    disposition = "inline" if inline else "attachment"
-    return Response(
-        content,
-        mimetype=mimetype,
-        headers={
-            "Content-Disposition": f'{disposition}; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
 
 
 def _own(slug: str) -> Interpreter:
@@ -76,7 +65,7 @@ def agenda_pdf(slug: str) -> Response:
     locale = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
     with force_locale(locale):
         pdf = interpreter_pdf(build_interpreter_agenda(db.session, interpreter), locale, utcnow())
-    return _download(pdf, "application/pdf", f"interpreting-{slug}.pdf", inline=True)
+    return download(pdf, "application/pdf", f"interpreting-{slug}.pdf", inline=True)
 
 
 @bp.get("/interpreter/events/<slug>/agenda.ics")
@@ -85,7 +74,7 @@ def agenda_ics(slug: str) -> Response:
     interpreter = _own(slug)
     agenda = build_interpreter_agenda(db.session, interpreter)
     ics = interpreter_calendar([agenda], utcnow(), name=agenda.event.display_name)
-    return _download(ics, "text/calendar", f"interpreting-{slug}.ics")
+    return download(ics, "text/calendar", f"interpreting-{slug}.ics")
 
 
 @bp.get("/interpreter/calendar/<token>.ics")
@@ -106,6 +95,4 @@ def feed(token: str) -> Response:
             name=user.full_name,
             method=None,
         )
-    response = _download(ics, "text/calendar", "interpreting.ics", inline=True)
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return calendar_feed(ics, "interpreting.ics")

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
     DecimalField,
     EmailField,
@@ -19,14 +17,17 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from matchmaking.blueprints.forms_base import BaseForm
+from matchmaking.blueprints.forms_base import BaseForm, SpreadsheetUploadForm
 from matchmaking.blueprints.registration.forms import MultiCheckboxField
 from matchmaking.errors import InvalidInput
 from matchmaking.models import Event, Interpreter
-from matchmaking.services.interpreters import MAX_MEETINGS_CAP, HoursInput, InterpreterInput
-from matchmaking.services.registration_import import MAX_FILE_BYTES
+from matchmaking.services.interpreters import (
+    MAX_MEETINGS_CAP,
+    HoursInput,
+    InterpreterInput,
+    read_hours,
+)
 
-_HOURS = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}[:.]\d{2})\s*[-–—]\s*(\d{1,2}[:.]\d{2})$")
 LOCALES = [SelectChoice("en", "English"), SelectChoice("zh", "中文"), SelectChoice("ru", "Русский")]
 
 
@@ -58,30 +59,21 @@ class InterpreterForm(BaseForm):
     locale = SelectField(_l("Language of the e-mails"), choices=LOCALES, default="en")
 
     def for_event(self, event: Event) -> InterpreterForm:
-        self.zones.choices = [SelectChoice(zone.code, zone.name) for zone in event.zones]
+        self.zones.choices = [SelectChoice(zone.code, str(_l(zone.name))) for zone in event.zones]
         return self
 
     def hours_input(self) -> tuple[HoursInput, ...]:
         """The hours typed, one day per line; raises ``InvalidInput`` on a line it cannot read."""
         result = []
         for line in (self.hours.data or "").splitlines():
-            line = " ".join(line.split())
-            if not line:
+            if not line.strip():
                 continue
-            match = _HOURS.match(line)
             try:
-                if match is None:
-                    raise ValueError
-                day = date.fromisoformat(match.group(1))
-                start, end = (
-                    datetime.strptime(match.group(i).replace(".", ":"), "%H:%M").time()
-                    for i in (2, 3)
-                )
+                result.append(read_hours(line))
             except ValueError:
                 raise InvalidInput(
                     str(_l("Write each day as “2027-05-20 09:00-17:00”.")), field="hours"
                 ) from None
-            result.append(HoursInput(day, start, end))
         return tuple(result)
 
     def fill(self, interpreter: Interpreter) -> None:
@@ -121,20 +113,8 @@ class RemoveForm(BaseForm):
     """Take an interpreter off the event (only the CSRF token)."""
 
 
-class InterpreterImportForm(BaseForm):
+class InterpreterImportForm(SpreadsheetUploadForm):
     """A file of interpreters to check before registering them."""
-
-    file = FileField(
-        _l("File (.csv or .xlsx)"),
-        validators=[
-            FileRequired(_l("Choose a file.")),
-            FileAllowed(["csv", "xlsx"], _l("Upload a .csv or .xlsx file.")),
-            FileSize(
-                MAX_FILE_BYTES,
-                message=_l("The file is larger than %(size)d MB.", size=MAX_FILE_BYTES >> 20),
-            ),
-        ],
-    )
 
 
 class InterpreterConfirmForm(BaseForm):

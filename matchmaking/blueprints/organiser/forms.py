@@ -6,7 +6,6 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
     DateField,
@@ -37,11 +36,15 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from matchmaking.blueprints.forms_base import BaseForm, BaseSubForm, OptionalUnless
+from matchmaking.blueprints.forms_base import (
+    BaseForm,
+    BaseSubForm,
+    OptionalUnless,
+    SpreadsheetUploadForm,
+)
 from matchmaking.blueprints.registration.forms import MultiCheckboxField
 from matchmaking.models.company import ParticipationStatus
 from matchmaking.models.event import EventStatus
-from matchmaking.services.registration_import import MAX_FILE_BYTES
 
 
 @cache
@@ -276,20 +279,8 @@ class BulkApproveForm(BaseForm):
             raise ValidationError(_l("Tick the registrations to approve."))
 
 
-class ImportUploadForm(BaseForm):
+class ImportUploadForm(SpreadsheetUploadForm):
     """A file of registrations to check before importing it."""
-
-    file = FileField(
-        _l("File (.csv or .xlsx)"),
-        validators=[
-            FileRequired(_l("Choose a file.")),
-            FileAllowed(["csv", "xlsx"], _l("Upload a .csv or .xlsx file.")),
-            FileSize(
-                MAX_FILE_BYTES,
-                message=_l("The file is larger than %(size)d MB.", size=MAX_FILE_BYTES >> 20),
-            ),
-        ],
-    )
 
 
 class ImportConfirmForm(BaseForm):

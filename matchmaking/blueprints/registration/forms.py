@@ -196,14 +196,12 @@ class ParticipationFields(BaseForm):
         for entry in [*self.sells, *self.buys]:
             entry.form.sector.choices = choices
         if not self.availability.entries:
+            # Each day's negotiation hours as set up by the organisers (else the usual day).
+            hours = {d.day: (d.start_time, d.end_time) for d in event.schedule_days}
             for day in event.days:
+                start, end = hours.get(day, (time(9, 0), time(17, 30)))
                 self.availability.append_entry(
-                    {
-                        "day": day.isoformat(),
-                        "attending": True,
-                        "start": time(9, 0),
-                        "end": time(17, 30),
-                    }
+                    {"day": day.isoformat(), "attending": True, "start": start, "end": end}
                 )
 
     def validate_availability(self, field: FieldList) -> None:

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, FloatField, IntegerField, SelectField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
+from matchmaking.blueprints.company_picker import CompanyPickerField, SearchPickerField
 from matchmaking.blueprints.forms_base import BaseForm
 
 
@@ -40,32 +41,16 @@ class MoveForm(BaseForm):
 class SwapForm(BaseForm):
     """Swap two meetings' times and tables."""
 
-    other = SelectField(
-        _l("Swap with meeting"),
-        coerce=_int_or_none,
-        choices=[],
-        validators=[DataRequired()],
-        render_kw={"data-picker": ""},
-    )
+    # Every meeting on a small event, a server search on a large one.
+    other = SearchPickerField(_l("Swap with meeting"))
 
 
 class AddForm(BaseForm):
     """Add a meeting by hand."""
 
-    buyer = SelectField(
-        _l("Buyer"),
-        coerce=_int_or_none,
-        choices=[],
-        validators=[DataRequired()],
-        render_kw={"data-picker": ""},
-    )
-    supplier = SelectField(
-        _l("Supplier"),
-        coerce=_int_or_none,
-        choices=[],
-        validators=[DataRequired()],
-        render_kw={"data-picker": ""},
-    )
+    # Every buyer/supplier on a small event, a server search on a large one.
+    buyer = CompanyPickerField(_l("Buyer"), side="buy")
+    supplier = CompanyPickerField(_l("Supplier"), side="sell")
     slot = SelectField(_l("Time"), coerce=_int_or_none, choices=[], validators=[DataRequired()])
     zone = SelectField(_l("Zone"), coerce=_int_or_none, choices=[], validators=[DataRequired()])
     table = IntegerField(

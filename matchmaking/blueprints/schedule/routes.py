@@ -14,6 +14,7 @@ from wtforms import SelectChoice
 from matchmaking.blueprints.access import organiser_event_or_404 as _event
 from matchmaking.blueprints.access import role_required
 from matchmaking.blueprints.actions import Outcome, attempt
+from matchmaking.blueprints.company_picker import searches_server
 from matchmaking.blueprints.input_guard import id_arg
 from matchmaking.blueprints.schedule import bp
 from matchmaking.blueprints.schedule.forms import (
@@ -25,13 +26,14 @@ from matchmaking.blueprints.schedule.forms import (
     PublishForm,
     SwapForm,
 )
+from matchmaking.errors import InvalidInput
 from matchmaking.extensions import db
 from matchmaking.i18n import slot_label
 from matchmaking.models import Event, Meeting, Participation, ScheduleVersion, Slot, Zone
 from matchmaking.models.schedule import MeetingStatus, VersionStatus
 from matchmaking.models.types import utcnow
 from matchmaking.models.user import Role
-from matchmaking.services import refill
+from matchmaking.services import company_picker, refill
 from matchmaking.services import schedule_edits as edits
 from matchmaking.services import schedule_views as views
 from matchmaking.services.agendas import meeting_reasons
@@ -135,12 +137,33 @@ def version(slug: str, number: int) -> str:
     zone_id = id_arg("zone")
     zone = next((z for z in event.zones if z.id == zone_id), None) or next(iter(event.zones), None)
     day_slots = [s for s in slots if s.local_start().date() == day]
-    grid = views.zone_grid(db.session, version, zone, day_slots) if zone else {}
-    approved = views.list_company_choices(db.session, event)
+    # A page of tables at a time, so the page's size does not grow with the zone.
+    tables = views.table_page(zone, request.args.get("tables", 1, type=int))
+    grid = views.zone_grid(db.session, version, zone, day_slots, tables.rows) if zone else {}
+    search = searches_server(db.session, event)
     company_id = id_arg("company")
+    company_text = request.args.get("company_name", "").strip()[:200]
+    company_error = ""
+    if company_text:  # typed without JavaScript, or changed since the picker chose
+        try:
+            company_id = company_picker.resolve(
+                db.session, event, company_text, company_id, None, "company_name"
+            )
+        except InvalidInput as error:
+            company_id, company_error = None, error.message
+    unscheduled = version.unscheduled or []
+    # The report lists at most 200 pairs left out for want of an interpreter, by name.
+    left_out = ((version.report or {}).get("interpreters") or {}).get("left_out", [])[:200]
+    names = company_picker.names_of(
+        db.session,
+        event,
+        {int(r["buyer"]) for r in [*unscheduled, *left_out]}
+        | {int(r["supplier"]) for r in [*unscheduled, *left_out]}
+        | {company_id or 0},
+    )
     company_day = views.company_meetings(db.session, version, company_id) if company_id else []
     add_form = AddForm()
-    _fill_add_choices(add_form, event, approved)
+    _fill_add_choices(add_form, event, search)
     return render_template(
         "schedule/version.html",
         event=event,
@@ -148,12 +171,21 @@ def version(slug: str, number: int) -> str:
         days=days,
         day=day,
         zone=zone,
-        here={"zone": zone.id if zone else None, "day": day.isoformat() if day else None},
+        here={
+            "zone": zone.id if zone else None,
+            "day": day.isoformat() if day else None,
+            "tables": tables.number if tables.number > 1 else None,
+        },
         slots=day_slots,
+        tables=tables,
         grid=grid,
-        approved=approved,
+        names=names,
         company_id=company_id,
-        company=approved.get(company_id or 0),
+        company=names.get(company_id or 0),
+        company_text=company_text or names.get(company_id or 0, ""),
+        company_error=company_error,
+        company_options=None if search else company_picker.choices(db.session, event),
+        company_search_url=url_for("directory.company_search", slug=event.slug) if search else "",
         company_day=company_day,
         add_form=add_form,
         action_form=ActionForm(),
@@ -161,16 +193,9 @@ def version(slug: str, number: int) -> str:
     )
 
 
-def _fill_add_choices(
-    form: AddForm, event: Event, approved: dict[int, views.CompanyChoice]
-) -> None:
-    companies = approved.values()  # in name order
-    form.buyer.choices = [SelectChoice("", "—")] + [
-        SelectChoice(p.id, p.name) for p in companies if p.buys
-    ]
-    form.supplier.choices = [SelectChoice("", "—")] + [
-        SelectChoice(p.id, p.name) for p in companies if p.sells
-    ]
+def _fill_add_choices(form: AddForm, event: Event, search: bool) -> None:
+    form.buyer.setup(db.session, event, search)
+    form.supplier.setup(db.session, event, search)
     form.slot.choices = _slot_choices(event)
     form.zone.choices = [SelectChoice("", "—")] + [
         SelectChoice(z.id, _(z.name)) for z in event.zones
@@ -201,6 +226,27 @@ def instance(slug: str, number: int) -> Response:
     return response
 
 
+@bp.get("/<int:number>/meetings.json")
+@role_required(Role.ORGANISER)
+def meeting_search(slug: str, number: int) -> Response:
+    """The version's scheduled meetings whose companies match ``q`` (any script), 20 a page,
+    for the swap picker; ``exclude`` leaves out the meeting being edited."""
+    version = _version(_event(slug), number)
+    found = views.search_meetings(
+        db.session,
+        version,
+        request.args.get("q", "")[:200],
+        request.args.get("exclude", type=int),
+        request.args.get("page", 1, type=int),
+    )
+    return jsonify(
+        results=[{"id": mid, "name": label} for mid, label in found.rows],
+        page=found.number,
+        pages=found.pages,
+        total=found.total,
+    )
+
+
 @bp.route("/<int:number>/meetings/<int:meeting_id>", methods=["GET", "POST"])
 @role_required(Role.ORGANISER)
 def meeting(slug: str, number: int, meeting_id: int) -> Response | tuple[str, int]:
@@ -217,15 +263,17 @@ def meeting(slug: str, number: int, meeting_id: int) -> Response | tuple[str, in
     move_form.zone.choices = [SelectChoice("", "—")] + [
         SelectChoice(z.id, _(z.name)) for z in zones
     ]
-    swap_form.other.choices = [SelectChoice("", "—")] + [
-        SelectChoice(
-            m.id,
-            f"{_slot_label(m.slot, event)} · {m.buyer.company.legal_name}"
-            f" – {m.supplier.company.legal_name} ({_(m.zone.name)}, {m.table_number})",
+    if searches_server(db.session, event):  # a large event: search as the organiser types
+        swap_form.other.configure(
+            search_url=url_for(
+                "schedule.meeting_search", slug=slug, number=number, exclude=meeting.id
+            ),
+            resolve=lambda text, chosen: views.resolve_meeting(
+                db.session, version, text, chosen, meeting.id
+            ),
         )
-        for m in views.scheduled_meetings(db.session, version)
-        if m.id != meeting.id
-    ]
+    else:
+        swap_form.other.configure(options=views.meeting_choices(db.session, version, meeting.id))
     action_form = ActionForm(prefix="act")
     outcome = Outcome()
     if request.method == "POST":
@@ -286,9 +334,8 @@ def meeting(slug: str, number: int, meeting_id: int) -> Response | tuple[str, in
 def add(slug: str, number: int) -> Response | tuple[str, int]:
     event = _event(slug)
     version = _version(event, number)
-    approved = views.list_company_choices(db.session, event)
     form = AddForm()
-    _fill_add_choices(form, event, approved)
+    _fill_add_choices(form, event, searches_server(db.session, event))
     outcome = Outcome()
     if form.validate_on_submit():
         with attempt(form, success=_("Meeting added.")) as outcome:
