@@ -31,17 +31,6 @@ def send_invitation(user: User, inviter: User) -> bool:
     return notifications.send_invitation(current_app.config, user, inviter, _reset_link(user))
 
 
-def send_import_invitation(user: User, event: Event) -> bool:
-    """Tell the contact of a company imported by the organisers, with a link to set a password."""
-    return notifications.send_import_invitation(
-        current_app.config,
-        user,
-        event,
-        _reset_link(user),
-        url_for("auth.reset_request", _external=True),
-    )
-
-
 def send_floor_staff_invitation(user: User, event: Event) -> bool:
     """Tell a new floor staff member of ``event``, with a link to set a password."""
     return notifications.send_floor_staff_invitation(

@@ -37,6 +37,8 @@ class SearchPickerField(Field):
     input whose matches picker.js fetches from ``search_url`` and which ``resolve`` turns into
     an id (``resolve(text, chosen id or None)``, raising InvalidInput)."""
 
+    data: int | None
+
     def __init__(self, label: Any = None, validators: Any = None, **kw: Any) -> None:
         super().__init__(label, validators, **kw)
         self.text = ""

@@ -28,7 +28,7 @@ SIDES = {"buy": OfferingKind.BUY, "sell": OfferingKind.SELL}
 def _candidates(event: Event, side: str | None) -> Select[Any]:
     """(participation id, company name) of the event's approved companies, by name; ``side``
     "buy" or "sell" keeps those that declare buying or selling."""
-    stmt = (
+    stmt: Select[*tuple[Any, ...]] = (
         select(Participation.id, Company.legal_name)
         .join(Company, Company.id == Participation.company_id)
         .where(

@@ -44,6 +44,13 @@ class MeetingNotHeld(DomainError):
     """Outcomes are recorded for meetings that took place, in the published schedule."""
 
 
+class OutcomeChanged(DomainError):
+    """An outcome entered on a stale copy (offline, or in another tab): the meeting was moved
+    or the outcome changed since. Refused, so that change is never silently overwritten."""
+
+    status = 409
+
+
 @dataclass(frozen=True)
 class OutcomeInput:
     """What a company reports about a meeting."""
@@ -121,6 +128,14 @@ def get_outcome(session: Session, meeting: Meeting, participation: Participation
     )
 
 
+def outcome_version(meeting: Meeting, outcome: Outcome | None) -> str:
+    """The version of ``meeting`` and its outcome a form was opened with: the meeting's
+    calendar sequence (it grows when the organisers move or change it) and when the outcome
+    was last saved. Marking the meeting held does not change it."""
+    saved = outcome.updated_at.isoformat() if outcome is not None else "none"
+    return f"{meeting.sequence}/{saved}"
+
+
 def record_outcome(
     session: Session,
     meeting: Meeting,
@@ -128,10 +143,14 @@ def record_outcome(
     data: OutcomeInput,
     actor: User,
     now: datetime,
+    seen_version: str | None = None,
 ) -> Outcome:
     """Create or correct ``participation``'s outcome of ``meeting``; each change is kept.
 
     Recording an outcome marks the meeting as held. Saving identical data records nothing.
+    With ``seen_version`` (see ``outcome_version``; sent by a form filled offline) a meeting
+    or outcome changed since is refused with OutcomeChanged, unless the data are those
+    already recorded (a queued entry sent twice).
     """
     check_may_record(meeting, participation, actor)
     _check_meeting(meeting, now)
@@ -145,10 +164,19 @@ def record_outcome(
         "product": data.product.strip(),
         "note": data.note.strip(),
     }
+    identical = outcome is not None and all(getattr(outcome, k) == v for k, v in values.items())
+    stale = seen_version is not None and seen_version != outcome_version(meeting, outcome)
+    if stale and not identical:
+        raise OutcomeChanged(
+            _(
+                "This meeting or its outcome was changed by someone else meanwhile; "
+                "your entry was not saved."
+            )
+        )
     if outcome is None:
         outcome = Outcome(meeting=meeting, participation=participation, created_at=now, **values)
         session.add(outcome)
-    elif all(getattr(outcome, k) == v for k, v in values.items()):
+    elif identical:
         return outcome
     else:
         for key, value in values.items():

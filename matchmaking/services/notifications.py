@@ -76,22 +76,6 @@ def send_invitation(config: Config, user: User, inviter: User, link: str) -> boo
     )
 
 
-def send_import_invitation(config: Config, user: User, event: Event, link: str, reset: str) -> bool:
-    """Tell the contact of a company the organisers registered for ``event`` (from a file),
-    in the contact's language, with ``link`` to choose a password and the ``reset`` page."""
-    return _send(
-        config,
-        user.email,
-        user.locale,
-        "imported",
-        "imported",
-        user=user,
-        event=event,
-        link=link,
-        reset=reset,
-    )
-
-
 def send_floor_staff_invitation(
     config: Config, user: User, event: Event, link: str, check_in: str, reset: str
 ) -> bool:

@@ -206,7 +206,7 @@ _BUYER_CO, _SUPPLIER_CO = aliased(Company, name="buyer_co"), aliased(Company, na
 def _meeting_rows(version: ScheduleVersion) -> Select[Any]:
     """The version's scheduled meetings as (id, start, zone name, table, buyer, supplier)."""
     buyer, supplier, buyer_company, supplier_company = _BUYER, _SUPPLIER, _BUYER_CO, _SUPPLIER_CO
-    return (
+    rows: Select[*tuple[Any, ...]] = (
         select(
             Meeting.id,
             Slot.starts_at,
@@ -224,6 +224,7 @@ def _meeting_rows(version: ScheduleVersion) -> Select[Any]:
         .where(Meeting.version_id == version.id, Meeting.status == MeetingStatus.SCHEDULED)
         .order_by(Slot.starts_at, Meeting.id)
     )
+    return rows
 
 
 def _matching_meetings(stmt: Select[Any], query: str) -> Select[Any]:

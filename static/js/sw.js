@@ -10,6 +10,9 @@ const KEEP = [
   /^\/company\/events\/[^/]+\/agenda(\.pdf)?$/,
   /^\/interpreter\/events\/[^/]+\/agenda(\.pdf)?$/,
   /^\/floor\/(events\/[^/]+\/check-in)?$/,
+  // A company's meetings and their outcome forms, filled in offline (outcome.js).
+  /^\/deals\/events\/[^/]+\/meetings$/,
+  /^\/deals\/meetings\/\d+\/outcome$/,
 ];
 
 self.addEventListener("install", () => self.skipWaiting());

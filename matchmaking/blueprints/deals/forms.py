@@ -11,6 +11,7 @@ from wtforms import (
     DateTimeLocalField,
     DecimalField,
     EmailField,
+    HiddenField,
     SelectChoice,
     SelectField,
     StringField,
@@ -75,6 +76,9 @@ class OutcomeForm(BaseForm):
     sector = SelectField(_l("Sector"), choices=[], validators=[Optional()])
     product = StringField(_l("Product"), validators=[Optional(), Length(max=200)])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    # The meeting and outcome version the form was opened with (services.deals.outcome_version);
+    # a form sent later (queued offline) is refused if either changed meanwhile.
+    version = HiddenField(validators=[Optional(), Length(max=80)])
 
     def setup(self, event: Event) -> None:
         self.currency.choices = currency_choices()

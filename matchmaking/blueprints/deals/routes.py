@@ -26,6 +26,8 @@ from matchmaking.blueprints.deals.forms import (
     RuleForm,
     TokenForm,
 )
+from matchmaking.blueprints.queued import invalid_json, json_answer, json_requested
+from matchmaking.errors import DomainError
 from matchmaking.extensions import db
 from matchmaking.models import ApiToken, Event, ExchangeRate, Meeting, Participation, User
 from matchmaking.models.schedule import VersionStatus
@@ -33,9 +35,11 @@ from matchmaking.models.types import utcnow
 from matchmaking.models.user import Role
 from matchmaking.services import api_tokens
 from matchmaking.services.deals import (
+    OutcomeChanged,
     OutcomeInput,
     get_outcome,
     list_company_meetings,
+    outcome_version,
     page_of_event_outcomes,
     record_outcome,
 )
@@ -72,13 +76,21 @@ def company_meetings(slug: str) -> str:
     )
 
 
-def _outcome_page(meeting: Meeting, participation: Participation) -> Response | tuple[str, int]:
-    """The outcome form of ``participation``'s side of ``meeting`` (access already checked)."""
+def _outcome_page(
+    meeting: Meeting, participation: Participation
+) -> Response | tuple[str | Response, int]:
+    """The outcome form of ``participation``'s side of ``meeting`` (access already checked).
+
+    With JavaScript (static/js/outcome.js) a form filled with no network is queued on the
+    phone and sent later as a JSON request, with the version the form was opened with."""
     event = participation.event
     outcome = get_outcome(db.session, meeting, participation)
+    as_json = json_requested()
     form = OutcomeForm()
     form.setup(event)
     saved = Outcome()
+    if request.method == "GET":
+        form.version.data = outcome_version(meeting, outcome)
     if request.method == "GET" and outcome is not None:
         form.stage.data = outcome.stage
         form.amount.data = outcome.amount
@@ -96,12 +108,31 @@ def _outcome_page(meeting: Meeting, participation: Participation) -> Response | 
             product=form.product.data or "",
             note=form.note.data or "",
         )
-        with attempt(form, success=_("The outcome is saved.")) as saved:
-            record_outcome(db.session, meeting, participation, data, current_user, utcnow())
+        success = _("The outcome is saved.")
+        with attempt(form, success=success, silent=(DomainError,) if as_json else ()) as saved:
+            record_outcome(
+                db.session,
+                meeting,
+                participation,
+                data,
+                current_user,
+                utcnow(),
+                seen_version=form.version.data or None,
+            )
+        if current_user.has_role(Role.ORGANISER):
+            done = url_for("deals.outcomes", slug=event.slug)
+        else:
+            done = url_for("deals.company_meetings", slug=event.slug)
+        if as_json:
+            return json_answer(saved, success, redirect=done)
         if saved.ok:
-            if current_user.has_role(Role.ORGANISER):
-                return redirect(url_for("deals.outcomes", slug=event.slug))
-            return redirect(url_for("deals.company_meetings", slug=event.slug))
+            return redirect(done)
+        if isinstance(saved.error, OutcomeChanged):
+            # Shown the change (in the history below): saving again is a choice, not a mistake.
+            outcome = get_outcome(db.session, meeting, participation)
+            form.version.data = outcome_version(meeting, outcome)
+    elif as_json and request.method == "POST":
+        return invalid_json(form)
     return render_template(
         "deals/outcome.html",
         form=form,
@@ -115,7 +146,7 @@ def _outcome_page(meeting: Meeting, participation: Participation) -> Response | 
 
 @bp.route("/meetings/<int:meeting_id>/outcome", methods=["GET", "POST"])
 @role_required(Role.COMPANY)
-def outcome(meeting_id: int) -> Response | tuple[str, int]:
+def outcome(meeting_id: int) -> Response | tuple[str | Response, int]:
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or meeting.version.status != VersionStatus.PUBLISHED:
         abort(404)  # draft meetings are the organisers' business until publication
@@ -127,7 +158,9 @@ def outcome(meeting_id: int) -> Response | tuple[str, int]:
 
 @bp.route("/meetings/<int:meeting_id>/outcome/<int:participation_id>", methods=["GET", "POST"])
 @role_required(Role.ORGANISER)
-def outcome_on_behalf(meeting_id: int, participation_id: int) -> Response | tuple[str, int]:
+def outcome_on_behalf(
+    meeting_id: int, participation_id: int
+) -> Response | tuple[str | Response, int]:
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or participation_id not in (meeting.buyer_id, meeting.supplier_id):
         abort(404)

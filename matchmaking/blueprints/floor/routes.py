@@ -41,6 +41,7 @@ from matchmaking.blueprints.floor.forms import (
     RemoveStaffForm,
     StaffForm,
 )
+from matchmaking.blueprints.queued import invalid_json, json_answer, json_requested
 from matchmaking.errors import DomainError, InvalidInput
 from matchmaking.extensions import db, limiter
 from matchmaking.models import Event, Meeting, Participation, User, event_floor_staff
@@ -75,26 +76,6 @@ def _floor_event(slug: str) -> Event:
     if not may_work_floor(db.session, current_user, event):
         abort(404)
     return event
-
-
-def _json_requested() -> bool:
-    return request.accept_mimetypes.best == "application/json"
-
-
-def _json_answer(outcome: Outcome, success: str) -> tuple[Response, int]:
-    if outcome.ok:
-        return jsonify(ok=True, message=success), 200
-    error = outcome.error
-    if isinstance(error, DomainError):
-        return jsonify(ok=False, message=error.message, field=error.field), error.status
-    return jsonify(ok=False, message=_("This entry could not be saved.")), outcome.status
-
-
-def _invalid_json(form: CodeForm | PresenceForm | FloorAttendanceForm) -> tuple[Response, int]:
-    field, errors = next(
-        iter(form.errors.items()), ("", [_("The request could not be understood.")])
-    )
-    return jsonify(ok=False, message=str(errors[0]), field=field), 422
 
 
 def _company_meetings(participation: Participation) -> list[Meeting]:
@@ -208,10 +189,10 @@ def presence(slug: str) -> BaseResponse | tuple[str | Response, int]:
     """Check the company named by the posted code in for today, or out."""
     event = _floor_event(slug)
     form = PresenceForm()
-    as_json = _json_requested()
+    as_json = json_requested()
     if not form.validate_on_submit():
         if as_json:
-            return _invalid_json(form)
+            return invalid_json(form)
         abort(400)
     code = form.code.data or ""
     entering = form.presence.data == "in"
@@ -224,7 +205,7 @@ def presence(slug: str) -> BaseResponse | tuple[str | Response, int]:
         name = participation.company.legal_name
     if as_json:
         done = _("%(company)s checked in.") if entering else _("%(company)s checked out.")
-        return _json_answer(outcome, done % {"company": name} if outcome.ok else "")
+        return json_answer(outcome, done % {"company": name} if outcome.ok else "")
     if outcome.ok:
         flash(
             _("%(company)s is checked in for today.", company=name)
@@ -245,7 +226,7 @@ def presence(slug: str) -> BaseResponse | tuple[str | Response, int]:
 def attendance(slug: str, meeting_id: int) -> BaseResponse | tuple[str | Response, int]:
     """Mark a meeting held or no-show at the table; refused (409) when it changed since."""
     event = _floor_event(slug)
-    as_json = _json_requested()
+    as_json = json_requested()
     version = get_published_version(db.session, event.id)
     meeting = db.session.get(Meeting, meeting_id)
     if version is None or meeting is None or meeting.version_id != version.id:
@@ -256,13 +237,13 @@ def attendance(slug: str, meeting_id: int) -> BaseResponse | tuple[str | Respons
     form = FloorAttendanceForm()
     if not form.validate_on_submit():
         if as_json:
-            return _invalid_json(form)
+            return invalid_json(form)
         abort(400)
     silent = (DomainError,) if as_json else ()
     with attempt(silent=silent) as outcome:
         record_floor_attendance(db.session, meeting, form.value(), form.version.data or None)
     if as_json:
-        return _json_answer(outcome, _("Saved."))
+        return json_answer(outcome, _("Saved."))
     code = request.form.get("code", "")
     target = (
         url_for("floor.check_in_page", slug=slug, code=code)
