@@ -14,19 +14,91 @@
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
 
-  function enhance(select) {
+  // What both kinds of picker share: the combobox roles on ``input``, its listbox, the
+  // highlighted option and the keyboard (Up/Down move, Enter chooses, Escape closes).
+  function combobox(input) {
     counter += 1;
-    var listId = "picker-list-" + counter;
+    var list = document.createElement("ul");
+    list.id = "picker-list-" + counter;
+    list.className = "picker-list";
+    list.setAttribute("role", "listbox");
+    list.hidden = true;
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", list.id);
+    var box = { list: list, active: -1 };
+    box.close = function () {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      box.active = -1;
+    };
+    box.highlight = function (index) {
+      var items = list.children;
+      for (var i = 0; i < items.length; i += 1) {
+        items[i].setAttribute("aria-selected", i === index ? "true" : "false");
+      }
+      box.active = index;
+      if (index >= 0 && items[index] && items[index].id) {
+        input.setAttribute("aria-activedescendant", items[index].id);
+        items[index].scrollIntoView({ block: "nearest" });
+      }
+    };
+    // Lists ``options`` (their ``label``, choosing ``choose``), then a line ``more`` if any
+    // ("+12" further matches, "—" none), and opens the list on the first option.
+    box.show = function (options, label, choose, more) {
+      list.textContent = "";
+      options.forEach(function (o, i) {
+        var item = document.createElement("li");
+        item.id = list.id + "-" + i;
+        item.setAttribute("role", "option");
+        item.textContent = label(o);
+        item.addEventListener("mousedown", function (e) { e.preventDefault(); choose(o); });
+        list.appendChild(item);
+      });
+      if (more) {
+        var line = document.createElement("li");
+        line.className = "picker-more";
+        line.textContent = more;
+        list.appendChild(line);
+      }
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      box.highlight(options.length ? 0 : -1);
+    };
+    // ``shown``: the options listed; ``limit``: how many of them; ``open``: show the list;
+    // ``choose(option)``; ``escape``: what Escape does besides closing.
+    box.keys = function (e, shown, limit, open, choose, escape) {
+      if (e.key === "ArrowDown") {
+        e.preventDefault();
+        if (list.hidden) { open(); } else if (limit) { box.highlight((box.active + 1) % limit); }
+      } else if (e.key === "ArrowUp") {
+        e.preventDefault();
+        if (!list.hidden && limit) { box.highlight((box.active - 1 + limit) % limit); }
+      } else if (e.key === "Enter") {
+        if (!list.hidden) {
+          e.preventDefault();
+          if (box.active >= 0 && shown[box.active]) { choose(shown[box.active]); }
+        }
+      } else if (e.key === "Escape") {
+        if (!list.hidden) { e.preventDefault(); }
+        if (escape) { escape(); }
+        box.close();
+      }
+    };
+    return box;
+  }
+
+  function enhance(select) {
     var wrapper = document.createElement("div");
     wrapper.className = "picker";
     var input = document.createElement("input");
     input.type = "text";
     input.className = "picker-input";
-    input.setAttribute("role", "combobox");
-    input.setAttribute("aria-autocomplete", "list");
-    input.setAttribute("aria-expanded", "false");
-    input.setAttribute("aria-controls", listId);
     input.setAttribute("autocomplete", "off");
+    var box = combobox(input);
+    var list = box.list;
     var label = select.id ? document.querySelector('label[for="' + select.id + '"]') : null;
     if (label) {
       if (!label.id) { label.id = select.id + "-label"; }
@@ -40,95 +112,36 @@
       if (select.hasAttribute(name)) { input.setAttribute(name, select.getAttribute(name)); }
     });
     input.placeholder = select.dataset.pickerPlaceholder || "…";
-    var list = document.createElement("ul");
-    list.id = listId;
-    list.className = "picker-list";
-    list.setAttribute("role", "listbox");
-    list.hidden = true;
     var options = Array.prototype.filter.call(select.options, function (o) { return o.value !== ""; })
       .map(function (o) { return { value: o.value, text: o.text, key: fold(o.text) }; });
-    var active = -1;
     var shown = [];
 
     function current() {
       var chosen = select.options[select.selectedIndex];
       return chosen && chosen.value !== "" ? chosen.text : "";
     }
-    function close() {
-      list.hidden = true;
-      input.setAttribute("aria-expanded", "false");
-      input.removeAttribute("aria-activedescendant");
-      active = -1;
-    }
-    function highlight(index) {
-      var items = list.children;
-      for (var i = 0; i < items.length; i += 1) {
-        items[i].setAttribute("aria-selected", i === index ? "true" : "false");
-      }
-      active = index;
-      if (index >= 0 && items[index] && items[index].id) {
-        input.setAttribute("aria-activedescendant", items[index].id);
-        items[index].scrollIntoView({ block: "nearest" });
-      }
-    }
     function choose(option) {
       select.value = option.value;
       input.value = option.text;
       select.dispatchEvent(new Event("change", { bubbles: true }));
-      close();
+      box.close();
     }
     function render() {
       var words = fold(input.value).split(/\s+/).filter(Boolean);
       shown = options.filter(function (o) {
         return words.every(function (w) { return o.key.indexOf(w) !== -1; });
       });
-      list.textContent = "";
-      shown.slice(0, MAX_SHOWN).forEach(function (o, i) {
-        var item = document.createElement("li");
-        item.id = listId + "-" + i;
-        item.setAttribute("role", "option");
-        item.textContent = o.text;
-        item.addEventListener("mousedown", function (e) { e.preventDefault(); choose(o); });
-        list.appendChild(item);
-      });
-      if (shown.length > MAX_SHOWN) {
-        var more = document.createElement("li");
-        more.className = "picker-more";
-        more.textContent = "+" + (shown.length - MAX_SHOWN);
-        list.appendChild(more);
-      }
-      if (!shown.length) {
-        var none = document.createElement("li");
-        none.className = "picker-more";
-        none.textContent = "—";
-        list.appendChild(none);
-      }
-      list.hidden = false;
-      input.setAttribute("aria-expanded", "true");
-      highlight(shown.length ? 0 : -1);
+      var more = shown.length > MAX_SHOWN ? "+" + (shown.length - MAX_SHOWN) : (shown.length ? "" : "—");
+      box.show(shown.slice(0, MAX_SHOWN), function (o) { return o.text; }, choose, more);
     }
 
     input.value = current();
     input.addEventListener("input", render);
     input.addEventListener("focus", function () { input.select(); });
     input.addEventListener("keydown", function (e) {
-      var limit = Math.min(shown.length, MAX_SHOWN);
-      if (e.key === "ArrowDown") {
-        e.preventDefault();
-        if (list.hidden) { render(); } else if (limit) { highlight((active + 1) % limit); }
-      } else if (e.key === "ArrowUp") {
-        e.preventDefault();
-        if (!list.hidden && limit) { highlight((active - 1 + limit) % limit); }
-      } else if (e.key === "Enter") {
-        if (!list.hidden) {
-          e.preventDefault();
-          if (active >= 0 && shown[active]) { choose(shown[active]); }
-        }
-      } else if (e.key === "Escape") {
-        if (!list.hidden) { e.preventDefault(); }
+      box.keys(e, shown, Math.min(shown.length, MAX_SHOWN), render, choose, function () {
         input.value = current();
-        close();
-      }
+      });
     });
     input.addEventListener("blur", function () {
       if (input.value.trim() === "") {
@@ -136,7 +149,7 @@
       } else {
         input.value = current();
       }
-      close();
+      box.close();
     });
     select.hidden = true;
     select.setAttribute("tabindex", "-1");
@@ -147,72 +160,29 @@
   }
 
   function enhanceRemote(input) {
-    counter += 1;
-    var listId = "picker-list-" + counter;
     var hidden = input.nextElementSibling;
     if (!hidden || hidden.type !== "hidden") { return; }
     var wrapper = document.createElement("div");
     wrapper.className = "picker";
     input.classList.add("picker-input");
-    input.setAttribute("role", "combobox");
-    input.setAttribute("aria-autocomplete", "list");
-    input.setAttribute("aria-expanded", "false");
-    input.setAttribute("aria-controls", listId);
-    var list = document.createElement("ul");
-    list.id = listId;
-    list.className = "picker-list";
-    list.setAttribute("role", "listbox");
-    list.hidden = true;
+    var box = combobox(input);
+    var list = box.list;
     var chosenText = hidden.value ? input.value : "";
     var shown = [];
-    var active = -1;
     var asked = 0;
     var timer = null;
 
-    function close() {
-      list.hidden = true;
-      input.setAttribute("aria-expanded", "false");
-      input.removeAttribute("aria-activedescendant");
-      active = -1;
-    }
-    function highlight(index) {
-      var items = list.children;
-      for (var i = 0; i < items.length; i += 1) {
-        items[i].setAttribute("aria-selected", i === index ? "true" : "false");
-      }
-      active = index;
-      if (index >= 0 && items[index] && items[index].id) {
-        input.setAttribute("aria-activedescendant", items[index].id);
-        items[index].scrollIntoView({ block: "nearest" });
-      }
-    }
     function choose(option) {
       input.value = option.name;
       hidden.value = option.id;
       chosenText = option.name;
       input.dispatchEvent(new Event("change", { bubbles: true }));
-      close();
+      box.close();
     }
     function show(data) {
       shown = data.results;
-      list.textContent = "";
-      shown.forEach(function (o, i) {
-        var item = document.createElement("li");
-        item.id = listId + "-" + i;
-        item.setAttribute("role", "option");
-        item.textContent = o.name;
-        item.addEventListener("mousedown", function (e) { e.preventDefault(); choose(o); });
-        list.appendChild(item);
-      });
-      if (data.total > shown.length || !shown.length) {
-        var more = document.createElement("li");
-        more.className = "picker-more";
-        more.textContent = shown.length ? "+" + (data.total - shown.length) : "—";
-        list.appendChild(more);
-      }
-      list.hidden = false;
-      input.setAttribute("aria-expanded", "true");
-      highlight(shown.length ? 0 : -1);
+      var more = shown.length ? (data.total > shown.length ? "+" + (data.total - shown.length) : "") : "—";
+      box.show(shown, function (o) { return o.name; }, choose, more);
     }
     function lookUp() {
       var url = new URL(input.dataset.pickerUrl, window.location.href);
@@ -237,26 +207,11 @@
     });
     input.addEventListener("focus", function () { input.select(); });
     input.addEventListener("keydown", function (e) {
-      var limit = shown.length;
-      if (e.key === "ArrowDown") {
-        e.preventDefault();
-        if (list.hidden) { lookUp(); } else if (limit) { highlight((active + 1) % limit); }
-      } else if (e.key === "ArrowUp") {
-        e.preventDefault();
-        if (!list.hidden && limit) { highlight((active - 1 + limit) % limit); }
-      } else if (e.key === "Enter") {
-        if (!list.hidden) {
-          e.preventDefault();
-          if (active >= 0 && shown[active]) { choose(shown[active]); }
-        }
-      } else if (e.key === "Escape") {
-        if (!list.hidden) { e.preventDefault(); }
-        close();
-      }
+      box.keys(e, shown, shown.length, lookUp, choose, null);
     });
     input.addEventListener("blur", function () {
       if (input.value.trim() === "") { hidden.value = ""; }
-      close();
+      box.close();
     });
     input.parentNode.insertBefore(wrapper, input);
     wrapper.appendChild(input);

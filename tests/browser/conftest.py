@@ -120,6 +120,21 @@ def serving(app: Flask) -> Iterator[str]:
             db.engine.dispose()
 
 
+PHONE = {"width": 360, "height": 740}
+
+
+def phone_context(browser: Browser, base_url: str) -> Iterator[BrowserContext]:
+    """A phone-sized, touch browser context on ``base_url``, closed afterwards (for fixtures)."""
+    ctx = browser.new_context(
+        base_url=base_url, locale="en-US", timezone_id="UTC", viewport=PHONE, has_touch=True
+    )
+    ctx.set_default_timeout(15_000)
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
 def log_in(page: Page, email: str, password: str) -> None:
     """Log in through the login page, as a person would."""
     page.goto("/login")

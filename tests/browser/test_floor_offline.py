@@ -17,7 +17,7 @@ from matchmaking.models.types import utcnow
 from matchmaking.models.user import Role
 from matchmaking.services.company_codes import company_code
 from matchmaking.services.taxonomy import install_default_taxonomy
-from tests.browser.conftest import LiveServer, browser_app, log_in, serving
+from tests.browser.conftest import PHONE, LiveServer, browser_app, log_in, phone_context, serving
 from tests.functional.helpers import make_company_user, make_meeting, make_slots, make_staff
 
 if TYPE_CHECKING:
@@ -29,7 +29,6 @@ SLUG = "floor-forum"
 PASSWORD = "buyer-password-1"
 STAFF = ("floor@forum.example", "floor-staff-password")
 SUPPLIER_NAME = "Chongqing Brake Systems Co"
-PHONE = {"width": 360, "height": 740}
 
 
 class Switch:
@@ -114,14 +113,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, switch: Switch) -> Ite
 @pytest.fixture
 def context(browser: Any, live_server: LiveServer) -> Iterator[BrowserContext]:
     """A phone-sized browser."""
-    ctx = browser.new_context(
-        base_url=live_server.url, locale="en-US", timezone_id="UTC", viewport=PHONE, has_touch=True
-    )
-    ctx.set_default_timeout(15_000)
-    try:
-        yield ctx
-    finally:
-        ctx.close()
+    yield from phone_context(browser, live_server.url)
 
 
 def _code(live_server: LiveServer, email: str) -> str:

@@ -16,7 +16,7 @@ from matchmaking.extensions import db
 from matchmaking.models import Event, Meeting, Outcome
 from matchmaking.models.types import utcnow
 from matchmaking.services.taxonomy import install_default_taxonomy
-from tests.browser.conftest import LiveServer, browser_app, log_in, serving
+from tests.browser.conftest import LiveServer, browser_app, log_in, phone_context, serving
 from tests.functional.helpers import make_company_user, make_meeting, make_slots
 
 if TYPE_CHECKING:
@@ -26,7 +26,6 @@ pytestmark = pytest.mark.browser
 
 SLUG = "outcome-forum"
 PASSWORD = "buyer-password-1"
-PHONE = {"width": 360, "height": 740}
 SAVED_HERE = "Saved on this phone; it will be sent when the network returns."
 
 
@@ -83,14 +82,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 @pytest.fixture
 def context(browser: Any, live_server: LiveServer) -> Iterator[BrowserContext]:
     """A phone-sized browser."""
-    ctx = browser.new_context(
-        base_url=live_server.url, locale="en-US", timezone_id="UTC", viewport=PHONE, has_touch=True
-    )
-    ctx.set_default_timeout(15_000)
-    try:
-        yield ctx
-    finally:
-        ctx.close()
+    yield from phone_context(browser, live_server.url)
 
 
 def _meeting_id(live_server: LiveServer, table: int) -> int:
