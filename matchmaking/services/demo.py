@@ -131,6 +131,7 @@ class DemoCalendar:
     requests_until: datetime
     last_day_hours: tuple[time, time] = HOURS
     floor_day: bool = False
+    demo_arrival: time | None = None  # floor day: when the demo company comes (``demo_arrival``)
 
     @property
     def negotiation_days(self) -> tuple[date, date]:
@@ -182,7 +183,27 @@ def demo_calendar(now: datetime, under_way: bool = True, floor_day: bool = False
         requests_until=_utc(first - timedelta(days=8), time(18, 0)),
         last_day_hours=floor_day_hours(now) if floor_day else HOURS,
         floor_day=floor_day,
+        demo_arrival=demo_arrival(now) if floor_day else None,
     )
+
+
+DEMO_SLOT = timedelta(minutes=20)
+
+
+def demo_arrival(now: datetime) -> time | None:
+    """When the README's demo company comes on a floor day seeded at ``now``: at the first
+    slot starting after the seeding time, so it has held no meeting yet today and the walk
+    can check it in (``demo_floor.seed_demo_floor_day``); ``None`` (it comes at opening) when
+    fewer than two slots of the day are left then."""
+    start, end = floor_day_hours(now)
+    local = now.astimezone(ZoneInfo(TZ)).replace(tzinfo=None)
+    opening = datetime.combine(local.date(), start)
+    if local < opening:
+        return None
+    arrival = opening + DEMO_SLOT * (-(-(local - opening) // DEMO_SLOT))
+    if arrival + 2 * DEMO_SLOT > datetime.combine(local.date(), end):
+        return None
+    return arrival.time()
 
 
 @dataclass(frozen=True)
@@ -524,7 +545,7 @@ class _Registrant:
             availability=[
                 Availability(day=day, start_time=start, end_time=end)
                 for day in days
-                for start, end in [self._window(day, roll)]
+                for start, end in [self._window(day, roll, number)]
             ],
             created_at=registered,
             updated_at=registered,
@@ -532,9 +553,13 @@ class _Registrant:
         self.session.add_all([company, contact, participation])
         check_seeded_participation(self.session, participation)  # the rules companies meet
 
-    def _window(self, day: date, roll: float) -> tuple[time, time]:
-        """A tenth of the companies come only in the morning, a tenth only after lunch."""
+    def _window(self, day: date, roll: float, number: int) -> tuple[time, time]:
+        """A tenth of the companies come only in the morning, a tenth only after lunch; on
+        a floor day the demo company comes late (``demo_arrival``) and stays."""
         start, end = self.calendar.hours(day)
+        arrival = self.calendar.demo_arrival
+        if number == 1 and day == self.calendar.last_day and arrival is not None:
+            return arrival, end
         if start >= LUNCH[0]:  # an evening session (floor day): everybody stays throughout
             return start, end
         if roll < 0.1:

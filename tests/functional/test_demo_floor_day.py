@@ -85,8 +85,30 @@ def test_today_is_a_negotiation_day_with_companies_arriving(
     assert any(s.ends_at <= now for s in today) and any(s.starts_at > now for s in today)
     assert walk.checked_in > 20
     assert walk.company is not None and walk.meeting is not None and walk.absent is not None
-    # The walk starts with the README's demo company, not checked in yet, nor its partner.
-    assert walk.company.company.contacts[0].email == DEMO_COMPANY[0]
+    # The README's demo company comes at the first slot after the seeding (10:20), so it has
+    # held no meeting yet today; the walk starts with it whenever one of its meetings to come
+    # is with a company that has not met yet either (otherwise with another such pair).
+    demo = next(p for p in event.participations if p.company.contacts[0].email == DEMO_COMPANY[0])
+    assert [a.start_time for a in demo.availability if a.day == DAY] == [time(10, 20)]
+    todays = [
+        m
+        for m in dbs.scalars(select(Meeting).where(Meeting.event_id == event.id))
+        if m.slot.local_start().date() == DAY and m.status == MeetingStatus.SCHEDULED
+    ]
+    met = {side for m in todays if m.slot.ends_at <= now for side in (m.buyer_id, m.supplier_id)}
+    assert demo.id not in met
+    fresh_partners = [
+        m
+        for m in todays
+        if demo.id in (m.buyer_id, m.supplier_id)
+        and m.slot.starts_at > now
+        and not {m.buyer_id, m.supplier_id} & met
+    ]
+    if fresh_partners:
+        assert walk.company == demo and walk.meeting in fresh_partners
+    else:
+        assert demo not in (walk.company, walk.absent)
+    assert not {walk.company.id, walk.absent.id} & met
     assert get_check_in(dbs, walk.company.id, DAY) is None
     assert get_check_in(dbs, walk.absent.id, DAY) is None
     assert walk.meeting.slot.starts_at > now and walk.meeting.attendance is None
@@ -206,3 +228,18 @@ def test_staff_walk_the_floor_day_of_the_demo(
         agenda = _agenda(client, dbs, event, side.company_id)
         assert other.company.legal_name in agenda
         assert re.search(rf"{starts}.*?{re.escape(other.company.legal_name)}", agenda, re.S)
+
+
+@pytest.mark.parametrize(
+    ("local", "arrival"),
+    [
+        pytest.param(time(1, 0), None, id="before-opening"),
+        pytest.param(time(10, 5), time(10, 20), id="morning"),
+        pytest.param(time(10, 20), time(10, 20), id="on-a-slot"),
+        pytest.param(time(16, 10), time(16, 20), id="evening-session"),
+        pytest.param(time(23, 10), None, id="one-slot-left"),
+    ],
+)
+def test_the_demo_company_comes_at_the_next_slot(local: time, arrival: time | None) -> None:
+    now = datetime.combine(DAY, local, ZoneInfo(TZ)).astimezone(UTC)
+    assert demo_calendar(now, floor_day=True).demo_arrival == arrival
