@@ -145,7 +145,13 @@ def test_a_message_claimed_by_another_run_is_not_sent_again(
     ("locale", "phrase"), [("en", "no meeting in it"), ("ru", "Каталог участников")]
 )
 def test_approved_companies_without_meetings_are_told_once(
-    dbs: Session, world: World, smtp: Inbox, app: Flask, locale: str, phrase: str
+    dbs: Session,
+    world: World,
+    smtp: Inbox,
+    app: Flask,
+    locale: str,
+    phrase: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Issue 15 item 15: the page promised an e-mail when the schedule is published."""
     from tests.functional.helpers import make_company_user
@@ -157,7 +163,7 @@ def test_approved_companies_without_meetings_are_told_once(
     make_company_user(dbs, world.event, email="waiting@example.kz", name="Pending LLP")
     dbs.flush()
     now = world.published_at + timedelta(minutes=1)
-    app.config["SERVER_NAME"] = "matchmaking.example"
+    monkeypatch.setitem(app.config, "SERVER_NAME", "matchmaking.example")  # this test only
     with app.app_context():  # links in e-mails sent by the scheduler need SERVER_NAME
         assert jobs.issue_agendas(dbs, now) == 4
     (mail,) = smtp.to("lonely@steppe.kz")
