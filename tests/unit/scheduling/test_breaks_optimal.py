@@ -394,6 +394,10 @@ def test_rc2_goes_on_where_it_has_proven_as_much_as_the_window_searches(
     deadline = time.monotonic() + 1.5
     found, _ = minimise(problem, 1.5)
     assert min(interrupted) >= deadline - 0.05
-    second = [k for model, k in maxsat.WindowSat.asked if model == 2]
-    assert second[:1] == [3]
+    asked = list(maxsat.WindowSat.asked)
+    joined = asked.index(next(call for call in asked if call[0] == 2))
+    # The K above RC2's, or the next one while the ascending search holds it (on a loaded
+    # machine its timed rounds may be on 3 just then).
+    ascending_on = [k for model, k in asked[: joined + 2] if model == 1][-2:]
+    assert asked[joined][1] == 3 or (asked[joined][1] == 4 and 3 in ascending_on)
     assert found == best
