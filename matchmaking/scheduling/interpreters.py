@@ -11,16 +11,17 @@ assignment with an interpreter for each meeting that needs one:
    else a min-cost flow where leaving a meeting unserved costs its weight, so must pairs are
    served first, then the highest scores (the solver's objective order).
 2. **Re-place.** Unserved meetings are taken out. Then every unplaced pair of a company that
-   lost a meeting, in priority order (must, then score), goes into the free slot adding the
-   fewest company breaks where both companies, a table and, if it needs one, an interpreter
-   are free (an augmenting path may hand another meeting of that slot to a different
-   interpreter). A must pair that still does not fit may displace non-must meetings of its
-   two companies (or a qualified interpreter's), which are then re-placed if they can be
-   (first, ``shift`` tries moving its companies' meetings in the way to other slots);
-   failing that, all interpreters are re-planned by the flow with that pair in one of its
-   best slots (``rescue``: a must pair may take an interpreter-slot from a non-must one).
-   When anything moved, a hill climb moves single meetings (every rule kept, rule 4
-   included) to close company breaks.
+   lost a meeting, and every unplaced pair needing an interpreter that a qualified one
+   still has room for, in priority order (must, then score), goes into the free slot adding
+   the fewest company breaks where both companies, a table and, if it needs one, an
+   interpreter are free (an augmenting path may hand another meeting of that slot to a
+   different interpreter). A must pair that still does not fit may displace non-must
+   meetings of its two companies (or a qualified interpreter's), which are then re-placed
+   if they can be (first, ``shift`` tries moving its companies' meetings in the way to
+   other slots); failing that, all interpreters are re-planned by the flow with that pair
+   in one of its best slots (``rescue``: a must pair may take an interpreter-slot from a
+   non-must one). When anything moved, a hill climb moves single meetings (every rule
+   kept, rule 4 included) to close company breaks.
 3. **Tie-break.** Slot by slot, the interpreters of that slot's meetings are re-matched to
    lower the interpreters' penalty: zone changes between an interpreter's consecutive
    meetings of a day plus its breaks (idle gaps between meetings, as for companies). This
@@ -28,6 +29,13 @@ assignment with an interpreter for each meeting that needs one:
 
 The companies' objective is lexicographic as in the solver; the interpreter penalty is the
 documented tie-break among schedules equal on it.
+
+Reasons for pairs needing an interpreter left out: "no interpreter free" when it was
+dropped, when it would fit where its companies and a table are free but no interpreter is,
+and for a must pair when every qualified interpreter is taken or at its cap in each slot
+the pair allows (the pair selection gave the pool's interpreter-slots to other must pairs,
+so its companies' full agendas are not the cause); "no interpreter speaks both languages
+in this zone" when none qualifies.
 """
 
 from __future__ import annotations
@@ -49,12 +57,18 @@ FIXED = -2  # an interpreter's slot taken by a fixed meeting
 NO_INTERPRETER_FREE = "no interpreter free"
 NO_INTERPRETER = "no interpreter speaks both languages in this zone"
 # Step 1 always runs (without it a schedule could break hard rule 4); the other steps run
-# in turn until this much time past the solver's deadline (its phases use all of it):
-# STAFF_SECONDS, or STAFF_SECONDS_PER_PAIR per open pair when more. Measured under load on
-# the generated families: chongqing 0.03-0.06 s in all, regional (10,000 pairs) 0.2 s for
-# steps 1-2 from the solver's schedule.
-STAFF_SECONDS = 0.1
+# in turn until ``staff``'s deadline, and at least STAFF_FLOOR_SECONDS. The solver keeps
+# ``staffing_seconds`` of its limit for ``staff``: STAFF_SECONDS, or STAFF_SECONDS_PER_PAIR
+# per open pair when more, at most STAFF_SHARE of the limit; steps 2-3 stop after
+# STAFF_STEPS_SHARE of it, the rest is for the step running then and the reasons and
+# figures after them. Measured under load on the generated families: chongqing (1,500
+# pairs, scarce pool) 0.05-0.1 s in all, of which 0.01 s for the reasons; regional (10,000
+# pairs) 0.2 s for steps 1-2 from the solver's schedule.
+STAFF_SECONDS = 0.12
 STAFF_SECONDS_PER_PAIR = 20e-6
+STAFF_SHARE = 0.25
+STAFF_STEPS_SHARE = 0.7
+STAFF_FLOOR_SECONDS = 0.02
 TIE_BREAK_PASSES = 3
 # Slots tried per must pair by ``_Staffer.rescue`` (each try is one min-cost flow).
 RESCUE_SLOTS = 3
@@ -395,14 +409,19 @@ class _Staffer:
 
     def refill(self, stop: float) -> None:
         """Re-place dropped meetings and fill the room they freed, in priority order, until
-        ``stop`` (a ``time.monotonic()`` value)."""
-        if not self.touched:
-            return
+        ``stop`` (a ``time.monotonic()`` value). Unplaced pairs needing an interpreter are
+        tried too while a qualified one has room for them (the pair selection counts
+        interpreter-slots, not slots, so a few may be left for them)."""
         pairs = self.problem.pairs
         todo = [
             k
             for k, t in enumerate(self.slots)
-            if t == UNPLACED and (pairs[k].a in self.touched or pairs[k].b in self.touched)
+            if t == UNPLACED
+            and (
+                pairs[k].a in self.touched
+                or pairs[k].b in self.touched
+                or (self.needs[k] is not None and not self.booked_up(k))
+            )
         ]
         for k in self._order(todo):
             if time.monotonic() > stop:
@@ -797,6 +816,14 @@ class _Staffer:
             for t in free
         )
 
+    def booked_up(self, k: int) -> bool:
+        """Every interpreter qualified for pair k is taken or at its cap in each slot the
+        pair allows: why a must pair the pair selection left out (the pool's
+        interpreter-slots went to other must pairs) cannot meet, though its companies'
+        meetings look like the reason."""
+        allowed = self.problem.pairs[k].allowed
+        return not any(self.can_take(j, t) for j in self.qualified_for(k) for t in allowed)
+
     # -- figures ---------------------------------------------------------------------------
 
     def totals(self) -> tuple[int, int]:
@@ -816,19 +843,27 @@ class _Staffer:
         return switches, breaks
 
 
+def staffing_seconds(problem: Problem, budget: float) -> float:
+    """Seconds the solver keeps for ``staff`` out of a ``budget`` (none without needs)."""
+    if not any(c.interpreter is not None for c in problem.instance.candidates):
+        return 0.0
+    wanted = max(STAFF_SECONDS, STAFF_SECONDS_PER_PAIR * len(problem.pairs))
+    return min(STAFF_SHARE * budget, wanted)
+
+
 def staff(
     problem: Problem, slots: Sequence[int], deadline: float, tie_break: bool = True
 ) -> tuple[list[int], Staffing]:
     """Interpreters for the meetings of ``slots`` (one slot index or -1 per problem pair):
     the possibly changed assignment and the ``Staffing`` to complete the schedule with.
+    Steps 2 and 3 stop at ``deadline`` (a ``time.monotonic()`` value; see STAFF_SECONDS).
     ``tie_break`` False skips step 3 (the benchmark measures what it gains)."""
     instance = problem.instance
     if not any(c.interpreter is not None for c in instance.candidates):
         return list(slots), Staffing()
     staffer = _Staffer(problem, slots)
     staffer.assign()
-    grace = max(STAFF_SECONDS, STAFF_SECONDS_PER_PAIR * len(problem.pairs))
-    stop = max(deadline, time.monotonic()) + grace
+    stop = max(deadline, time.monotonic() + STAFF_FLOOR_SECONDS)
     staffer.refill(stop)
     if staffer.slots != list(slots):
         staffer.polish(stop)
@@ -845,7 +880,11 @@ def staff(
         cand = instance.candidates[pairs[k].index]
         if not staffer.qualified_for(k):
             outcome.reasons[cand.pair] = NO_INTERPRETER
-        elif k in staffer.dropped or staffer.wants_interpreter(k):
+        elif (
+            k in staffer.dropped
+            or staffer.wants_interpreter(k)
+            or (pairs[k].must and staffer.booked_up(k))
+        ):
             outcome.reasons[cand.pair] = NO_INTERPRETER_FREE
             left_out += 1
     for cand, _ in problem.blocked:
@@ -863,4 +902,11 @@ def staff(
     return staffer.slots, outcome
 
 
-__all__ = ["NO_INTERPRETER", "NO_INTERPRETER_FREE", "Staffing", "qualified", "staff"]
+__all__ = [
+    "NO_INTERPRETER",
+    "NO_INTERPRETER_FREE",
+    "Staffing",
+    "qualified",
+    "staff",
+    "staffing_seconds",
+]

@@ -5,6 +5,7 @@ Objective, lexicographic: most must pairs, then most score, then fewest breaks. 
 1. index the instance, fixed meetings applied (``problem``); a greedy schedule (``greedy``);
 2. choose pairs: the must-first LP relaxation (GLOP) rounded, or CP-SAT when the LP is
    fractional (``select``); slots ignored, so its weight is an upper bound when proven;
+   pairs needing an interpreter within the pool's interpreter-slots (``select``);
 3. slots for those pairs: a time sweep that keeps runs unbroken, a repair that moves
    blocking meetings, hill climbing on breaks, then company re-seating (each company's
    meetings assigned optimally to its slots or a window, ``greedy``, ``local``, ``permute``);
@@ -16,7 +17,9 @@ Objective, lexicographic: most must pairs, then most score, then fewest breaks. 
 6. spare capacity filled with any pair that still fits, then, unless the breaks are proven
    optimal (by a search or by meeting the lower bound), the anneal again, an iterated
    re-seating search (``permute``) and neighbourhood search with CP-SAT (``lns``) until the
-   deadline; tables numbered last per zone and slot.
+   deadline;
+7. interpreters staffed (``interpreters.staff``) in time kept for it within the limit;
+   tables numbered last per zone and slot.
 
 Every intermediate assignment is valid and only replaced by a lexicographically better one,
 so a short time limit still returns the best schedule found so far.
@@ -31,14 +34,14 @@ from collections.abc import Sequence
 from .anneal import anneal
 from .cpsat import SlotModel
 from .greedy import UNPLACED, greedy, priority_order, sweep
-from .interpreters import staff
+from .interpreters import STAFF_STEPS_SHARE, staff, staffing_seconds
 from .lns import improve
 from .local import polish, repair, rescue
 from .maxsat import BreakMaxSat
 from .model import Instance, Meeting, Schedule
 from .permute import reseat
 from .problem import Problem, break_bound, build_problem
-from .select import lp_pairs, select_pairs
+from .select import fill_order, lp_pairs, select_pairs, within_capacity
 from .stats import gaps, measure
 from .windows import applicable
 
@@ -159,7 +162,7 @@ def _construct(
             break
         found = repair(problem, sweep(problem, chosen, threshold), chosen, stop)
         if _musts(problem, found) < _musts(problem, greedy_slots):
-            found = rescue(problem, found, priority_order(problem))
+            found = within_capacity(problem, rescue(problem, found, priority_order(problem)))
         if best is None or _better(problem, found, best):
             best = found
     assert best is not None
@@ -224,9 +227,17 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
     budget = _default_seconds(problem) if time_limit is None else time_limit
     # The searches stop a little early: numbering tables, the statistics and waiting for the
     # SAT threads (``maxsat.STOP_GRACE``) come after them and must fit in the limit too.
-    deadline = started + budget - min(FINISH_SECONDS, FINISH_SHARE * budget)
+    # Interpreter staffing (``interpreters.staff``) runs after the searches: its time is kept
+    # too (``staffing_seconds``: none without interpreter needs); its steps after the first
+    # stop at STAFF_STEPS_SHARE of it, leaving the rest for its reasons and figures.
+    finish = min(FINISH_SECONDS, FINISH_SHARE * budget)
+    reserve = staffing_seconds(problem, budget)
+    deadline = started + budget - finish - reserve
+    staffing_stop = deadline + STAFF_STEPS_SHARE * reserve
     everything = range(len(problem.pairs))
-    slots = greedy(problem)
+    # Pairs needing an interpreter beyond the pool's interpreter-slots are left out from the
+    # start (``select.within_capacity``): no slot arrangement could staff them.
+    slots = within_capacity(problem, greedy(problem))
     # The greedy pass's time is the yardstick for the passes that cannot be interrupted: the
     # LP takes about twice as long, a sweep with its repair several times.
     unit = time.monotonic() - started
@@ -268,6 +279,9 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
         # ignore slot conflicts and may not all fit: maximise the weight
         # (must pairs first) exactly over every pair, from the best assignment so far.
         found, proven = SlotModel(problem, everything).maximise_weight(slots, left(0.25))
+        staffable = within_capacity(problem, found)
+        proven = proven and staffable == found  # else optimal only without interpreters
+        found = staffable
         if _better(problem, found, slots):
             slots = found
         if proven:
@@ -308,7 +322,8 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
                 breaks_optimal = False
     if problem.pairs and left() > 0.05:
         # Spare capacity after the chosen pairs: any other pair that still fits.
-        filled = repair(problem, slots, priority_order(problem), time.monotonic() + left(0.1))
+        todo = fill_order(problem, slots, priority_order(problem))
+        filled = repair(problem, slots, todo, time.monotonic() + left(0.1))
         if filled != slots:
             slots, breaks_optimal = filled, False
     if problem.pairs and not breaks_optimal and left() > 0.1:
@@ -327,7 +342,7 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
             slots = found
     # Interpreters (hard rule 4, ``interpreters``): staff the meetings that need one, re-place
     # or drop the rest; a no-op without interpreter needs. Kept last: no later phase moves them.
-    slots, staffing = staff(problem, slots, deadline)
+    slots, staffing = staff(problem, slots, staffing_stop)
     breaks_optimal = (breaks_optimal and not staffing.changed) or _breaks(problem, slots) == 0
     # A proven lower bound on breaks for the pairs placed: the companies' bound, or the
     # breaks themselves when a search proved them optimal.
