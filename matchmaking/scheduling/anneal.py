@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from .greedy import UNPLACED
 from .permute import _Board
 from .problem import Problem
+from .slotpool import SlotPool
 
 # Longest chain tried (meetings on both sides together).
 CHAIN_LIMIT = 40
@@ -50,10 +51,16 @@ def _bits(mask: int) -> list[int]:
 class _Annealer:
     """The schedule as a company x slot table of meetings, with the board's masks."""
 
-    def __init__(self, problem: Problem, slots: Sequence[int], rng: random.Random) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        slots: Sequence[int],
+        rng: random.Random,
+        pool: SlotPool | None = None,
+    ) -> None:
         self.problem = problem
         self.rng = rng
-        self.board = _Board(problem, slots)
+        self.board = _Board(problem, slots, pool)
         self.at = [[UNPLACED] * problem.n_slots for _ in range(problem.n_companies)]
         for c, fixed in enumerate(problem.fixed_busy):
             for t in fixed:
@@ -105,6 +112,11 @@ class _Annealer:
                 return None
             if change < 0 and board.load[zone][t] - change > problem.free_tables[zone][t]:
                 return None
+        routing = board.routing
+        if routing is not None and not routing.allows(
+            [(m, t, u) for m in forward] + [(m, u, t) for m in backward]
+        ):
+            return None  # more meetings than interpreters free (``slotpool``)
         flip = board.bit[t] | board.bit[u]
         moved: dict[int, int] = {}
         for m in forward + backward:
@@ -120,6 +132,8 @@ class _Annealer:
 
     def apply(self, forward: list[int], backward: list[int], t: int, u: int) -> None:
         problem, board, at = self.problem, self.board, self.at
+        if board.routing is not None:
+            board.routing.apply([(m, t, u) for m in forward] + [(m, u, t) for m in backward])
         for m, old in [(m, t) for m in forward] + [(m, u) for m in backward]:
             pair = problem.pairs[m]
             for c in (pair.a, pair.b):
@@ -167,13 +181,19 @@ class _Annealer:
 
 
 def anneal(
-    problem: Problem, slots: Sequence[int], deadline: float, seed: int = 0, lower: int = 0
+    problem: Problem,
+    slots: Sequence[int],
+    deadline: float,
+    seed: int = 0,
+    lower: int = 0,
+    pool: SlotPool | None = None,
 ) -> list[int]:
     """Fewer breaks for the same placed pairs, by annealing until ``deadline``
     (``time.monotonic()``) or a schedule with ``lower`` breaks (a proven lower bound);
-    returns the best assignment seen (never worse than ``slots``)."""
+    returns the best assignment seen (never worse than ``slots``). With ``pool``, no move
+    leaves more meetings without an interpreter (``slotpool``)."""
     rng = random.Random(seed)
-    state = _Annealer(problem, slots, rng)
+    state = _Annealer(problem, slots, rng, pool)
     if not state.placed:
         return list(slots)
     best, best_total = list(state.board.slots), state.board.total()
@@ -196,7 +216,7 @@ def anneal(
                 heat = int((now - started) / span)
                 if unsaved:
                     best, unsaved = list(state.board.slots), False
-                state, total = _Annealer(problem, best, rng), best_total
+                state, total = _Annealer(problem, best, rng, pool), best_total
             progress = ((now - started) % span) / span
             temperature = HOT * (COLD / HOT) ** progress
         k = state.pick()

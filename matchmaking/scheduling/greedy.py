@@ -10,15 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .problem import Problem
+from .slotpool import Routing, SlotPool
 
 UNPLACED = -1
 
 
 class Board:
-    """Occupancy of companies, days and zone tables for incremental placement."""
+    """Occupancy of companies, days and zone tables for incremental placement; with a
+    ``SlotPool``, also the interpreters (``slotpool.Routing``): a pair needing one fits only
+    where it can be routed."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, pool: SlotPool | None = None) -> None:
         self.problem = problem
+        self.routing = None if pool is None else Routing(pool)
         self.busy = [set(s) for s in problem.fixed_busy]
         n_days = len(problem.days)
         self.per_day = [[0] * n_days for _ in range(problem.n_companies)]
@@ -37,6 +41,7 @@ class Board:
             and self.tables[pair.zone][t] > 0
             and self.count[pair.a] < self.problem.cap[pair.a]
             and self.count[pair.b] < self.problem.cap[pair.b]
+            and (self.routing is None or self.routing.fits(k, t))
         )
 
     def break_delta(self, c: int, t: int) -> int:
@@ -59,10 +64,25 @@ class Board:
             self.per_day[c][day] += 1
             self.count[c] += 1
         self.tables[pair.zone][t] -= 1
+        if self.routing is not None:
+            self.routing.apply([(k, UNPLACED, t)])
 
     def best_slot(self, k: int) -> int:
         """The free slot adding fewest breaks for pair k; ties go to the earliest slot."""
         pair = self.problem.pairs[k]
+        routing = self.routing
+        if routing is not None and routing.needs(k):
+            # The interpreter check last and cheapest slot first: it costs the most.
+            self.routing = None
+            try:
+                options = sorted(
+                    (self.break_delta(pair.a, t) + self.break_delta(pair.b, t), t)
+                    for t in pair.allowed
+                    if self.fits(k, t)
+                )
+            finally:
+                self.routing = routing
+            return next((t for _, t in options if routing.fits(k, t)), UNPLACED)
         best, best_cost = UNPLACED, 3
         for t in pair.allowed:
             if self.fits(k, t):
@@ -81,9 +101,12 @@ def priority_order(problem: Problem) -> list[int]:
     )
 
 
-def greedy(problem: Problem, order: Iterable[int] | None = None) -> list[int]:
-    """Place pairs in ``order`` (default ``priority_order``) into their cheapest free slot."""
-    board = Board(problem)
+def greedy(
+    problem: Problem, order: Iterable[int] | None = None, pool: SlotPool | None = None
+) -> list[int]:
+    """Place pairs in ``order`` (default ``priority_order``) into their cheapest free slot
+    (with ``pool``, one where an interpreter can be routed to those needing one)."""
+    board = Board(problem, pool)
     slots = [UNPLACED] * len(problem.pairs)
     for k in priority_order(problem) if order is None else order:
         t = board.best_slot(k)
@@ -93,7 +116,9 @@ def greedy(problem: Problem, order: Iterable[int] | None = None) -> list[int]:
     return slots
 
 
-def sweep(problem: Problem, pairs: Iterable[int], threshold: float = 0.0) -> list[int]:
+def sweep(
+    problem: Problem, pairs: Iterable[int], threshold: float = 0.0, pool: SlotPool | None = None
+) -> list[int]:
     """Place ``pairs`` slot by slot in time order, keeping companies' runs unbroken.
 
     In each slot the open pairs are ranked: a company that met in the previous slot (its run
@@ -101,9 +126,10 @@ def sweep(problem: Problem, pairs: Iterable[int], threshold: float = 0.0) -> lis
     its pairs need (at most 1); a pair in its last allowed slot gets 2 more. Pairs ranked
     below ``threshold`` wait (so companies start later, when their runs can go on). Pairs
     are taken greedily in rank order (ties: fewer allowed slots left, then pair index);
-    leftovers go to ``Board.best_slot`` at the end.
+    leftovers go to ``Board.best_slot`` at the end. With ``pool``, pairs needing an
+    interpreter go only where one can be routed.
     """
-    board = Board(problem)
+    board = Board(problem, pool)
     slots = [UNPLACED] * len(problem.pairs)
     todo = set(pairs)
     remaining = [0] * problem.n_companies

@@ -1,8 +1,8 @@
 """Hard rule 4: interpreters for the meetings of pairs with no common language.
 
-``staff(problem, slots)`` runs once the solver's slots are final (the other phases ignore
-interpreters, so they plan every pair as if interpreters were unlimited) and returns a valid
-assignment with an interpreter for each meeting that needs one:
+``staff(problem, slots)`` runs once the solver's slots are final (the other phases keep
+only a relaxation, ``slotpool``: per slot and group of alike interpreters, caps summed) and
+returns a valid assignment with an interpreter for each meeting that needs one:
 
 1. **Assign.** For the meetings as placed, each needing meeting gets a qualified
    interpreter (speaks one of the buyer's and one of the supplier's languages, available in

@@ -19,6 +19,7 @@ from itertools import pairwise
 from .cpsat import SlotModel
 from .greedy import UNPLACED
 from .problem import Problem
+from .slotpool import Routing, SlotPool
 
 FREE_LIMIT = 90
 ROUND_SECONDS = 0.5
@@ -94,9 +95,18 @@ def _window(problem: Problem, slots: Sequence[int], rng: random.Random) -> set[i
     return set(inside[:FREE_LIMIT])
 
 
-def improve(problem: Problem, slots: Sequence[int], deadline: float, seed: int = 0) -> list[int]:
-    """Lower the breaks of ``slots`` by repeated exact re-solves of small neighbourhoods."""
+def improve(
+    problem: Problem,
+    slots: Sequence[int],
+    deadline: float,
+    seed: int = 0,
+    pool: SlotPool | None = None,
+) -> list[int]:
+    """Lower the breaks of ``slots`` by repeated exact re-solves of small neighbourhoods
+    (with ``pool``, a re-solve leaving more meetings without an interpreter is dropped:
+    ``slotpool``; the CP-SAT model does not know them)."""
     rng = random.Random(seed)
+    routing = None if pool is None else Routing(pool, slots)
     # Short budgets get shorter rounds, so that several neighbourhoods are tried.
     round_seconds = min(ROUND_SECONDS, max(0.1, (deadline - time.monotonic()) / 8))
     slots = list(slots)
@@ -124,6 +134,9 @@ def improve(problem: Problem, slots: Sequence[int], deadline: float, seed: int =
             continue
         after_busy = _busy(problem, found)
         after = sum(_company_breaks(problem, after_busy[c]) for c in touched)
-        if after <= before:
+        moves = [(k, t, found[k]) for k, t in enumerate(slots) if found[k] != t]
+        if after <= before and (routing is None or routing.allows(moves)):
+            if routing is not None:
+                routing.apply(moves)
             slots = found
     return slots

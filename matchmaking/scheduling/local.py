@@ -15,15 +15,21 @@ from itertools import pairwise
 
 from .greedy import UNPLACED, Board
 from .problem import Problem
+from .slotpool import SlotPool
+
+# Meetings needing an interpreter ``rescue`` tries evicting for a must pair in one slot.
+RESCUE_TRIES = 30
 
 
 class _State:
     """Board plus the pairs of each company, for break deltas."""
 
-    def __init__(self, problem: Problem, slots: Sequence[int]) -> None:
+    def __init__(
+        self, problem: Problem, slots: Sequence[int], pool: SlotPool | None = None
+    ) -> None:
         self.problem = problem
         self.slots = list(slots)
-        self.board = Board(problem)
+        self.board = Board(problem, pool)
         self.meets: list[list[int]] = [[] for _ in range(problem.n_companies)]
         for k, t in enumerate(self.slots):
             if t != UNPLACED:
@@ -50,6 +56,12 @@ class _State:
         self.board.tables[pair.zone][old] += 1
         self.board.tables[pair.zone][t] -= 1
         self.slots[k] = t
+        if self.board.routing is not None:
+            self.board.routing.apply([(k, old, t)])
+
+    def routed(self, moves: Sequence[tuple[int, int, int]]) -> bool:
+        """Whether the (pair, from, to) moves keep the interpreters routed as well as now."""
+        return self.board.routing is None or self.board.routing.allows(moves)
 
     def unplace(self, k: int) -> None:
         """Take pair k out of the schedule."""
@@ -63,6 +75,8 @@ class _State:
             self.meets[c].remove(k)
         self.board.tables[pair.zone][t] += 1
         self.slots[k] = UNPLACED
+        if self.board.routing is not None:
+            self.board.routing.apply([(k, t, UNPLACED)])
 
     def place(self, k: int, t: int) -> None:
         """Put unplaced pair k into slot t (the caller checked ``board.fits``)."""
@@ -84,6 +98,8 @@ def _try_relocate(state: _State, k: int) -> bool:
         if t == old or state.board.tables[pair.zone][t] <= 0:
             continue
         if not (state.free(pair.a, t) and state.free(pair.b, t)):
+            continue
+        if not state.routed([(k, old, t)]):
             continue
         days = {problem.day_of[old], problem.day_of[t]}
         before = state.local((pair.a, pair.b), days)
@@ -111,6 +127,8 @@ def _try_swap(state: _State, c: int) -> bool:
                 state.board.tables[p1.zone][t2] <= 0 or state.board.tables[p2.zone][t1] <= 0
             ):
                 continue
+            if not state.routed([(k1, t1, t2), (k2, t2, t1)]):
+                continue
             days = {problem.day_of[t1], problem.day_of[t2]}
             before = state.local((o1, o2), days)
             _swap(state, k1, k2)
@@ -136,11 +154,16 @@ def _swap(state: _State, k1: int, k2: int) -> None:
     state.board.tables[p2.zone][t2] += 1
     state.board.tables[p2.zone][t1] -= 1
     state.slots[k1], state.slots[k2] = t2, t1
+    if state.board.routing is not None:
+        state.board.routing.apply([(k1, t1, t2), (k2, t2, t1)])
 
 
-def polish(problem: Problem, slots: Sequence[int], deadline: float) -> list[int]:
-    """Lower the breaks of ``slots`` by relocations and swaps until stuck or out of time."""
-    state = _State(problem, slots)
+def polish(
+    problem: Problem, slots: Sequence[int], deadline: float, pool: SlotPool | None = None
+) -> list[int]:
+    """Lower the breaks of ``slots`` by relocations and swaps until stuck or out of time
+    (with ``pool``, none leaving more meetings without an interpreter, ``slotpool``)."""
+    state = _State(problem, slots, pool)
     improved = True
     while improved and time.monotonic() < deadline:
         improved = False
@@ -164,23 +187,28 @@ def _relocate_anywhere(state: _State, k: int, avoid: int) -> bool:
     for t in pair.allowed:
         if t in (old, avoid) or state.board.tables[pair.zone][t] <= 0:
             continue
-        if state.free(pair.a, t) and state.free(pair.b, t):
+        if state.free(pair.a, t) and state.free(pair.b, t) and state.routed([(k, old, t)]):
             state.move(k, t)
             return True
     return False
 
 
 def repair(
-    problem: Problem, slots: Sequence[int], todo: Sequence[int], deadline: float = float("inf")
+    problem: Problem,
+    slots: Sequence[int],
+    todo: Sequence[int],
+    deadline: float = float("inf"),
+    pool: SlotPool | None = None,
 ) -> list[int]:
     """Place unplaced pairs of ``todo`` by moving the meetings that block them.
 
     For each slot the pair allows (in order), the meetings holding its two companies there,
     and one meeting of its zone when all tables are taken, are moved to other free slots
     (first fit); the first slot where that works is used. Caps are respected since the set
-    of placed pairs only grows by the repaired pair.
+    of placed pairs only grows by the repaired pair. With ``pool``, no move or placement
+    leaves more meetings without an interpreter (``slotpool``).
     """
-    state = _State(problem, slots)
+    state = _State(problem, slots, pool)
     board = state.board
     for k in todo:
         if state.slots[k] != UNPLACED:
@@ -199,15 +227,20 @@ def repair(
     return state.slots
 
 
-def rescue(problem: Problem, slots: Sequence[int], todo: Sequence[int]) -> list[int]:
+def rescue(
+    problem: Problem, slots: Sequence[int], todo: Sequence[int], pool: SlotPool | None = None
+) -> list[int]:
     """Place unplaced must pairs of ``todo`` by evicting the non-must meetings in their way.
 
     For each slot the must pair allows (in order): when every meeting holding its companies
     there, and one meeting of its zone if the zone is full, is not a must pair, those are
     unplaced and the must pair takes the slot. Evicted pairs are then repaired where
-    possible. Lexicographically this never loses: a must pair outweighs all scores.
+    possible. Lexicographically this never loses: a must pair outweighs all scores. With
+    ``pool``, a must pair no interpreter can be routed to there also evicts one non-must
+    meeting needing an interpreter (that slot's first, lowest score first) when that frees
+    one (``slotpool``), else the slot is passed over.
     """
-    state = _State(problem, slots)
+    state = _State(problem, slots, pool)
     board = state.board
     evicted: list[int] = []
     for k in todo:
@@ -242,12 +275,42 @@ def rescue(problem: Problem, slots: Sequence[int], todo: Sequence[int]) -> list[
             )
             if not cap_ok:
                 continue
+            moves = [(j, t, UNPLACED) for j in out] + [(k, UNPLACED, t)]
+            if not state.routed(moves):
+                spare = _interpreter_spare(state, k, t, moves)
+                if spare is None:
+                    continue
+                out.add(spare)
             for j in sorted(out):
                 state.unplace(j)
                 evicted.append(j)
             state.place(k, t)
             break
-    return repair(problem, state.slots, evicted) if evicted else state.slots
+    return repair(problem, state.slots, evicted, pool=pool) if evicted else state.slots
+
+
+def _interpreter_spare(
+    state: _State, k: int, t: int, moves: list[tuple[int, int, int]]
+) -> int | None:
+    """A placed non-must pair needing an interpreter whose eviction, with ``moves``, lets
+    an interpreter be routed to must pair k in slot t (at most RESCUE_TRIES tried)."""
+    routing = state.board.routing
+    if routing is None:
+        return None
+    problem = state.problem
+    taken = {j for j, _, _ in moves}
+    spares = sorted(
+        (
+            j
+            for j in routing.pool.needing
+            if state.slots[j] != UNPLACED and j not in taken and not problem.pairs[j].must
+        ),
+        key=lambda j: (state.slots[j] != t, problem.pairs[j].weight, j),
+    )
+    for j in spares[:RESCUE_TRIES]:
+        if routing.allows([*moves, (j, state.slots[j], UNPLACED)]):
+            return j
+    return None
 
 
 def _clear(state: _State, k: int, t: int) -> bool:

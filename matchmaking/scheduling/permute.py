@@ -24,16 +24,22 @@ from ortools.graph.python.linear_sum_assignment import SimpleLinearSumAssignment
 
 from .greedy import UNPLACED
 from .problem import Problem
+from .slotpool import Routing, SlotPool
 
 _INFEASIBLE = 1 << 20
 
 
 class _Board:
-    """Busy slots per company as bit masks (a spacer bit between days) and table loads."""
+    """Busy slots per company as bit masks (a spacer bit between days) and table loads; with
+    a ``SlotPool``, the interpreters' routing too (``slotpool``)."""
 
-    def __init__(self, problem: Problem, slots: Sequence[int]) -> None:
+    def __init__(
+        self, problem: Problem, slots: Sequence[int], pool: SlotPool | None = None
+    ) -> None:
         self.problem = problem
         self.slots = list(slots)
+        self.pool = pool
+        self.routing = None if pool is None else Routing(pool, slots)
         # Bit of slot t: t + its day index, so runs never join across days.
         self.bit = [1 << (t + problem.day_of[t]) for t in range(problem.n_slots)]
         self.day_masks = [sum(self.bit[t] for t in day) for day in problem.days]
@@ -139,14 +145,20 @@ def _tables_ok(board: _Board, ks: Sequence[int], seats: Sequence[int]) -> bool:
         zone = problem.pairs[k].zone
         delta[zone, board.slots[k]] = delta.get((zone, board.slots[k]), 0) - 1
         delta[zone, t] = delta.get((zone, t), 0) + 1
-    return all(
+    if not all(
         board.load[z][t] + d <= problem.free_tables[z][t] for (z, t), d in delta.items() if d > 0
+    ):
+        return False
+    return board.routing is None or board.routing.allows(
+        [(k, board.slots[k], t) for k, t in zip(ks, seats, strict=True)]
     )
 
 
 def _apply(board: _Board, c: int, seats: Sequence[int]) -> None:
     problem = board.problem
     ks = list(board.meets[c])
+    if board.routing is not None:
+        board.routing.apply([(k, board.slots[k], t) for k, t in zip(ks, seats, strict=True)])
     for k in ks:
         pair = problem.pairs[k]
         t = board.slots[k]
@@ -253,9 +265,14 @@ def _swap_pass(board: _Board, companies: set[int], deadline: float) -> set[int]:
                 new[c] |= b1
             if clash:
                 continue
+            routing = board.routing
+            if routing is not None and not routing.allows([(k1, t1, t2), (k2, t2, t1)]):
+                continue
             if sum(breaks(m) for m in new.values()) < sum(breaks(mask[c]) for c in new):
                 for c, m in new.items():
                     mask[c] = m
+                if routing is not None:
+                    routing.apply([(k1, t1, t2), (k2, t2, t1)])
                 board.slots[k1], board.slots[k2] = t2, t1
                 changed.update(new)
     return changed
@@ -299,15 +316,21 @@ def _kick(board: _Board, c: int, rng: random.Random) -> bool:
 
 
 def reseat(
-    problem: Problem, slots: Sequence[int], deadline: float, seed: int = 0, kicks: bool = False
+    problem: Problem,
+    slots: Sequence[int],
+    deadline: float,
+    seed: int = 0,
+    kicks: bool = False,
+    pool: SlotPool | None = None,
 ) -> list[int]:
     """Lower the breaks of ``slots`` (same pairs placed) by company re-seating moves and
     same-zone swaps, until neither helps or the deadline passes. After the first round only
     companies near a change are looked at again (a move's value depends on the company's
     day and its partners' days). With ``kicks``, the time left goes to an iterated local
     search: a few companies with breaks are re-seated at random, the descent repeats from
-    them, and the result is kept when it has no more breaks than the best."""
-    board = _Board(problem, slots)
+    them, and the result is kept when it has no more breaks than the best. With ``pool``,
+    no move leaves more meetings without an interpreter (``slotpool``)."""
+    board = _Board(problem, slots, pool)
     rng = random.Random(seed)
     partners = [_partners(board, c) for c in range(problem.n_companies)]
     _descend(board, set(range(problem.n_companies)), partners, rng, deadline)
@@ -320,7 +343,7 @@ def reseat(
         if total <= best_total:
             best, best_total = list(board.slots), total
         else:
-            board = _Board(problem, best)
+            board = _Board(problem, best, pool)
     return best
 
 

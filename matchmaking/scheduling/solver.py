@@ -19,7 +19,11 @@ Objective, lexicographic: most must pairs, then most score, then fewest breaks. 
    re-seating search (``permute``) and neighbourhood search with CP-SAT (``lns``) until the
    deadline;
 7. interpreters staffed (``interpreters.staff``) in time kept for it within the limit;
-   tables numbered last per zone and slot.
+   tables numbered last per zone and slot. With a pool that can run short, every phase
+   placing or moving meetings (greedy, sweep, repair, rescue, hill climbing, re-seating,
+   anneal, neighbourhood search; the exact models' results are checked) keeps the meetings
+   needing an interpreter where one can be routed (``slotpool``), so staffing rarely has
+   anything to move or drop.
 
 Every intermediate assignment is valid and only replaced by a lexicographically better one,
 so a short time limit still returns the best schedule found so far.
@@ -42,6 +46,7 @@ from .model import Instance, Meeting, Schedule
 from .permute import reseat
 from .problem import Problem, break_bound, build_problem
 from .select import fill_order, lp_pairs, select_pairs, within_capacity
+from .slotpool import Routing, SlotPool, excess
 from .stats import gaps, measure
 from .windows import applicable
 
@@ -150,23 +155,59 @@ def _construct(
     greedy_slots: Sequence[int],
     stop: float,
     first_complete: bool = False,
+    pool: SlotPool | None = None,
 ) -> list[int]:
     """Best of several sweeps (start thresholds in ``SWEEP_THRESHOLDS`` order) after repair;
     at least one is always built, more while time lasts before ``stop`` (with
-    ``first_complete``, only until one places every chosen pair)."""
+    ``first_complete``, only until one places every chosen pair). With ``pool``, pairs
+    needing an interpreter go only where one is free (``slotpool``)."""
     best: list[int] | None = None
     for threshold in SWEEP_THRESHOLDS:
         if best is not None and time.monotonic() > stop:
             break
         if first_complete and best is not None and all(best[k] != UNPLACED for k in chosen):
             break
-        found = repair(problem, sweep(problem, chosen, threshold), chosen, stop)
-        if _musts(problem, found) < _musts(problem, greedy_slots):
-            found = within_capacity(problem, rescue(problem, found, priority_order(problem)))
+        found = sweep(problem, chosen, threshold, pool)
+        found = repair(problem, found, chosen, stop, pool)
+        musts = _musts(problem, found)
+        if musts < _musts(problem, greedy_slots) or (
+            pool is not None and musts < sum(1 for k in chosen if problem.pairs[k].must)
+        ):
+            found = rescue(problem, found, priority_order(problem), pool)
+            found = within_capacity(problem, found)
         if best is None or _better(problem, found, best):
             best = found
     assert best is not None
     return best
+
+
+def _routed(problem: Problem, slots: Sequence[int], pool: SlotPool | None) -> list[int]:
+    """``slots`` (from a model ignoring interpreters) with each meeting no interpreter could
+    be routed to (``slotpool``) taken out, lowest weight first, then re-placed where
+    moving others makes room with an interpreter free (``repair``); unchanged without
+    excess."""
+    if pool is None:
+        return list(slots)
+    routing = Routing(pool, slots)
+    if not routing.unrouted:
+        return list(slots)
+    found = list(slots)
+    pairs = problem.pairs
+    needing = [k for k, t in enumerate(found) if t >= 0 and routing.needs(k)]
+    taken = []
+    for k in sorted(needing, key=lambda k: (problem.weight_of(pairs[k]), k)):
+        before = routing.unrouted
+        routing.apply([(k, found[k], UNPLACED)])
+        if routing.unrouted < before:
+            found[k] = UNPLACED
+            taken.append(k)
+        else:
+            routing.apply([(k, UNPLACED, found[k])])
+        if not routing.unrouted:
+            break
+    order = priority_order(problem)
+    rank = {k: i for i, k in enumerate(order)}
+    return repair(problem, found, sorted(taken, key=rank.__getitem__), pool=pool)
 
 
 def _reschedule(
@@ -237,7 +278,11 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
     everything = range(len(problem.pairs))
     # Pairs needing an interpreter beyond the pool's interpreter-slots are left out from the
     # start (``select.within_capacity``): no slot arrangement could staff them.
-    slots = within_capacity(problem, greedy(problem))
+    # Interpreters per slot (``slotpool``): the phases that place or move meetings keep the
+    # meetings needing one where one is free, so staffing rarely moves or drops any. None
+    # (no checks at all) without needs or with a pool that never runs short.
+    pool = SlotPool.of(problem)
+    slots = within_capacity(problem, greedy(problem, pool=pool))
     # The greedy pass's time is the yardstick for the passes that cannot be interrupted: the
     # LP takes about twice as long, a sweep with its repair several times.
     unit = time.monotonic() - started
@@ -263,9 +308,9 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
     # leave it most of the time: a first schedule only has to be good enough to fall back on.
     exact = _variables(problem) <= MAXSAT_LIMIT and applicable(problem)
     if problem.pairs and left() > CONSTRUCT_UNITS * unit:
-        first = _construct(problem, chosen, slots, time.monotonic() + left(0.2), exact)
-        first = polish(problem, first, time.monotonic() + left(0.05 if exact else 0.2))
-        first = reseat(problem, first, time.monotonic() + left(0.05 if exact else 0.2))
+        first = _construct(problem, chosen, slots, time.monotonic() + left(0.2), exact, pool)
+        first = polish(problem, first, time.monotonic() + left(0.05 if exact else 0.2), pool)
+        first = reseat(problem, first, time.monotonic() + left(0.05 if exact else 0.2), pool=pool)
         if _better(problem, first, slots):
             slots = first
     if (
@@ -279,7 +324,7 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
         # ignore slot conflicts and may not all fit: maximise the weight
         # (must pairs first) exactly over every pair, from the best assignment so far.
         found, proven = SlotModel(problem, everything).maximise_weight(slots, left(0.25))
-        staffable = within_capacity(problem, found)
+        staffable = _routed(problem, within_capacity(problem, found), pool)
         proven = proven and staffable == found  # else optimal only without interpreters
         found = staffable
         if _better(problem, found, slots):
@@ -299,7 +344,7 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
         lower = break_bound(problem, placed)
         if _breaks(problem, slots) > lower and set(placed) >= set(chosen):
             stop = time.monotonic() + left(ANNEAL_FIRST_SHARE)
-            found = anneal(problem, slots, stop, lower=lower)
+            found = anneal(problem, slots, stop, lower=lower, pool=pool)
             if _better(problem, found, slots):
                 slots = found
             breaks_optimal = _breaks(problem, slots) <= lower
@@ -312,10 +357,16 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
             exact_slots, proven = BreakMaxSat(problem, target).minimise_breaks(
                 slots, time.monotonic() + left(share)
             )
-            if exact_slots is not None and not _better(problem, slots, exact_slots):
+            if (
+                exact_slots is not None
+                and not _better(problem, slots, exact_slots)
+                and excess(pool, exact_slots) <= excess(pool, slots)
+            ):
                 slots, breaks_optimal = exact_slots, proven
         if not breaks_optimal and size <= RESCHEDULE_LIMIT:
             found, breaks_optimal, _ = _reschedule(problem, target, slots, left(0.75))
+            if excess(pool, found) > excess(pool, slots):
+                found, breaks_optimal = slots, False  # the model ignores interpreters
             if _better(problem, found, slots):
                 slots = found
             elif _better(problem, slots, found):
@@ -323,21 +374,21 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
     if problem.pairs and left() > 0.05:
         # Spare capacity after the chosen pairs: any other pair that still fits.
         todo = fill_order(problem, slots, priority_order(problem))
-        filled = repair(problem, slots, todo, time.monotonic() + left(0.1))
+        filled = repair(problem, slots, todo, time.monotonic() + left(0.1), pool)
         if filled != slots:
             slots, breaks_optimal = filled, False
     if problem.pairs and not breaks_optimal and left() > 0.1:
         lower = break_bound(problem, [k for k in everything if slots[k] != UNPLACED])
         stop = time.monotonic() + left(ANNEAL_SHARE)
-        found = anneal(problem, slots, stop, seed=1, lower=lower)
+        found = anneal(problem, slots, stop, seed=1, lower=lower, pool=pool)
         if _better(problem, found, slots):
             slots = found
     if problem.pairs and not breaks_optimal and left() > 0.1:
-        found = reseat(problem, slots, time.monotonic() + left(ILS_SHARE), kicks=True)
+        found = reseat(problem, slots, time.monotonic() + left(ILS_SHARE), kicks=True, pool=pool)
         if _better(problem, found, slots):
             slots = found
     if problem.pairs and not breaks_optimal and left() > 0.1:
-        found = improve(problem, slots, deadline)
+        found = improve(problem, slots, deadline, pool=pool)
         if _better(problem, found, slots):
             slots = found
     # Interpreters (hard rule 4, ``interpreters``): staff the meetings that need one, re-place
