@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.web [--size demo|large] [--database-url URL] [--reset]
                                        [--duration S] [--workers N] [--json FILE]
+                                       [--pages NAME,...]
 
 Seeds the event into an empty PostgreSQL database (``--reset`` empties a used one), serves it
 with ``gunicorn -w 4`` on 127.0.0.1 in the production configuration, and loads each page, then
@@ -502,6 +503,9 @@ def run_benchmark(args: argparse.Namespace, folder: Path) -> dict[str, object]:
         server.wait_ready()
         headers = credentials(server.port)
         pages = pages_for(size, slug, version)
+        if args.pages:
+            wanted = [name.strip().lower() for name in args.pages.split(",") if name.strip()]
+            pages = [p for p in pages if any(w in p.name.lower() for w in wanted)]
         references: dict[float, tuple[Page, Page]] = {}
         for rate in sorted({p.target.rate for p in pages if p.target}, reverse=True):
             healthz = Page("/healthz", "/healthz", "public")
@@ -567,6 +571,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=6, help="seconds of paced load")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--pages", help="load only the pages whose name contains one of these (comma-separated)"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk not found: apt-get install -y wrk")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache, lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import pycountry
 from babel import Locale
@@ -29,6 +30,16 @@ LANGUAGE_CODES = (
     "zh", "en", "ru", "kk", "uz", "ky", "tg", "hy", "mn", "be", "az",
     "fa", "tr", "hi", "ur", "ar", "de", "fr", "es", "ko", "ja",
 )  # fmt: skip
+# Time zones of SCO member and partner states (and Russia's main ones), first in zone lists.
+SCO_TIMEZONES = (
+    "Asia/Shanghai", "Asia/Urumqi", "Europe/Moscow", "Europe/Samara", "Asia/Yekaterinburg",
+    "Asia/Novosibirsk", "Asia/Krasnoyarsk", "Asia/Irkutsk", "Asia/Vladivostok",
+    "Asia/Almaty", "Asia/Tashkent", "Asia/Bishkek", "Asia/Dushanbe", "Asia/Kolkata",
+    "Asia/Karachi", "Asia/Tehran", "Europe/Minsk", "Asia/Ulaanbaatar", "Asia/Kabul",
+    "Asia/Yerevan", "Asia/Baku", "Asia/Phnom_Penh", "Asia/Kathmandu", "Europe/Istanbul",
+    "Asia/Colombo", "Africa/Cairo", "Asia/Qatar", "Asia/Riyadh", "Asia/Dubai", "Asia/Kuwait",
+    "Asia/Bahrain", "Indian/Maldives", "Asia/Yangon", "Asia/Vientiane",
+)  # fmt: skip
 
 
 def select_locale() -> str:
@@ -45,7 +56,18 @@ def select_locale() -> str:
 
 
 def _locale() -> Locale:
-    return Locale.parse(str(get_locale() or "en"))
+    return _parsed_locale(_locale_id())
+
+
+def _locale_id() -> str:
+    return str(get_locale() or "en")
+
+
+@cache
+def _parsed_locale(identifier: str) -> Locale:
+    """The Babel locale of ``identifier``, parsed once per process (pages name countries,
+    languages and dates by the hundred; the locales are few and their data never changes)."""
+    return Locale.parse(identifier)
 
 
 def country_name(code: str | None) -> str:
@@ -101,7 +123,14 @@ def local_datetime(value: datetime, tz: str, fmt: str = "medium") -> str:
     """The instant in ``tz``; "short" and "medium" are the medium date with the short time
     ("Feb 3, 2027, 9:00 AM": no seconds, which meetings never have), never an all-numeric date
     such as 2/3/27, which readers take differently; "long"/"full" as Babel gives them."""
-    locale, zone = _locale(), ZoneInfo(tz)
+    return _local_datetime(value, tz, fmt, _locale_id())
+
+
+# The formatters below are pure functions of their arguments and the locale, and lists repeat
+# the same instants (a slot's meetings): each result is kept per process.
+@lru_cache(maxsize=8192)
+def _local_datetime(value: datetime, tz: str, fmt: str, identifier: str) -> str:
+    locale, zone = _parsed_locale(identifier), ZoneInfo(tz)
     if fmt not in ("short", "medium"):
         return format_datetime(value, fmt, tzinfo=zone, locale=locale)
     if value.tzinfo is None:
@@ -113,17 +142,84 @@ def local_datetime(value: datetime, tz: str, fmt: str = "medium") -> str:
 
 def local_time(value: datetime | time, tz: str | None = None, fmt: str = "short") -> str:
     """An instant's time in ``tz``, or a wall-clock time (no ``tz``), e.g. "9:00 AM"."""
+    if isinstance(value, datetime):  # a bare time's zone name may depend on today's date
+        return _local_time(value, tz, fmt, _locale_id())
+    return _local_time.__wrapped__(value, tz, fmt, _locale_id())
+
+
+@lru_cache(maxsize=8192)
+def _local_time(value: datetime | time, tz: str | None, fmt: str, identifier: str) -> str:
+    locale = _parsed_locale(identifier)
     if tz is None:
-        return format_time(value, fmt, locale=_locale())
-    return format_time(value, fmt, tzinfo=ZoneInfo(tz), locale=_locale())
+        return format_time(value, fmt, locale=locale)
+    return format_time(value, fmt, tzinfo=ZoneInfo(tz), locale=locale)
 
 
 def slot_label(start: datetime, tz: str) -> str:
     """A slot's day and start time in the event's timezone, e.g. "Jun 12, 2026 09:20"."""
+    return _slot_label(start, tz, _locale_id())
+
+
+@lru_cache(maxsize=8192)
+def _slot_label(start: datetime, tz: str, identifier: str) -> str:
+    locale = _parsed_locale(identifier)
     return (
-        f"{format_date(start.astimezone(ZoneInfo(tz)).date(), 'medium', locale=_locale())} "
-        f"{local_time(start, tz)}"
+        f"{format_date(start.astimezone(ZoneInfo(tz)).date(), 'medium', locale=locale)} "
+        f"{_local_time(start, tz, 'short', identifier)}"
     )
+
+
+@cache
+def known_timezones() -> frozenset[str]:
+    """The IANA time zone names of the time zone database (system or tzdata package)."""
+    return frozenset(available_timezones())
+
+
+@lru_cache(maxsize=1024)
+def _zone(tz: str) -> ZoneInfo:
+    """The zone, kept: ZoneInfo itself keeps only a few recently used zones loaded, and the
+    list of all zones would read every zone file again on each page."""
+    return ZoneInfo(tz)
+
+
+def utc_offset(tz: str, on: date | datetime | None = None) -> str:
+    """The zone's offset from UTC at noon of ``on`` (default: now), e.g. "UTC+08:00"; the
+    bare name when the zone is unknown."""
+    try:
+        zone = _zone(tz)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return tz
+    if on is None:
+        at = datetime.now(UTC).astimezone(zone)
+    elif isinstance(on, datetime):
+        at = on.astimezone(zone) if on.tzinfo else on.replace(tzinfo=zone)
+    else:
+        at = datetime.combine(on, time(12), tzinfo=zone)
+    offset = at.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{rest:02d}"
+
+
+def zone_label(tz: str, on: date | datetime | None = None) -> str:
+    """A time zone as readers are shown it: its id and offset, "Asia/Shanghai (UTC+08:00)";
+    the offset is the one of ``on`` (an event's first day), else of now."""
+    offset = utc_offset(tz, on)
+    return tz if offset == tz else f"{tz} ({offset})"
+
+
+def timezone_choices() -> list[SelectChoice]:
+    """Every zone of the database (old aliases included, so names stored before are still
+    offered), sorted, with its offset now: the SCO states' zones first, in their own group."""
+    from flask_babel import gettext as _
+
+    known = known_timezones()
+    first = [tz for tz in SCO_TIMEZONES if tz in known]
+    sco_group, other_group = _("SCO member and partner states"), _("Other time zones")
+    return [SelectChoice(tz, zone_label(tz), optgroup=sco_group) for tz in first] + [
+        SelectChoice(tz, zone_label(tz), optgroup=other_group) for tz in sorted(known - set(first))
+    ]
 
 
 def local_date(value: date, fmt: str = "long") -> str:
@@ -162,6 +258,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["zone_label"] = zone_label
     app.jinja_env.globals["company_size_label"] = company_size_label
     app.jinja_env.globals["describe_meeting"] = _describe_meeting
     app.jinja_env.globals["solver_reason"] = _solver_reason
@@ -177,6 +274,6 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "current_locale": str(get_locale() or "en"),
             "available_locales": [
-                (code, Locale.parse(code).display_name) for code in app.config["LANGUAGES"]
+                (code, _parsed_locale(code).display_name) for code in app.config["LANGUAGES"]
             ],
         }

@@ -10,22 +10,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+from sqlalchemy import BindParameter, Select, bindparam, case, func, or_, select
+from sqlalchemy.orm import Session, aliased, contains_eager, joinedload, selectinload
 
 from matchmaking import figures
 from matchmaking.errors import DomainError, InvalidInput
 from matchmaking.i18n import country_name, language_name
 from matchmaking.models import (
+    CalendarFeed,
     Company,
     Event,
+    Interpreter,
     Meeting,
     MeetingChange,
+    Offering,
     Participation,
     ScheduleVersion,
+    Sector,
     Slot,
     Zone,
 )
@@ -372,6 +377,129 @@ def _dropped_from_previous(
         entry = agenda_entry(version.event, meeting, participation, sectors)
         dropped.append(replace(entry, cancelled=True, sequence=entry.sequence + 1))
     return tuple(dropped)
+
+
+@cache
+def _stamp_query() -> Select[Any]:
+    """The statement of ``agenda_state``, built once (building it costs more than running it);
+    parameters ``participation_id``, ``company_id`` and ``event_id``."""
+    pid: BindParameter[int] = bindparam("participation_id")
+    counterpart = aliased(Participation)
+    other = aliased(Company)
+    own = aliased(Company)
+    offerings = select(Offering).where(Offering.participation_id == counterpart.id)
+    changes = select(MeetingChange).where(MeetingChange.meeting_id == Meeting.id)
+    sectors = select(Sector).where(Sector.event_id == bindparam("event_id"))
+
+    def figure(query: Select[Any], column: Any) -> Any:
+        return query.with_only_columns(column).scalar_subquery()
+
+    return (
+        select(
+            select(CalendarFeed.token)
+            .where(CalendarFeed.company_id == own.id)
+            .scalar_subquery()
+            .label("feed_token"),
+            ScheduleVersion.id,
+            ScheduleVersion.published_at,
+            own.legal_name,
+            own.country,
+            own.languages,
+            figure(sectors, func.count(Sector.id)),
+            figure(sectors, func.max(Sector.id)),
+            figure(sectors, func.sum(func.length(Sector.name))),
+            Meeting.id,
+            Meeting.uid,
+            Meeting.updated_at,
+            Meeting.status,
+            Meeting.sequence,
+            Meeting.table_number,
+            Meeting.reasons,
+            Slot.starts_at,
+            Slot.ends_at,
+            Zone.name,
+            Interpreter.name,
+            counterpart.id,
+            counterpart.updated_at,
+            counterpart.interpreter_needed,
+            counterpart.interpreter_note,
+            counterpart.brings_interpreter,
+            other.legal_name,
+            other.country,
+            other.languages,
+            figure(offerings, func.count(Offering.id)),
+            figure(offerings, func.max(Offering.id)),
+            figure(offerings, func.sum(Offering.sector_id)),
+            figure(offerings, func.sum(func.length(Offering.description))),
+            figure(changes, func.count(MeetingChange.id)),
+            figure(changes, func.max(MeetingChange.id)),
+            figure(changes, func.sum(case((MeetingChange.published, 1), else_=0))),
+        )
+        .select_from(own)
+        .outerjoin(
+            ScheduleVersion,
+            (ScheduleVersion.event_id == bindparam("event_id"))
+            & (ScheduleVersion.status == VersionStatus.PUBLISHED)
+            & ScheduleVersion.published_at.is_not(None),
+        )
+        .outerjoin(
+            Meeting,
+            (Meeting.version_id == ScheduleVersion.id)
+            & or_(Meeting.buyer_id == pid, Meeting.supplier_id == pid),
+        )
+        .outerjoin(Slot, Slot.id == Meeting.slot_id)
+        .outerjoin(Zone, Zone.id == Meeting.zone_id)
+        .outerjoin(Interpreter, Interpreter.id == Meeting.interpreter_id)
+        .outerjoin(
+            counterpart,
+            counterpart.id
+            == case((Meeting.buyer_id == pid, Meeting.supplier_id), else_=Meeting.buyer_id),
+        )
+        .outerjoin(other, other.id == counterpart.company_id)
+        .where(own.id == bindparam("company_id"))
+        .order_by(Meeting.id)
+    )
+
+
+@dataclass(frozen=True)
+class AgendaState:
+    """What a company's agenda page reads on every request, in one statement (``agenda_state``).
+
+    ``stamp``: what the meeting list is made of; equal stamps mean the same list, so a page
+    may reuse the list it rendered for the first. ``feed_token``: the company's calendar
+    subscription, if any.
+    """
+
+    stamp: tuple[Any, ...]
+    feed_token: str | None
+
+
+def agenda_state(session: Session, participation: Participation) -> AgendaState:
+    """The ``AgendaState`` of ``participation``'s agenda, in one statement.
+
+    The stamp has one row per meeting of the company in the published schedule (one row with
+    no meeting when it has none or nothing is published): the meeting's own columns, its
+    slot's times, its zone's and interpreter's names, the counterpart's participation and
+    company columns the agenda shows, counts and largest ids of the counterpart's offerings
+    and of the meeting's changes (offerings are replaced, not edited, when a company changes
+    them: new ids; their sectors and description lengths are summed too, for SQLite, which
+    may give a replaced row's id again), the published version, the company's own names and
+    languages (reasons name them) and the event's sectors. The previous version's meetings,
+    read for those dropped from the agenda, never change once superseded. Columns of
+    ``participation`` itself and of its event are not read again: the caller has them.
+    """
+    rows = session.execute(
+        _stamp_query(),
+        {
+            "participation_id": participation.id,
+            "company_id": participation.company_id,
+            "event_id": participation.event_id,
+        },
+    ).all()
+    return AgendaState(
+        stamp=tuple(tuple(row)[1:] for row in rows),  # the feed token is not in the list
+        feed_token=rows[0].feed_token,  # the company's own row: always one
+    )
 
 
 def record_attendance(session: Session, meeting: Meeting, attendance: str | None) -> None:

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import re
+from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit
 
 import segno
@@ -106,9 +107,11 @@ def companies_named(
     return [(p.company.legal_name, company_code(secret, p)) for p in session.scalars(query)]
 
 
+@lru_cache(maxsize=1024)
 def qr_svg(data: str, scale: int = 4) -> Markup:
     """``data`` as an inline SVG QR code (no data: URL, which the CSP forbids for images); a
-    full QR code, never a Micro QR code, which few phone cameras read."""
+    full QR code, never a Micro QR code, which few phone cameras read. Kept per process:
+    the same code always gives the same picture, and making one takes milliseconds."""
     qr = segno.make_qr(data, error="m")
     return Markup(qr.svg_inline(scale=scale, omitsize=True, light="#fff"))
 

@@ -347,11 +347,16 @@ def create_event(
         status=EventStatus.DRAFT,
     )
     install_default_taxonomy(session, event)
+    # The organisers edit the default zones' names and the break's label as stored: store them
+    # in the language the event is created in (the sectors stay keys, translated when shown).
+    for zone in event.zones:
+        zone.name = _(zone.name)
+    lunch = _("Lunch")
     days = tuple(
         DayInput(date.fromordinal(o), time(9), time(17, 30))
         for o in range(start.toordinal(), end.toordinal() + 1)
     )
-    breaks = tuple(BreakInput(d.day, time(12), time(13, 30), "Lunch") for d in days)
+    breaks = tuple(BreakInput(d.day, time(12), time(13, 30), lunch) for d in days)
     for start_at, end_at in plan_grid(timezone, days, breaks, event.slot_minutes or 20):
         session.add(Slot(event=event, starts_at=start_at, ends_at=end_at))
     event.schedule_days = [EventDay(day=d.day, start_time=d.start, end_time=d.end) for d in days]

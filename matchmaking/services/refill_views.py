@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import BindParameter, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from matchmaking.models import (
@@ -22,11 +24,12 @@ from matchmaking.models import (
     RefillStatus,
     ScheduleVersion,
     Slot,
+    Standby,
     Zone,
 )
 from matchmaking.models.company import ParticipationStatus
 from matchmaking.models.schedule import Attendance, MeetingStatus, VersionStatus
-from matchmaking.services.refill import event_today, is_on_standby, present_ids
+from matchmaking.services.refill import event_today, present_ids
 
 
 @dataclass
@@ -93,22 +96,44 @@ def list_freed_places(session: Session, version: ScheduleVersion, slot: Slot) ->
     return sorted(places.values(), key=lambda p: (p.zone.position, p.zone.id, p.table))
 
 
+def _open_offers(
+    participation_id: int | BindParameter[int], now: Any
+) -> Select[tuple[RefillOffer]]:
+    """Open offers naming the company, in slots not over yet (``now``: a time or a parameter)."""
+    return (
+        select(RefillOffer)
+        .join(Slot, Slot.id == RefillOffer.slot_id)
+        .where(
+            RefillOffer.status == RefillStatus.OPEN,
+            or_(
+                RefillOffer.buyer_id == participation_id,
+                RefillOffer.supplier_id == participation_id,
+            ),
+            Slot.ends_at > now,
+        )
+    )
+
+
+@cache
+def _company_day_query() -> Select[bool, bool]:
+    """Whether the company is on the day's standby list, and whether offers name it; built
+    once (parameters ``participation_id``, ``day`` and ``now``)."""
+    participation_id: BindParameter[int] = bindparam("participation_id")
+    return select(
+        select(Standby.id)
+        .where(Standby.participation_id == participation_id, Standby.day == bindparam("day"))
+        .exists(),
+        _open_offers(participation_id, bindparam("now")).exists(),
+    )
+
+
 def list_company_offers(
     session: Session, participation: Participation, now: datetime
 ) -> list[RefillOffer]:
     """Open offers naming the company, in slots not over yet (one query)."""
     return list(
         session.scalars(
-            select(RefillOffer)
-            .join(Slot, Slot.id == RefillOffer.slot_id)
-            .where(
-                RefillOffer.status == RefillStatus.OPEN,
-                or_(
-                    RefillOffer.buyer_id == participation.id,
-                    RefillOffer.supplier_id == participation.id,
-                ),
-                Slot.ends_at > now,
-            )
+            _open_offers(participation.id, now)
             .options(
                 selectinload(RefillOffer.buyer).selectinload(Participation.company),
                 selectinload(RefillOffer.supplier).selectinload(Participation.company),
@@ -223,11 +248,13 @@ def get_company_day(
     day = event_today(participation.event, now)
     if day is None or participation.status != ParticipationStatus.APPROVED:
         return None
-    return CompanyDay(
-        day,
-        is_on_standby(session, participation, day),
-        list_company_offers(session, participation, now),
-    )
+    # One statement on most requests: whether the company is on standby and has offers at
+    # all; the offers themselves are loaded only when it has some.
+    on_standby, any_offers = session.execute(
+        _company_day_query(), {"participation_id": participation.id, "day": day, "now": now}
+    ).one()
+    offers = list_company_offers(session, participation, now) if any_offers else []
+    return CompanyDay(day, bool(on_standby), offers)
 
 
 @dataclass(frozen=True)

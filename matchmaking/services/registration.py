@@ -114,8 +114,9 @@ def _apply_company(company: Company, data: CompanyInput) -> None:
 
 
 def _check_participation(session: Session, event: Event, data: ParticipationInput) -> None:
-    """Raise ``InvalidInput`` naming the form's field (``sells``, ``buys``, ``availability``)
-    unless the company gives known sectors, at least one, and at least one day of the event."""
+    """Raise ``InvalidInput`` naming the form's field (``sells``, ``buys``, ``availability``,
+    ``brings_interpreter``) unless the company gives known sectors, at least one, at least one
+    day of the event, and does not both need an interpreter and bring its own."""
     if not data.offerings:
         raise InvalidInput(
             _("Tell us at least one sector you sell in or want to buy from."), field="sells"
@@ -125,6 +126,11 @@ def _check_participation(session: Session, event: Event, data: ParticipationInpu
         if line.sector_id not in valid_sectors:
             field = "buys" if line.kind == OfferingKind.BUY else "sells"
             raise InvalidInput(_("Unknown sector."), field=field)
+    if data.interpreter_needed and data.brings_interpreter:
+        raise InvalidInput(
+            _("Choose one: either you need an interpreter or you bring your own."),
+            field="brings_interpreter",
+        )
     if not data.availability:
         raise InvalidInput(_("Choose at least one day you attend."), field="availability")
     event_days = set(event.days)
@@ -379,6 +385,8 @@ def import_registrations(
             ),
             availability=hours,
             max_meetings=row.max_meetings,
+            interpreter_needed=row.interpreter_needed,
+            brings_interpreter=row.brings_interpreter,
         )
         _check_participation(session, event, participation_data)
         company = Company()

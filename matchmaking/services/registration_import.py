@@ -76,6 +76,11 @@ COLUMNS: tuple[Column, ...] = (
            "联系语言", "语种", "язык контакта", "язык")),
     Column("max_meetings", _l("Most meetings"), ("max meetings", "most meetings",
            "最多会谈", "макс. встреч", "максимум встреч")),
+    Column("interpreter_needed", _l("Needs an interpreter"), ("interpreter needed",
+           "needs interpreter", "interpreter", "需要翻译", "翻译", "нужен переводчик",
+           "переводчик")),
+    Column("brings_interpreter", _l("Brings own interpreter"), ("brings interpreter",
+           "own interpreter", "brings own interpreter", "自带翻译", "свой переводчик")),
 )  # fmt: skip
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 TEMPLATE_EXAMPLE = {
@@ -95,6 +100,8 @@ TEMPLATE_EXAMPLE = {
     "position": "Director",
     "contact_language": "ru",
     "max_meetings": "12",
+    "interpreter_needed": "no",
+    "brings_interpreter": "yes",
 }
 
 _SIZES = {
@@ -112,6 +119,12 @@ _LOCALES = {
     "en": "en", "english": "en", "英语": "en", "английский": "en",
     "zh": "zh", "chinese": "zh", "中文": "zh", "汉语": "zh", "китайский": "zh",
     "ru": "ru", "russian": "ru", "俄语": "ru", "русский": "ru",
+}  # fmt: skip
+_YES_NO = {
+    "yes": "yes", "y": "yes", "true": "yes", "1": "yes", "x": "yes", "是": "yes", "需要": "yes",
+    "有": "yes", "да": "yes",
+    "no": "no", "n": "no", "false": "no", "0": "no", "否": "no", "不需要": "no", "无": "no",
+    "нет": "no",
 }  # fmt: skip
 _LIST_SPLIT = re.compile(r"[;；\n]+")
 _WORD_SPLIT = re.compile(r"[\s,;，；、/]+")
@@ -155,6 +168,9 @@ class ImportRow:
     position: str
     contact_language: str
     max_meetings: int | None
+    # Defaults: rows kept by a preview made before these columns existed still load.
+    interpreter_needed: bool = False
+    brings_interpreter: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready form of the row (kept between the preview and the import)."""
@@ -505,6 +521,15 @@ class _RowReader:
         elif role in ("buyer", "both") and not buys:
             self.error("buys", _("a buyer needs at least one sector it buys from"))
         email = self.email(self.text("email"))
+        yes_no = _("use yes or no")
+        interpreter_needed = self.choice("interpreter_needed", _YES_NO, "no", yes_no) == "yes"
+        brings_interpreter = self.choice("brings_interpreter", _YES_NO, "no", yes_no) == "yes"
+        if interpreter_needed and brings_interpreter:
+            self.error(
+                "brings_interpreter",
+                _("a company that brings its own interpreter does not need one; answer no in"
+                  " one of the two columns"),
+            )  # fmt: skip
         row = ImportRow(
             number=self.number,
             company=company,
@@ -522,6 +547,8 @@ class _RowReader:
             position=self.text("position"),
             contact_language=contact_language,
             max_meetings=self.max_meetings(self.text("max_meetings")),
+            interpreter_needed=interpreter_needed,
+            brings_interpreter=brings_interpreter,
         )
         return None if self.errors else row
 

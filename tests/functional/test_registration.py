@@ -216,6 +216,25 @@ def test_bad_registration_is_reshown_with_field_message_and_writes_nothing(
     assert read_outbox(outbox) == []
 
 
+@pytest.mark.parametrize(
+    ("language", "message"), [("ru", "Обязательное поле."), ("zh", "该字段是必填字段。")]
+)
+def test_wtforms_own_messages_are_in_the_readers_language(
+    client: FlaskClient, event: Event, dbs: Session, language: str, message: str
+) -> None:
+    # Read twice: the catalogue is kept after the first request, and must still be the
+    # reader's language (not the one of the request that loaded it first).
+    for _ in range(2):
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+        response = _post(client, event, full_name="")
+        assert response.status_code == 422
+        assert message in response.get_data(as_text=True)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    response = _post(client, event, full_name="")
+    assert "This field is required." in response.get_data(as_text=True)
+    assert _companies(dbs) == 0
+
+
 def test_registration_without_csrf_token_is_refused(
     client: FlaskClient, event: Event, dbs: Session
 ):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -18,47 +22,97 @@ from matchmaking.blueprints.access import organiser_event_or_404 as _event
 from matchmaking.blueprints.actions import attempt
 from matchmaking.blueprints.agenda import bp
 from matchmaking.blueprints.agenda.forms import AttendanceForm, FeedForm
+from matchmaking.blueprints.agenda.fragments import FragmentCache
 from matchmaking.blueprints.downloads import calendar_feed, download
 from matchmaking.blueprints.floor.offline import check_in_context
 from matchmaking.blueprints.input_guard import id_arg
 from matchmaking.blueprints.refill.routes import company_panel
 from matchmaking.extensions import db, limiter
-from matchmaking.models import Company, Event, Meeting, Slot
+from matchmaking.models import Company, Event, Meeting, Participation, Slot
 from matchmaking.models.company import ParticipationStatus
 from matchmaking.models.schedule import MeetingStatus
 from matchmaking.models.types import utcnow
 from matchmaking.models.user import Role
-from matchmaking.services.agendas import build_agenda, get_published_version, list_meetings
+from matchmaking.services.agendas import (
+    agenda_state,
+    build_agenda,
+    get_published_version,
+    list_meetings,
+)
 from matchmaking.services.agendas import record_attendance as record_attendance_service
 from matchmaking.services.calendar import (
     agenda_calendar,
     company_for_token,
-    get_feed,
     regenerate_feed,
 )
 from matchmaking.services.dispatch import list_undelivered
 from matchmaking.services.event_organisers import managed_event_ids
 from matchmaking.services.pdf import agenda_pdf, table_sheets_pdf, zone_overview_pdf
 
+# Meeting lists kept per worker process: one per participation and language (~10 KB each).
+MEETING_LISTS = 1024
 
-def _feed_url(company: Company) -> str | None:
-    feed = get_feed(db.session, company)
-    return url_for("agenda.feed", token=feed.token, _external=True) if feed else None
+
+def _meeting_lists() -> FragmentCache:
+    """The app's meeting lists (per app: they hold the check-in code made with its secret)."""
+    cache: FragmentCache = current_app.extensions.setdefault(
+        "agenda_meeting_lists", FragmentCache(MEETING_LISTS)
+    )
+    return cache
+
+
+@dataclass(frozen=True)
+class AgendaFrame:
+    """What the agenda page reads around its meeting list (the refill panel, the feed form)."""
+
+    event: Event
+    participation: Participation
+
+
+def _meeting_list(participation: Participation, stamp: tuple[object, ...], today: date) -> Markup:
+    """The meeting list of the agenda page: rendered again only when ``stamp`` (from
+    ``agenda_state``) or anything else it shows (the company's own participation, the event,
+    the day, the language) differs from when it was last rendered in this process."""
+    event = participation.event
+    locale = str(get_locale() or "")
+    key = (
+        stamp,
+        participation.updated_at,
+        participation.interpreter_needed,
+        participation.interpreter_note,
+        participation.brings_interpreter,
+        (event.slug, event.timezone, event.start_date, event.end_date, event.status),
+        today,
+    )
+
+    def render() -> str:
+        agenda = build_agenda(db.session, participation)
+        return render_template(
+            "agenda/_company_meetings.html",
+            agenda=agenda,
+            today=today,
+            **check_in_context(agenda),
+        )
+
+    return _meeting_lists().get_or_render((participation.id, locale), key, render)
 
 
 @bp.get("/company/events/<slug>/agenda")
 @role_required(Role.COMPANY)
 def company_agenda(slug: str) -> str:
     participation = own_participation_or_404(slug)
-    agenda = build_agenda(db.session, participation)
+    state = agenda_state(db.session, participation)
+    today = utcnow().astimezone(participation.event.tz).date()
+    feed_url = None
+    if state.feed_token:
+        feed_url = url_for("agenda.feed", token=state.feed_token, _external=True)
     return render_template(
         "agenda/agenda.html",
-        agenda=agenda,
-        today=utcnow().astimezone(participation.event.tz).date(),
-        feed_url=_feed_url(participation.company),
+        agenda=AgendaFrame(participation.event, participation),
+        meeting_list=_meeting_list(participation, state.stamp, today),
+        feed_url=feed_url,
         feed_form=FeedForm(),
         refill_panel=company_panel(participation),
-        **check_in_context(agenda),
     )
 
 

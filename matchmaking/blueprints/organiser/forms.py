@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
-from zoneinfo import available_timezones
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -43,14 +42,9 @@ from matchmaking.blueprints.forms_base import (
     SpreadsheetUploadForm,
 )
 from matchmaking.blueprints.registration.forms import MultiCheckboxField
+from matchmaking.i18n import known_timezones, timezone_choices
 from matchmaking.models.company import ParticipationStatus
 from matchmaking.models.event import EventStatus
-
-
-@cache
-def known_timezones() -> frozenset[str]:
-    """The IANA time zone names of the time zone database (system or tzdata package)."""
-    return frozenset(available_timezones())
 
 
 class DecisionForm(BaseForm):
@@ -210,8 +204,14 @@ class NewEventForm(BaseForm):
     )
     venue = StringField(_l("Venue"), validators=[DataRequired(), Length(max=200)])
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=100)])
-    timezone = StringField(
-        _l("Timezone"), default="Asia/Shanghai", validators=[DataRequired(), Length(max=64)]
+    # Choices are set per request (their offsets are today's); any zone the database lists is
+    # accepted, with a message naming the field instead of WTForms' "Not a valid choice".
+    timezone = SelectField(
+        _l("Timezone"),
+        default="Asia/Shanghai",
+        choices=[],
+        validate_choice=False,
+        validators=[DataRequired(), Length(max=64)],
     )
     start_date = DateField(_l("First day"), validators=[InputRequired()])
     end_date = DateField(_l("Last day"), validators=[InputRequired()])
@@ -221,7 +221,11 @@ class NewEventForm(BaseForm):
         validators=[InputRequired()],
     )
 
-    def validate_timezone(self, field: StringField) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_choices()
+
+    def validate_timezone(self, field: SelectField) -> None:
         # Only a name the time zone database lists is ever opened: ZoneInfo() reads a file
         # named by its argument, and fails with OSError on an overlong name or a folder.
         if not field.errors and (field.data or "") not in known_timezones():

@@ -26,7 +26,10 @@ class OfferForm(BaseForm):
 class StandbyForm(BaseForm):
     """Join or leave today's standby list."""
 
+    # Sent by the two buttons, never shown: no label (else WTForms makes one through its own
+    # message catalogue, read from disk for every page that shows the form).
     action = SelectField(
+        "",
         choices=[SelectChoice("join", "join"), SelectChoice("leave", "leave")],
         validators=[InputRequired()],
     )

@@ -204,6 +204,12 @@ class ParticipationFields(BaseForm):
                     {"day": day.isoformat(), "attending": True, "start": start, "end": end}
                 )
 
+    def validate_brings_interpreter(self, field: BooleanField) -> None:
+        if field.data and self.interpreter_needed.data:
+            raise ValidationError(
+                _l("Choose one: either you need an interpreter or you bring your own.")
+            )
+
     def validate_availability(self, field: FieldList) -> None:
         if not any(entry.form.attending.data for entry in field):
             raise ValidationError(_l("Choose at least one day you attend."))
