@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal
+from functools import cache, lru_cache
 
 from babel import Locale
 from babel.numbers import (
@@ -27,7 +28,14 @@ _LAST_ZERO = re.compile(r"0(?![^;]*0)")
 
 
 def _reader() -> Locale:
-    return Locale.parse(str(get_locale() or "en"))
+    return _parsed(str(get_locale() or "en"))
+
+
+@cache
+def _parsed(identifier: str) -> Locale:
+    """The Babel locale of ``identifier``, parsed once per process (a page writes figures by
+    the hundred; the locales are few and their data never changes)."""
+    return Locale.parse(identifier)
 
 
 def _whole(value: Decimal) -> bool:
@@ -63,9 +71,16 @@ def money(value: Decimal | None, currency: str | None = None) -> str:
     """An amount in ``currency`` ("CN¥13,020", "1 809,50 $"); two decimals unless whole."""
     if value is None:
         return ""
+    return _money(value, currency, str(get_locale() or "en"))
+
+
+# A pure function of the amount, the currency and the locale (equal amounts such as 1.5 and
+# 1.50 read the same), and pages repeat amounts: each result is kept per process.
+@lru_cache(maxsize=8192, typed=True)
+def _money(value: Decimal, currency: str | None, identifier: str) -> str:
     if not currency or not is_currency(currency):  # a bare figure, or a unit such as "t"
         return f"{number(value)} {currency or ''}".strip()
-    locale = _reader()
+    locale = _parsed(identifier)
     pattern = locale.currency_formats["standard"].pattern
     if _whole(value):
         text = format_currency(

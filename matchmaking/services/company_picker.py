@@ -76,6 +76,24 @@ def choices(session: Session, event: Event, side: str | None = None) -> list[tup
     return [(pid, name) for pid, name in session.execute(_candidates(event, side))]
 
 
+def choices_by_side(session: Session, event: Event) -> dict[str | None, list[tuple[int, str]]]:
+    """``choices`` for no side, "buy" and "sell" at once: one statement for a page of pickers."""
+    flags = [
+        select(Offering.id)
+        .where(Offering.participation_id == Participation.id, Offering.kind == kind)
+        .exists()
+        .label(side)
+        for side, kind in SIDES.items()
+    ]
+    found: dict[str | None, list[tuple[int, str]]] = {None: [], **{side: [] for side in SIDES}}
+    for pid, name, *sides in session.execute(_candidates(event, None).add_columns(*flags)):
+        found[None].append((pid, name))
+        for side, declared in zip(SIDES, sides, strict=True):
+            if declared:
+                found[side].append((pid, name))
+    return found
+
+
 def name_of(session: Session, event: Event, participation_id: int | None) -> str | None:
     """The name of an approved company of the event, or None."""
     if not participation_id:

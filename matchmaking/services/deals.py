@@ -9,10 +9,11 @@ from decimal import Decimal
 import pycountry
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, defer, joinedload, selectinload
 
 from matchmaking.errors import DomainError, InvalidInput, NotAllowed
 from matchmaking.models import (
+    Company,
     Event,
     Meeting,
     Outcome,
@@ -240,13 +241,20 @@ class MeetingOutcomes:
 
 
 def _meetings_with_outcomes(session: Session, stmt: Select[Meeting]) -> list[MeetingOutcomes]:
-    """The meetings of ``stmt`` with what each side reported, in two queries."""
+    """The meetings of ``stmt`` (which joins their slots) with what each side reported, in four
+    statements: meetings with slots and zones, each side with its company, the outcomes."""
     meetings = session.scalars(
         stmt.options(
-            selectinload(Meeting.buyer).selectinload(Participation.company),
-            selectinload(Meeting.supplier).selectinload(Participation.company),
-            selectinload(Meeting.slot),
-            selectinload(Meeting.zone),
+            defer(Meeting.reasons),  # the score's reasons (JSON): neither pages nor tallies
+            *(
+                selectinload(side)
+                .load_only(Participation.company_id)
+                .joinedload(Participation.company, innerjoin=True)
+                .load_only(Company.legal_name, Company.country)
+                for side in (Meeting.buyer, Meeting.supplier)
+            ),
+            contains_eager(Meeting.slot),
+            joinedload(Meeting.zone, innerjoin=True),
         )
     ).all()
     ids = [m.id for m in meetings]
@@ -255,7 +263,7 @@ def _meetings_with_outcomes(session: Session, stmt: Select[Meeting]) -> list[Mee
         for o in session.scalars(
             select(Outcome)
             .where(Outcome.meeting_id.in_(ids))
-            .options(selectinload(Outcome.sector).selectinload(Sector.parent))
+            .options(joinedload(Outcome.sector).joinedload(Sector.parent))
         ):
             outcomes[(o.meeting_id, o.participation_id)] = o
     return [

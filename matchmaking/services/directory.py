@@ -88,9 +88,11 @@ def page_of_directory(
     per_page: int = 50,
 ) -> Page:
     """One page of the directory, with what each company sells and buys."""
+    # Offerings find their sectors among the event's, in the session: loaded here at most once
+    # (not at all when the view has read them for its filter), then no statement of their own.
+    event.top_sectors()
     stmt = directory_query(event, me, filters).options(
-        selectinload(Participation.company),
-        selectinload(Participation.offerings).selectinload(Offering.sector),
+        selectinload(Participation.company), selectinload(Participation.offerings)
     )
     return page_of(session, stmt, number, per_page)
 
@@ -98,18 +100,16 @@ def page_of_directory(
 def filter_choices(
     session: Session, event: Event, me: Participation | None
 ) -> tuple[list[str], list[str]]:
-    """The countries and the languages of the listed companies, sorted (two queries)."""
+    """The countries and the languages of the listed companies, sorted (one query)."""
     listed = listed_query(event, me).order_by(None).subquery()
-    countries = session.scalars(
-        select(Company.country)
-        .where(Company.id.in_(select(listed.c.company_id)))
-        .distinct()
-        .order_by(Company.country)
-    )
-    languages = session.scalars(
-        select(cast(Company.languages, String))
+    rows = session.execute(
+        select(Company.country, cast(Company.languages, String))
         .where(Company.id.in_(select(listed.c.company_id)))
         .distinct()
     )
-    codes = {code for text in languages if text for code in json.loads(text) or []}
-    return list(countries), sorted(codes)
+    countries: set[str] = set()
+    codes: set[str] = set()
+    for country, languages in rows:
+        countries.add(country)
+        codes.update(json.loads(languages) or [] if languages else [])
+    return sorted(countries), sorted(codes)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from matchmaking.errors import DomainError, NotAllowed
 from matchmaking.models import MeetingRequest, Participation, User
@@ -180,7 +180,9 @@ def page_of_requests(
     stmt = (
         select(MeetingRequest)
         .where(column == participation.id)
-        .options(selectinload(other).selectinload(Participation.company))
+        .options(
+            joinedload(other, innerjoin=True).joinedload(Participation.company, innerjoin=True)
+        )
         .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc())
     )
     return page_of(session, stmt, number, per_page)
@@ -189,13 +191,18 @@ def page_of_requests(
 def page_of_event_requests(
     session: Session, event_id: int, number: int, per_page: int = 50
 ) -> Page:
-    """One page of an event's requests, newest first, with both companies loaded."""
+    """One page of an event's requests, newest first, with both companies loaded (joined: one
+    statement)."""
     stmt = (
         select(MeetingRequest)
         .where(MeetingRequest.event_id == event_id)
         .options(
-            selectinload(MeetingRequest.requester).selectinload(Participation.company),
-            selectinload(MeetingRequest.recipient).selectinload(Participation.company),
+            joinedload(MeetingRequest.requester, innerjoin=True).joinedload(
+                Participation.company, innerjoin=True
+            ),
+            joinedload(MeetingRequest.recipient, innerjoin=True).joinedload(
+                Participation.company, innerjoin=True
+            ),
         )
         .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc())
     )

@@ -81,10 +81,13 @@ def registrations_query(event: Event, filters: RegistrationFilter) -> Select[tup
     return stmt
 
 
-def _with_details(stmt: Select[tuple[Participation]]) -> Select[tuple[Participation]]:
+def _with_details(event: Event, stmt: Select[tuple[Participation]]) -> Select[tuple[Participation]]:
+    # Offerings find their sectors among the event's, in the session: loaded here at most once
+    # (not at all when the view has read them for its filter), then no statement of their own.
+    event.top_sectors()
     return stmt.options(
         selectinload(Participation.company).selectinload(Company.contacts),
-        selectinload(Participation.offerings).selectinload(Offering.sector),
+        selectinload(Participation.offerings),
     )
 
 
@@ -92,14 +95,16 @@ def list_registrations(
     session: Session, event: Event, filters: RegistrationFilter
 ) -> list[Participation]:
     """Every participation of the event matching ``filters`` (the CSV export, bulk approval)."""
-    return list(session.scalars(_with_details(registrations_query(event, filters))))
+    return list(session.scalars(_with_details(event, registrations_query(event, filters))))
 
 
 def page_of_registrations(
     session: Session, event: Event, filters: RegistrationFilter, number: int, per_page: int = 50
 ) -> Page:
     """One page of the registrations matching ``filters``."""
-    return page_of(session, _with_details(registrations_query(event, filters)), number, per_page)
+    return page_of(
+        session, _with_details(event, registrations_query(event, filters)), number, per_page
+    )
 
 
 def count_pending(session: Session, event: Event, filters: RegistrationFilter) -> int:

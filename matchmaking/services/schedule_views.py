@@ -11,10 +11,10 @@ from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, defer, joinedload, selectinload
 
 from matchmaking.errors import InvalidInput
-from matchmaking.i18n import slot_label
+from matchmaking.i18n import language_name, slot_label
 from matchmaking.models import (
     Company,
     Event,
@@ -53,15 +53,47 @@ def count_approved(session: Session, event: Event) -> int:
     )
 
 
+def language_pair(languages: str) -> str:
+    """A pair of language codes ("zh-ru") in the reader's words: "Chinese – Russian"."""
+    return " – ".join(language_name(code) for code in languages.split("-"))
+
+
+def left_out_lines(
+    left_out: list[dict[str, Any]], names: dict[int, str]
+) -> list[tuple[str, str, str]]:
+    """The report's pairs left out for want of an interpreter as the page lists them: buyer,
+    supplier (their ids when not in ``names``) and languages; built here, not row by row in
+    the template (a version lists up to 200), each pair of languages named once."""
+    pairs: dict[str, str] = {}
+    lines = []
+    for row in left_out:
+        languages = row["languages"]
+        if languages not in pairs:
+            pairs[languages] = language_pair(languages)
+        buyer, supplier = int(row["buyer"]), int(row["supplier"])
+        lines.append(
+            (names.get(buyer, row["buyer"]), names.get(supplier, row["supplier"]), pairs[languages])
+        )
+    return lines
+
+
 def grid_days(slots: list[Slot]) -> list[date]:
     """The event-local days that have slots, in order."""
     return sorted({s.local_start().date() for s in slots})
 
 
 def _with_companies(stmt: Select[Any]) -> Select[Any]:
+    """``stmt`` loading both companies' names and the interpreter by joins, one statement in
+    all; of a meeting, not the reasons of its score (JSON), which these pages do not show."""
     return stmt.options(
-        selectinload(Meeting.buyer).selectinload(Participation.company),
-        selectinload(Meeting.supplier).selectinload(Participation.company),
+        defer(Meeting.reasons),
+        *(
+            joinedload(side, innerjoin=True)
+            .load_only(Participation.company_id)
+            .joinedload(Participation.company, innerjoin=True)
+            .load_only(Company.legal_name)
+            for side in (Meeting.buyer, Meeting.supplier)
+        ),
         joinedload(Meeting.interpreter),  # an outer join: no statement of its own
     )
 
@@ -158,8 +190,8 @@ def _place(snapshot: dict[str, Any] | None, event: Event, zones: dict[int, str])
 
 def list_changes(session: Session, version: ScheduleVersion, limit: int = 50) -> list[ChangeLine]:
     """The version's latest changes, newest first, with the two companies' names; one query."""
-    buyer, supplier = aliased(Participation), aliased(Participation)
-    buyer_company, supplier_company = aliased(Company), aliased(Company)
+    # The module's aliases: building four per call costs more than the query of an idle version.
+    buyer, supplier, buyer_company, supplier_company = _BUYER, _SUPPLIER, _BUYER_CO, _SUPPLIER_CO
     rows = session.execute(
         select(
             MeetingChange.meeting_id,

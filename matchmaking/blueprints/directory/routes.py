@@ -17,7 +17,7 @@ from matchmaking.blueprints.access import (
     role_required,
 )
 from matchmaking.blueprints.actions import Outcome, attempt
-from matchmaking.blueprints.choices import sector_choices
+from matchmaking.blueprints.choices import sector_choices, sector_names
 from matchmaking.blueprints.company_picker import searches_server
 from matchmaking.blueprints.directory import bp
 from matchmaking.blueprints.directory.forms import (
@@ -107,6 +107,7 @@ def directory(slug: str) -> tuple[str, int]:
         page=page,
         recommendations=recommendations,
         me=me,
+        sector_names=sector_names(event),
     ), status
 
 
@@ -147,8 +148,8 @@ def requests(slug: str) -> str:
     event = _event(slug)
     me = _mine(event)
     assert me is not None
-    requests_service.expire_requests(db.session, utcnow())
-    db.session.commit()
+    if requests_service.expire_requests(db.session, utcnow()):
+        db.session.commit()  # else nothing to write, and nothing to load again after a commit
     incoming = requests_service.page_of_requests(
         db.session, me, True, request.args.get("incoming", 1, type=int)
     )
@@ -252,8 +253,12 @@ def organiser_requests(slug: str) -> Response | tuple[str, int]:
     event = organiser_event_or_404(slug)
     form = OnBehalfForm()
     search = searches_server(db.session, event)
-    form.requester.setup(db.session, event, search)
-    form.recipient.setup(db.session, event, search)
+    # Both pickers list the same companies: loaded once.
+    by_side: dict[str | None, list[tuple[int, str]]] | None = None
+    if not search:
+        by_side = {None: company_picker.choices(db.session, event)}
+    form.requester.setup(db.session, event, search, by_side)
+    form.recipient.setup(db.session, event, search, by_side)
     outcome = Outcome()
     if form.validate_on_submit():
         requester = db.session.get(Participation, form.requester.data or 0)

@@ -22,7 +22,7 @@ from matchmaking import scoring
 from matchmaking.blueprints.access import organiser_event_or_404 as _event
 from matchmaking.blueprints.access import require_manages, role_required
 from matchmaking.blueprints.actions import Outcome, attempt
-from matchmaking.blueprints.choices import sector_choices
+from matchmaking.blueprints.choices import sector_choices, sector_names
 from matchmaking.blueprints.csv_response import csv_response
 from matchmaking.blueprints.organiser import bp
 from matchmaking.blueprints.organiser.forms import (
@@ -102,6 +102,7 @@ def _filters(event: Event) -> tuple[RegistrationFilterForm, RegistrationFilter]:
                 select(Company.country)
                 .join(Participation)
                 .where(Participation.event_id == event.id)
+                .distinct()
             )
         )
     )
@@ -139,6 +140,7 @@ def registrations(slug: str) -> tuple[str, int]:
         rows=page.rows,
         pending_total=count_pending(db.session, event, filters),
         duplicates=duplicates,
+        sector_names=sector_names(event),
         bulk=BulkApproveForm(formdata=None),
     ), status
 

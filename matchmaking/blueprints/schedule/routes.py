@@ -69,10 +69,11 @@ def _slot_label(slot: Slot, event: Event) -> str:
     return slot_label(slot.starts_at, event.timezone)
 
 
-def _slot_choices(event: Event) -> list[SelectChoice]:
-    return [SelectChoice("", "—")] + [
-        SelectChoice(s.id, _slot_label(s, event)) for s in active_slots(db.session, event)
-    ]
+def _slot_choices(event: Event, slots: list[Slot] | None = None) -> list[SelectChoice]:
+    """The event's active slots (``slots`` when the view has loaded them) as choices."""
+    if slots is None:
+        slots = active_slots(db.session, event)
+    return [SelectChoice("", "—")] + [SelectChoice(s.id, _slot_label(s, event)) for s in slots]
 
 
 def _start(event: Event, base: ScheduleVersion | None, time_limit: float) -> Response:
@@ -154,16 +155,20 @@ def version(slug: str, number: int) -> str:
     unscheduled = version.unscheduled or []
     # The report lists at most 200 pairs left out for want of an interpreter, by name.
     left_out = ((version.report or {}).get("interpreters") or {}).get("left_out", [])[:200]
-    names = company_picker.names_of(
-        db.session,
-        event,
+    wanted = (
         {int(r["buyer"]) for r in [*unscheduled, *left_out]}
         | {int(r["supplier"]) for r in [*unscheduled, *left_out]}
-        | {company_id or 0},
+        | {company_id or 0}
     )
+    # A small event's pickers list every approved company: the names are among them.
+    by_side = None if search else company_picker.choices_by_side(db.session, event)
+    if by_side is None:
+        names = company_picker.names_of(db.session, event, wanted)
+    else:
+        names = {pid: name for pid, name in by_side[None] if pid in wanted}
     company_day = views.company_meetings(db.session, version, company_id) if company_id else []
     add_form = AddForm()
-    _fill_add_choices(add_form, event, search)
+    _fill_add_choices(add_form, event, search, slots, by_side)
     return render_template(
         "schedule/version.html",
         event=event,
@@ -184,19 +189,26 @@ def version(slug: str, number: int) -> str:
         company=names.get(company_id or 0),
         company_text=company_text or names.get(company_id or 0, ""),
         company_error=company_error,
-        company_options=None if search else company_picker.choices(db.session, event),
+        company_options=None if by_side is None else by_side[None],
         company_search_url=url_for("directory.company_search", slug=event.slug) if search else "",
         company_day=company_day,
         add_form=add_form,
         action_form=ActionForm(),
         changes=views.list_changes(db.session, version),
+        left_out=views.left_out_lines(left_out, names),
     )
 
 
-def _fill_add_choices(form: AddForm, event: Event, search: bool) -> None:
-    form.buyer.setup(db.session, event, search)
-    form.supplier.setup(db.session, event, search)
-    form.slot.choices = _slot_choices(event)
+def _fill_add_choices(
+    form: AddForm,
+    event: Event,
+    search: bool,
+    slots: list[Slot] | None = None,
+    by_side: dict[str | None, list[tuple[int, str]]] | None = None,
+) -> None:
+    form.buyer.setup(db.session, event, search, by_side)
+    form.supplier.setup(db.session, event, search, by_side)
+    form.slot.choices = _slot_choices(event, slots)
     form.zone.choices = [SelectChoice("", "—")] + [
         SelectChoice(z.id, _(z.name)) for z in event.zones
     ]
