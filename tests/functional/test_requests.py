@@ -225,6 +225,23 @@ def test_requests_expire_after_the_time_lapse(
     assert request.status == "expired"
 
 
+def test_the_organisers_requests_page_keeps_the_expiry_it_shows(
+    client: FlaskClient, people: dict[str, Any], dbs: Session
+):
+    _as(client, "kz@example.org")
+    _ask(client, people["cq"].id)
+    request = dbs.scalar(select(MeetingRequest))
+    request.expires_at = datetime.now(UTC) - timedelta(minutes=1)
+    dbs.flush()
+    client.delete_cookie("session")  # signed out
+    make_staff(dbs)
+    login(client, "org@example.org", "organiser-password")
+    page = client.get("/organiser/events/forum/requests").get_data(as_text=True)
+    assert "Expired" in page
+    dbs.refresh(request)
+    assert request.status == "expired"
+
+
 def test_organiser_requests_and_answers_on_behalf(
     client: FlaskClient, people: dict[str, Any], dbs: Session
 ):

@@ -275,7 +275,8 @@ def organiser_requests(slug: str) -> Response | tuple[str, int]:
             )
         if outcome.ok:
             return redirect(url_for("directory.organiser_requests", slug=slug))
-    requests_service.expire_requests(db.session, utcnow())
+    if requests_service.expire_requests(db.session, utcnow()):
+        db.session.commit()  # kept, as the company's page and the job keep it
     page = requests_service.page_of_event_requests(
         db.session, event.id, request.args.get("page", 1, type=int)
     )
