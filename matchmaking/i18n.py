@@ -203,22 +203,34 @@ def utc_offset(tz: str, on: date | datetime | None = None) -> str:
 
 
 def zone_label(tz: str, on: date | datetime | None = None) -> str:
-    """A time zone as readers are shown it: its id and offset, "Asia/Shanghai (UTC+08:00)";
-    the offset is the one of ``on`` (an event's first day), else of now."""
+    """A time zone as readers are shown it: its id and offset, "Asia/Shanghai, UTC+08:00" (no
+    brackets: pages put it in brackets); the offset is the one of ``on`` (an event's first
+    day), else of now."""
     offset = utc_offset(tz, on)
-    return tz if offset == tz else f"{tz} ({offset})"
+    return tz if offset == tz else f"{tz}, {offset}"
+
+
+ZONE_REGIONS = frozenset(
+    ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian",
+     "Pacific")
+)  # fmt: skip
 
 
 def timezone_choices() -> list[SelectChoice]:
-    """Every zone of the database (old aliases included, so names stored before are still
-    offered), sorted, with its offset now: the SCO states' zones first, in their own group."""
+    """The zones of the database named by region and city, sorted, with their offset now: the
+    SCO states' zones first, in their own group, then UTC and the others. Names that are not
+    a region's city (PRC, GMT0, Etc/GMT+5 whose sign reads reversed, SystemV/...) are not
+    offered, though still accepted (``known_timezones``)."""
     from flask_babel import gettext as _
 
     known = known_timezones()
     first = [tz for tz in SCO_TIMEZONES if tz in known]
+    others = sorted(
+        tz for tz in known - set(first) if tz.split("/", 1)[0] in ZONE_REGIONS and "/" in tz
+    )
     sco_group, other_group = _("SCO member and partner states"), _("Other time zones")
     return [SelectChoice(tz, zone_label(tz), optgroup=sco_group) for tz in first] + [
-        SelectChoice(tz, zone_label(tz), optgroup=other_group) for tz in sorted(known - set(first))
+        SelectChoice(tz, zone_label(tz), optgroup=other_group) for tz in ["UTC", *others]
     ]
 
 

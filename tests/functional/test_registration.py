@@ -208,6 +208,8 @@ def test_bad_registration_is_reshown_with_field_message_and_writes_nothing(
     assert message.lower() in html.lower()
     assert f'id="{field}-error"' in html or f'id="{field}"' in html
     assert "Please correct the fields marked below." in html
+    # The password is not sent back; the page says to enter it again.
+    assert "enter it once more after a correction" in html
     # The form is re-shown with what was typed.
     if overrides.get("legal_name", "x"):
         assert "Steppe Agro LLP" in html

@@ -67,16 +67,18 @@ def test_new_event_offers_time_zones_as_a_list_with_offsets(client: FlaskClient,
     assert select_html, "the time zone is chosen from a list"
     options = re.findall(r'<option([^>]*)value="([^"]+)"[^>]*>([^<]*)</option>', select_html[0])
     labels = {value: text for _attrs, value, text in options}
-    assert labels["Asia/Shanghai"] == "Asia/Shanghai (UTC+08:00)"
-    assert labels["Asia/Tashkent"] == "Asia/Tashkent (UTC+05:00)"
-    assert labels["Europe/Moscow"] == "Europe/Moscow (UTC+03:00)"
-    assert labels["Asia/Kolkata"] == "Asia/Kolkata (UTC+05:30)"
+    assert labels["Asia/Shanghai"] == "Asia/Shanghai, UTC+08:00"
+    assert labels["Asia/Tashkent"] == "Asia/Tashkent, UTC+05:00"
+    assert labels["Europe/Moscow"] == "Europe/Moscow, UTC+03:00"
+    assert labels["Asia/Kolkata"] == "Asia/Kolkata, UTC+05:30"
     assert "selected" in next(a for a, v, _t in options if v == "Asia/Shanghai")  # the default
     values = [value for _attrs, value, _text in options]
     assert values.index("Asia/Shanghai") < values.index("Africa/Abidjan")  # SCO states first
     assert "SCO member and partner states" in select_html[0]
     others = values[values.index("Africa/Abidjan") :]
     assert others == sorted(others) and len(values) > 400
+    # Only a region's cities are offered: no PRC, ROC, GMT0 or Etc/GMT+5 (its sign reads reversed).
+    assert not {"PRC", "ROC", "GMT0", "Etc/GMT+5", "Factory"} & set(values)
 
 
 @pytest.mark.parametrize("bad", ["Mars/Olympus", "Asia", "../../etc/passwd", ""])
@@ -94,7 +96,7 @@ def test_unknown_time_zone_is_refused_at_the_field_and_the_form_reshown(
     assert dbs.scalar(select(func.count(Event.id)).where(Event.slug == "sco-agro-2031")) == 0
 
 
-@pytest.mark.parametrize("stored", ["UTC", "Asia/Chongqing", "Europe/Minsk"])
+@pytest.mark.parametrize("stored", ["UTC", "Asia/Chongqing", "Europe/Minsk", "Etc/GMT+5"])
 def test_zone_names_already_stored_are_still_accepted(
     client: FlaskClient, dbs: Session, stored: str
 ):
@@ -109,11 +111,11 @@ def test_zone_names_already_stored_are_still_accepted(
 @pytest.mark.parametrize(
     ("zone", "day", "label"),
     [
-        ("Asia/Shanghai", date(2031, 1, 10), "Asia/Shanghai (UTC+08:00)"),
-        ("Europe/Berlin", date(2031, 1, 10), "Europe/Berlin (UTC+01:00)"),
-        ("Europe/Berlin", date(2031, 7, 10), "Europe/Berlin (UTC+02:00)"),
-        ("America/St_Johns", date(2031, 1, 10), "America/St_Johns (UTC-03:30)"),
-        ("Asia/Kathmandu", date(2031, 1, 10), "Asia/Kathmandu (UTC+05:45)"),
+        ("Asia/Shanghai", date(2031, 1, 10), "Asia/Shanghai, UTC+08:00"),
+        ("Europe/Berlin", date(2031, 1, 10), "Europe/Berlin, UTC+01:00"),
+        ("Europe/Berlin", date(2031, 7, 10), "Europe/Berlin, UTC+02:00"),
+        ("America/St_Johns", date(2031, 1, 10), "America/St_Johns, UTC-03:30"),
+        ("Asia/Kathmandu", date(2031, 1, 10), "Asia/Kathmandu, UTC+05:45"),
         ("Not/A_Zone", date(2031, 1, 10), "Not/A_Zone"),
     ],
     ids=["china", "winter", "summer", "negative-half-hour", "quarter-hour", "unknown"],
@@ -126,12 +128,12 @@ def test_event_page_and_agenda_show_the_zone_with_its_offset(
     client: FlaskClient, dbs: Session, event: Event
 ):
     html = client.get("/events/forum/").get_data(as_text=True)
-    assert "(Asia/Shanghai (UTC+08:00))" in html  # "Registration closes on … (zone)."
+    assert "(Asia/Shanghai, UTC+08:00)" in html  # "Registration closes on … (zone)."
     world = make_world(dbs, event)
     login(client, world.buyer.email, "buyer-password-1")
     client.get("/language/en")
     html = client.get(f"/company/events/{event.slug}/agenda").get_data(as_text=True)
-    assert "All times are local time of the event (Asia/Shanghai (UTC+08:00))." in html
+    assert "All times are local time of the event (Asia/Shanghai, UTC+08:00)." in html
 
 
 # --- 2. the two interpreter answers -------------------------------------------------------------
@@ -280,6 +282,7 @@ def test_import_template_has_a_brings_own_interpreter_column(
     response = _upload(client, f"template.{kind}", response.data)
     html = response.get_data(as_text=True)
     assert response.status_code == 200, re.findall(r'class="error">([^<]*)', html)
+    assert 'data-label="Interpreter">Brings own interpreter</td>' in html  # in the preview
     assert _confirm(client, html).status_code == 302
     imported = dbs.scalar(select(Participation))
     assert imported is not None and imported.brings_interpreter
@@ -291,9 +294,14 @@ def test_import_preview_heads_the_contacts_language_column_so(client: FlaskClien
         ["Steppe Agro", "KZ", "Almaty", "Tractors", "Aigerim", "a@steppe.example", "ru", "", ""],
     ]
     html = _upload(client, "companies.csv", _csv(rows)).get_data(as_text=True)
-    head = re.search(r'<table class="list" id="import-preview">\s*<thead>(.*?)</thead>', html, re.S)
-    assert head, "a preview table"
+    table = re.search(r'<table class="list cards" id="import-preview">(.*?)</table>', html, re.S)
+    assert table, "a preview table, read as one card per row on a phone"
+    head = re.search(r"<thead>(.*?)</thead>", table[1], re.S)
+    assert head
     assert "<th>Contact language</th>" in head[1] and "<th>Language</th>" not in head[1]
+    # Each cell names its column (shown before the value on a phone), the interpreter one too.
+    assert 'data-label="Contact language">Russian</td>' in table[1]
+    assert 'data-label="Interpreter">—</td>' in table[1]
 
 
 # --- 5. new events' zones and break in the creator's language -----------------------------------
