@@ -34,6 +34,7 @@ from .cpsat import SEED
 from .interpreters import qualified
 from .model import LanguageNeed
 from .problem import Problem
+from .slotpool import fixed_interpreter_slots
 
 
 def _limits(problem: Problem) -> tuple[dict[int, list[int]], dict[int, int], dict[int, list[int]]]:
@@ -65,12 +66,7 @@ class InterpreterCapacity:
         instance = problem.instance
         n_slots = len(instance.slots)
         people = instance.interpreters
-        slot_index = {s.id: t for t, s in enumerate(instance.slots)}
-        person_index = {p.id: j for j, p in enumerate(people)}
-        taken: list[set[int]] = [set() for _ in people]
-        for m in instance.fixed:
-            if m.interpreter is not None and m.interpreter in person_index:
-                taken[person_index[m.interpreter]].add(slot_index[m.slot])
+        taken = fixed_interpreter_slots(instance)
         groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
         for j, p in enumerate(people):
             groups[(p.languages, p.zones, p.available)].append(j)

@@ -28,11 +28,23 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from .interpreters import qualified
-from .model import LanguageNeed
+from .model import Instance, LanguageNeed
 from .problem import Problem
 
 NONE = -1  # kind of a pair needing no interpreter
 _START, _UP, _DOWN, _SWAP = range(4)  # steps of an augmenting path (``Routing._route``)
+
+
+def fixed_interpreter_slots(instance: Instance) -> list[set[int]]:
+    """For each interpreter (in ``instance.interpreters`` order), the slot indices of the fixed
+    meetings it already serves."""
+    slot_index = {s.id: t for t, s in enumerate(instance.slots)}
+    person_index = {p.id: j for j, p in enumerate(instance.interpreters)}
+    taken: list[set[int]] = [set() for _ in instance.interpreters]
+    for m in instance.fixed:
+        if m.interpreter is not None and m.interpreter in person_index:
+            taken[person_index[m.interpreter]].add(slot_index[m.slot])
+    return taken
 
 
 class SlotPool:
@@ -42,11 +54,7 @@ class SlotPool:
         instance = problem.instance
         slot_index = {s.id: t for t, s in enumerate(instance.slots)}
         people = instance.interpreters
-        person_index = {p.id: j for j, p in enumerate(people)}
-        taken: list[set[int]] = [set() for _ in people]
-        for m in instance.fixed:
-            if m.interpreter is not None and m.interpreter in person_index:
-                taken[person_index[m.interpreter]].add(slot_index[m.slot])
+        taken = fixed_interpreter_slots(instance)
         grouped: dict[tuple[object, ...], list[int]] = defaultdict(list)
         for j, p in enumerate(people):
             grouped[(p.languages, p.zones, p.max_meetings)].append(j)
