@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import Workbook, load_workbook
@@ -15,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from matchmaking import jobs
+from matchmaking.blueprints.organiser.imports import STASH_SECONDS
 from matchmaking.models import Company, Event, Participation, User
 from matchmaking.models.types import utcnow
 from tests.conftest import get_csrf, link_in, mail_text, read_outbox
@@ -323,6 +326,27 @@ def test_confirm_needs_this_sessions_token(
     )
     assert response.status_code == 302
     assert _counts(dbs) == before
+
+
+def test_a_preview_kept_longer_than_an_hour_is_not_imported(
+    client: FlaskClient, dbs: Session, event: Event, organiser: User
+) -> None:
+    login(client, organiser.email, PASSWORD)
+    html = _upload(client, "a.xlsx", _xlsx([HEADER, ROWS[0]])).get_data(as_text=True)
+    before = _counts(dbs)
+    with time_machine.travel(utcnow() + timedelta(seconds=STASH_SECONDS + 60)):
+        response = _confirm(client, html)
+        assert response.status_code == 302
+        page = client.get(response.location).get_data(as_text=True)
+    assert "This preview has expired" in page
+    assert _counts(dbs) == before
+    # A preview confirmed in time imports (its age is read from the app's clock).
+    client.delete_cookie("session")  # the cookie written an hour ahead is not valid yet
+    login(client, organiser.email, PASSWORD)
+    html = _upload(client, "a.xlsx", _xlsx([HEADER, ROWS[0]])).get_data(as_text=True)
+    with time_machine.travel(utcnow() + timedelta(seconds=STASH_SECONDS - 60)):
+        assert _confirm(client, html).status_code == 302
+    assert _counts(dbs) != before
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])

@@ -118,6 +118,7 @@ def _stash(event: Event, rows: list[ImportRow], columns: dict[str, str]) -> str:
             old.unlink(missing_ok=True)
     token = secrets.token_urlsafe(24)
     payload = {
+        "kept_at": now,  # the app's clock, not the file's (they differ when a test moves it)
         "event": event.id,
         "user": current_user.id,
         "columns": columns,
@@ -135,10 +136,10 @@ def _unstash(token: str, event: Event) -> tuple[list[ImportRow], dict[str, str]]
     path = _stash_path(token)
     if path is None or session.get(SESSION_KEY) != token or not path.is_file():
         return None
-    if time.time() - path.stat().st_mtime > STASH_SECONDS:
-        return None
     try:
         payload = json.loads(path.read_text(encoding="utf-8"))
+        if time.time() - float(payload["kept_at"]) > STASH_SECONDS:
+            return None
         if payload["event"] != event.id or payload["user"] != current_user.id:
             return None
         rows = [ImportRow.from_json(row) for row in payload["rows"]]
