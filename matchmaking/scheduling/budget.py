@@ -40,7 +40,8 @@ def solve_with_report(
 
     if end is None:
         schedule = solve(problem)
-        return schedule, report(problem, schedule.meetings, unscheduled=schedule.unscheduled)
+        quality = report(problem, schedule.meetings, unscheduled=schedule.unscheduled)
+        return _with_reasons(schedule, quality), quality
     pairs = len(problem.candidates)
     needed = seconds_needed(problem)
     reserved = SOLVE_TAIL_PER_PAIR * pairs + needed["figures"] + after
@@ -54,7 +55,27 @@ def solve_with_report(
     quality = report(
         problem, schedule.meetings, deadline=end - after, unscheduled=schedule.unscheduled
     )
-    return schedule, quality
+    return _with_reasons(schedule, quality), quality
+
+
+def _with_reasons(schedule: Schedule, quality: dict[str, Any]) -> Schedule:
+    """``schedule`` with the reason of each pair the quality figures find left out for want
+    of an interpreter (``quality.interpreter_figures``) set to that, and the solver's count
+    of them to match: the pairs the solver saw only as "no room left" because their
+    companies filled up with pairs needing none."""
+    from .quality import NO_INTERPRETER_FREE
+
+    figures = quality.get("interpreters")
+    if not figures or not figures["left_out"]:
+        return schedule
+    wanting = {(row["buyer"], row["supplier"]) for row in figures["left_out"]}
+    for row in schedule.unscheduled:
+        if (row["buyer"], row["supplier"]) in wanting:
+            row["reason"] = NO_INTERPRETER_FREE
+    counts = schedule.statistics.get("interpreters")
+    if isinstance(counts, dict):
+        counts["left_out"] = len(wanting)
+    return schedule
 
 
 __all__ = ["solve_with_report"]

@@ -63,9 +63,15 @@ NO_INTERPRETER = "no interpreter speaks both languages in this zone"
 # STAFF_STEPS_SHARE of it, the rest is for the step running then and the reasons and
 # figures after them. Measured under load on the generated families: chongqing (1,500
 # pairs, scarce pool) 0.05-0.1 s in all, of which 0.01 s for the reasons; regional (10,000
-# pairs) 0.2 s for steps 1-2 from the solver's schedule.
+# pairs) 0.2 s for steps 1-2 from the solver's schedule. With a plentiful pool (``slotpool``
+# finds no slot where one can run short) step 1 serves every meeting and step 2 has nothing
+# to do: PLENTIFUL_SECONDS_PER_PAIR per open pair is kept, at least STAFF_FLOOR_SECONDS
+# (measured on chongqing, 1,400-1,500 pairs: step 1 0.007-0.012 s, the tie-break
+# 0.02-0.035 s more, which stops at the deadline like step 2), so that the searches get
+# nearly the time they get without interpreter needs and the schedule matches it.
 STAFF_SECONDS = 0.12
 STAFF_SECONDS_PER_PAIR = 20e-6
+PLENTIFUL_SECONDS_PER_PAIR = 15e-6
 STAFF_SHARE = 0.25
 STAFF_STEPS_SHARE = 0.7
 STAFF_FLOOR_SECONDS = 0.02
@@ -843,11 +849,15 @@ class _Staffer:
         return switches, breaks
 
 
-def staffing_seconds(problem: Problem, budget: float) -> float:
-    """Seconds the solver keeps for ``staff`` out of a ``budget`` (none without needs)."""
+def staffing_seconds(problem: Problem, budget: float, plentiful: bool = False) -> float:
+    """Seconds the solver keeps for ``staff`` out of a ``budget`` (none without needs;
+    little with a ``plentiful`` pool, one that no slot can run short of)."""
     if not any(c.interpreter is not None for c in problem.instance.candidates):
         return 0.0
-    wanted = max(STAFF_SECONDS, STAFF_SECONDS_PER_PAIR * len(problem.pairs))
+    if plentiful:
+        wanted = max(STAFF_FLOOR_SECONDS, PLENTIFUL_SECONDS_PER_PAIR * len(problem.pairs))
+    else:
+        wanted = max(STAFF_SECONDS, STAFF_SECONDS_PER_PAIR * len(problem.pairs))
     return min(STAFF_SHARE * budget, wanted)
 
 

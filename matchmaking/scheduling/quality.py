@@ -12,7 +12,7 @@ import math
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from itertools import pairwise
 from typing import Any, TypeVar
@@ -61,6 +61,12 @@ class Bound:
     score: float
     must_upper: float
     score_upper: float
+    # The pairs needing an interpreter that the score LP's optimum holds (value above 1/2):
+    # those a schedule with enough interpreters would hold (``interpreter_figures``). Not a
+    # figure: left out of the report and of comparisons.
+    interpreter_pairs: frozenset[tuple[str, str]] = field(
+        default=frozenset(), compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,9 +209,20 @@ def must_first_bound(
         keep.SetCoefficient(variable, 1.0 if candidate.must else 0.0)
         objective.SetCoefficient(variable, candidate.score)
     score = _optimum(solver, deadline)
+    held = frozenset(
+        candidate.pair
+        for variable, candidate in zip(x, columns, strict=True)
+        if candidate.interpreter is not None and variable.solution_value() > 0.5
+    )
     keep.SetBounds(-infinity, infinity)
     score_upper = _optimum(solver, deadline)
-    return Bound(must=must_bound, score=score, must_upper=must_upper, score_upper=score_upper)
+    return Bound(
+        must=must_bound,
+        score=score,
+        must_upper=must_upper,
+        score_upper=score_upper,
+        interpreter_pairs=held,
+    )
 
 
 def _lp_solver(backend: str = "HIGHS_LP") -> pywraplp.Solver:
@@ -554,11 +571,55 @@ def left_out_for_interpreters(instance: Instance, meetings: Sequence[Meeting]) -
     return left
 
 
+def held_for_want_of_interpreters(
+    instance: Instance, meetings: Sequence[Meeting], held: Iterable[tuple[str, str]]
+) -> list[Candidate]:
+    """The pairs of ``held`` (needing an interpreter, in the best choice of pairs with
+    interpreters unlimited: ``Bound.interpreter_pairs``) left unscheduled while every
+    interpreter who could serve them (languages, zone, hours) was busy or at the cap in
+    every slot both companies were available. Their companies may be full: with no
+    interpreter shortage they would have met each other rather than someone else."""
+    wanted = set(held) - {meeting.pair for meeting in meetings}
+    if not wanted:
+        return []
+    all_slots = frozenset(slot.id for slot in instance.slots)
+    companies = {company.id: company for company in instance.companies}
+    busy: dict[str, set[str]] = defaultdict(set)
+    for meeting in meetings:
+        if meeting.interpreter is not None:
+            busy[meeting.interpreter].add(meeting.slot)
+    free_people = [
+        (person, (all_slots if person.available is None else person.available) - busy[person.id])
+        for person in instance.interpreters
+        if person.max_meetings is None or len(busy[person.id]) < person.max_meetings
+    ]
+    left: list[Candidate] = []
+    for candidate in instance.candidates:
+        need = candidate.interpreter
+        if need is None or candidate.pair not in wanted:
+            continue
+        wanted.discard(candidate.pair)
+        common = _available(companies[candidate.buyer], all_slots) & _available(
+            companies[candidate.supplier], all_slots
+        )
+        if candidate.slots is not None:
+            common &= candidate.slots
+        if not any(
+            need.served_by(person)
+            and (person.zones is None or candidate.zone in person.zones)
+            and not free.isdisjoint(common)
+            for person, free in free_people
+        ):
+            left.append(candidate)
+    return left
+
+
 def interpreter_figures(
     instance: Instance,
     meetings: Sequence[Meeting],
     unscheduled: Sequence[dict[str, Any]] | None = None,
     bound: InterpreterBound | None = None,
+    held: Iterable[tuple[str, str]] = (),
 ) -> dict[str, Any]:
     """Meetings needing an interpreter against their bound (``must_*`` the must pairs among
     them), all must pairs against their bound with these interpreters, interpreter
@@ -568,7 +629,10 @@ def interpreter_figures(
     not fit them all).
 
     Pairs left out are the solver's ``unscheduled`` rows with reason "no interpreter free"
-    when given, else those ``left_out_for_interpreters`` finds in the schedule alone.
+    when given, else those ``left_out_for_interpreters`` finds in the schedule alone; and,
+    given ``held`` (``Bound.interpreter_pairs``), those ``held_for_want_of_interpreters``
+    finds: a short pool mostly shows there, as companies fill their days with pairs that
+    need no interpreter.
     """
     by_pair = {candidate.pair: candidate for candidate in instance.candidates}
     n_slots = len(instance.slots)
@@ -580,6 +644,9 @@ def interpreter_figures(
         left = [by_pair[pair] for pair in pairs if pair in by_pair]
     else:
         left = left_out_for_interpreters(instance, meetings)
+    named = {candidate.pair for candidate in left}
+    more = held_for_want_of_interpreters(instance, meetings, held)
+    left += [candidate for candidate in more if candidate.pair not in named]
     names = LanguagePairs(instance)
     per_language: dict[str, dict[str, int]] = defaultdict(lambda: {"scheduled": 0, "short_by": 0})
     for meeting in served:
@@ -629,6 +696,15 @@ def interpreter_figures(
         ),
         "zone_changes": zone_changes,
         "breaks": breaks,
+    }
+
+
+def _figures_of(bound: Bound) -> dict[str, Any]:
+    return {
+        "must": bound.must,
+        "score": bound.score,
+        "must_upper": bound.must_upper,
+        "score_upper": bound.score_upper,
     }
 
 
@@ -682,7 +758,7 @@ def report(
     block: dict[str, Any] = {
         "figures": asdict(figures),
         "baseline": None if base is None else asdict(base),
-        "bound": None if bound is None else asdict(bound),
+        "bound": None if bound is None else _figures_of(bound),
         "must": {
             "scheduled": figures.must_scheduled,
             "bound": None if bound is None else bound.must,
@@ -722,7 +798,8 @@ def report(
                 until,
                 skipped,
             )
-        block["interpreters"] = interpreter_figures(instance, meetings, unscheduled, needs)
+        held = () if bound is None else bound.interpreter_pairs
+        block["interpreters"] = interpreter_figures(instance, meetings, unscheduled, needs, held)
     if deadline is not None:
         block["skipped"] = skipped
     return block

@@ -272,16 +272,17 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
     # too (``staffing_seconds``: none without interpreter needs); its steps after the first
     # stop at STAFF_STEPS_SHARE of it, leaving the rest for its reasons and figures.
     finish = min(FINISH_SECONDS, FINISH_SHARE * budget)
-    reserve = staffing_seconds(problem, budget)
+    # Interpreters per slot (``slotpool``): the phases that place or move meetings keep the
+    # meetings needing one where one is free, so staffing rarely moves or drops any. None
+    # (no checks at all) without needs or with a pool that never runs short; staffing then
+    # only matches, in little of the time.
+    pool = SlotPool.of(problem)
+    reserve = staffing_seconds(problem, budget, plentiful=pool is None)
     deadline = started + budget - finish - reserve
     staffing_stop = deadline + STAFF_STEPS_SHARE * reserve
     everything = range(len(problem.pairs))
     # Pairs needing an interpreter beyond the pool's interpreter-slots are left out from the
     # start (``select.within_capacity``): no slot arrangement could staff them.
-    # Interpreters per slot (``slotpool``): the phases that place or move meetings keep the
-    # meetings needing one where one is free, so staffing rarely moves or drops any. None
-    # (no checks at all) without needs or with a pool that never runs short.
-    pool = SlotPool.of(problem)
     slots = within_capacity(problem, greedy(problem, pool=pool))
     # The greedy pass's time is the yardstick for the passes that cannot be interrupted: the
     # LP takes about twice as long, a sweep with its repair several times.

@@ -91,6 +91,17 @@ def test_the_seeded_demo_is_under_way(client: FlaskClient, dbs: Session) -> None
     assert version.created_at < version.published_at <= first_start - timedelta(days=6)
     _check_requests(dbs, event, version.created_at, now)
 
+    # Its interpreter pool is short, and the quality report says of which language pair:
+    # Russian-Chinese pairs the best schedule would hold are left out for want of one.
+    assert version.report is not None
+    interpreters = version.report["interpreters"]
+    assert interpreters["short"][0]["languages"] == "ru-zh"
+    assert (
+        interpreters["short"][0]["short_by"]
+        == len([row for row in interpreters["left_out"] if row["languages"] == "ru-zh"])
+        > 0
+    )
+
     # Outcomes only of meetings that ended, reported after their end; the rest is to come.
     meetings = [m for m in version.meetings if m.status == "scheduled"]
     held = [m for m in meetings if m.slot.ends_at <= now]

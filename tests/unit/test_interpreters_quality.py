@@ -86,6 +86,46 @@ def test_without_solver_rows_left_out_pairs_are_found_in_the_schedule() -> None:
     assert free["left_out"] == [] and free["short"] == []
 
 
+def crowded(cap: int | None) -> dict[str, Any]:
+    """c0 meets once: c1 (0.9, needs ru-zh) or c2 (0.5, needs none); one ru-zh interpreter
+    with ``cap``."""
+    data = needing(pairs=1, cap=cap)
+    data["companies"].append({"id": "c2"})
+    data["companies"][0]["max_meetings"] = 1
+    data["candidates"][0]["score"] = 0.9
+    data["candidates"].append({"buyer": "c0", "supplier": "c2", "zone": "z", "score": 0.5})
+    return data
+
+
+def test_a_full_company_shows_the_interpreter_shortage() -> None:
+    """With no interpreter free, c0 meets c2: the pair it would rather have met, c1, is
+    left out for want of an interpreter (not 'no room left'), in the solver's reasons and
+    the report, and ru-zh is short by one interpreter-slot."""
+    from matchmaking.scheduling.budget import solve_with_report
+
+    schedule, quality = solve_with_report(parse_instance(crowded(cap=0)), None)
+    assert [m.pair for m in schedule.meetings] == [("c0", "c2")]
+    reasons = {(r["buyer"], r["supplier"]): r["reason"] for r in schedule.unscheduled}
+    assert reasons[("c0", "c1")] == "no interpreter free"
+    assert schedule.statistics["interpreters"]["left_out"] == 1
+    figures = quality["interpreters"]
+    assert figures["left_out"] == [{"buyer": "c0", "supplier": "c1", "languages": "ru-zh"}]
+    assert figures["short"] == [{"languages": "ru-zh", "scheduled": 0, "short_by": 1}]
+    assert set(quality["bound"]) == {"must", "score", "must_upper", "score_upper"}
+
+
+def test_a_pair_left_out_while_an_interpreter_was_free_is_not_blamed_on_interpreters() -> None:
+    parsed = parse_instance(crowded(cap=None))
+    meetings = [Meeting("c0", "c2", "d1-00", "z", 1, None)]
+    held = {("c0", "c1")}
+    assert interpreter_figures(parsed, meetings, [], None, held)["left_out"] == []
+    busy = crowded(cap=None)
+    busy["interpreters"][0]["available"] = ["d1-01"]
+    busy["companies"][1]["available"] = ["d1-00", "d1-02"]  # c1: never when i0 is free
+    figures = interpreter_figures(parse_instance(busy), meetings, [], None, held)
+    assert [row["supplier"] for row in figures["left_out"]] == ["c1"]
+
+
 def test_report_has_an_interpreter_block_only_when_needed() -> None:
     parsed = parse_instance(needing(cap=1))
     block = report(parsed, [Meeting("c0", "c1", "d1-00", "z", 1, "i0")])["interpreters"]
