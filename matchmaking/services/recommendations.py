@@ -167,10 +167,14 @@ def _names(me: Participation, rows: list[Recommendation]) -> dict[str, str]:
 
 def list_recommendations(session: Session, me: Participation) -> list[RecommendedCompany]:
     """``me``'s stored recommendations still approved and listed, best first, explained."""
-    from flask_babel import gettext
+    return explain_recommendations(me, stored_recommendations(session, me))
 
+
+def stored_recommendations(session: Session, me: Participation) -> list[Recommendation]:
+    """``me``'s stored recommendations still approved and listed, best first, with their
+    counterparts and companies loaded."""
     counterpart = Participation
-    rows = list(
+    return list(
         session.scalars(
             select(Recommendation)
             .join(counterpart, Recommendation.counterpart_id == counterpart.id)
@@ -183,6 +187,14 @@ def list_recommendations(session: Session, me: Participation) -> list[Recommende
             .order_by(Recommendation.rank)
         )
     )
+
+
+def explain_recommendations(
+    me: Participation, rows: list[Recommendation]
+) -> list[RecommendedCompany]:
+    """``rows`` (``stored_recommendations``) with their reasons in the reader's language."""
+    from flask_babel import gettext
+
     names = _names(me, rows)
     return [
         RecommendedCompany(

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, jsonify, redirect, render_template, request, url_for
+import json
+
+from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -17,6 +21,7 @@ from matchmaking.blueprints.access import (
     role_required,
 )
 from matchmaking.blueprints.actions import Outcome, attempt
+from matchmaking.blueprints.agenda.fragments import FragmentCache
 from matchmaking.blueprints.choices import sector_choices, sector_names
 from matchmaking.blueprints.company_picker import searches_server
 from matchmaking.blueprints.directory import bp
@@ -95,20 +100,83 @@ def directory(slug: str) -> tuple[str, int]:
     page = directory_service.page_of_directory(
         db.session, event, me, filters, request.args.get("page", 1, type=int)
     )
-    recommendations: list[recommendations_service.RecommendedCompany] = []
+    recommendations = Markup()
     if me is not None and status == 200:  # a rejected request writes nothing
         if recommendations_service.ensure_recommendations(db.session, event, utcnow()):
             db.session.commit()  # computed once for an event that has none yet (then by the job)
-        recommendations = recommendations_service.list_recommendations(db.session, me)
+        recommendations = recommendations_section(event, me)
     return render_template(
         "directory/index.html",
         event=event,
         form=form,
         page=page,
+        rows=directory_rows(event, page.rows),
         recommendations=recommendations,
         me=me,
-        sector_names=sector_names(event),
     ), status
+
+
+def _pages() -> FragmentCache:
+    cache: FragmentCache = current_app.extensions.setdefault(
+        "directory_pages", FragmentCache(DIRECTORY_PAGES)
+    )
+    return cache
+
+
+def _company_data(p: Participation) -> tuple[object, ...]:
+    """What ``directory/_company_line.html`` shows of ``p``."""
+    company = p.company
+    return (p.id, company.legal_name, company.city, company.country, tuple(company.languages or ()))
+
+
+def recommendations_section(event: Event, me: Participation) -> Markup:
+    """``me``'s "Recommended for you", explained again only when anything it shows (the
+    stored recommendations, their companies, the names the reasons use: ``me``'s own, the
+    event's sectors) differs from when it was last rendered in this process for ``me``."""
+    rows = recommendations_service.stored_recommendations(db.session, me)
+    data = (
+        _company_data(me),
+        tuple((s.code, s.name) for s in event.sectors),
+        tuple(
+            (r.rank, r.score, json.dumps(r.reason, sort_keys=True), _company_data(r.counterpart))
+            for r in rows
+        ),
+    )
+    return _pages().get_or_render(
+        ("recommendations", str(get_locale()), me.id),
+        data,
+        lambda: render_template(
+            "directory/_recommendations.html",
+            event=event,
+            recommendations=recommendations_service.explain_recommendations(me, rows),
+        ),
+    )
+
+
+# Directory pages kept rendered per worker process (~15 KB each): the pages most visited
+# (the first ones, the common filters) in each language.
+DIRECTORY_PAGES = 256
+
+
+def directory_rows(event: Event, rows: list[Participation]) -> Markup:
+    """The table rows of ``rows``, rendered again only when anything they show (the
+    companies' names, places, languages and offerings, the sectors' names in the visitor's
+    language) differs from a page of rows already rendered in this process: the key is that
+    data itself, so a change shows on the very next request, in every worker."""
+    names = sector_names(event)
+    data = tuple(
+        (
+            _company_data(p),
+            tuple((o.kind, o.sector_id, o.sector.name, o.description) for o in p.offerings),
+        )
+        for p in rows
+    )
+    key = (str(get_locale()), event.slug, tuple(sorted(names.items())), data)
+    return _pages().get_or_render(
+        key,
+        None,
+        lambda: render_template("directory/_rows.html", rows=rows, event=event, sector_names=names),
+    )
 
 
 @bp.route("/events/<slug>/directory/<int:participation_id>", methods=["GET", "POST"])
