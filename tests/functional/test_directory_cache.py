@@ -83,3 +83,44 @@ def test_a_change_shows_on_the_next_request(
     client.get("/language/ru")
     russian = _rows(_page(client))
     assert "казахский" in russian and "Kazakh" not in russian
+
+
+def test_the_grid_shows_a_change_on_the_next_request(client: FlaskClient, dbs: Session) -> None:
+    """The version page's grid is kept rendered: a move, a rename and an interpreter show at
+    once, and another table page or language is rendered apart."""
+    from tests.agenda_world import CHINESE_NAME, make_world, move
+    from tests.conftest import make_event
+
+    world = make_world(dbs, make_event(dbs, slug="grid-forum"))
+    dbs.flush()
+    assert login(client, world.organiser.email, "organiser-password").status_code == 302
+    client.get("/language/en")
+    url = f"/organiser/events/grid-forum/schedule/{world.version.number}"
+
+    def grid() -> str:
+        response = client.get(url)
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        return page.split('class="grid-table names"', 1)[1].split("</table>", 1)[0]
+
+    first = grid()
+    assert CHINESE_NAME[:22] in first and f"/meetings/{world.m1.id}" in first
+    assert grid() == first
+
+    world.supplier.company.legal_name = "重庆新名称机械有限公司"
+    dbs.flush()
+    renamed = grid()
+    assert "重庆新名称机械有限公司" in renamed and CHINESE_NAME[:22] not in renamed
+
+    def column(page: str) -> int:
+        """The slot column of m1's cell: the cells before it in its row."""
+        row = page.split(f"/meetings/{world.m1.id}", 1)[0].rsplit("<tr>", 1)[1]
+        return row.count("<td>")
+
+    before = column(renamed)
+    move(dbs, world.m1, world.slots[4], world.published_at)
+    assert column(grid()) == before + 4
+
+    client.get("/language/zh")
+    chinese = grid()
+    assert "编辑" in chinese and ">Edit<" not in chinese

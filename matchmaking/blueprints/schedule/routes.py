@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -14,6 +17,7 @@ from wtforms import SelectChoice
 from matchmaking.blueprints.access import organiser_event_or_404 as _event
 from matchmaking.blueprints.access import role_required
 from matchmaking.blueprints.actions import Outcome, attempt
+from matchmaking.blueprints.agenda.fragments import FragmentCache
 from matchmaking.blueprints.company_picker import searches_server
 from matchmaking.blueprints.input_guard import id_arg
 from matchmaking.blueprints.schedule import bp
@@ -169,6 +173,11 @@ def version(slug: str, number: int) -> str:
     company_day = views.company_meetings(db.session, version, company_id) if company_id else []
     add_form = AddForm()
     _fill_add_choices(add_form, event, search, slots, by_side)
+    here: dict[str, object] = {
+        "zone": zone.id if zone else None,
+        "day": day.isoformat() if day else None,
+        "tables": tables.number if tables.number > 1 else None,
+    }
     return render_template(
         "schedule/version.html",
         event=event,
@@ -176,11 +185,7 @@ def version(slug: str, number: int) -> str:
         days=days,
         day=day,
         zone=zone,
-        here={
-            "zone": zone.id if zone else None,
-            "day": day.isoformat() if day else None,
-            "tables": tables.number if tables.number > 1 else None,
-        },
+        here=here,
         slots=day_slots,
         tables=tables,
         grid=grid,
@@ -196,6 +201,78 @@ def version(slug: str, number: int) -> str:
         action_form=ActionForm(),
         changes=views.list_changes(db.session, version),
         left_out=views.left_out_lines(left_out, names),
+        grid_rows=grid_rows(event, version, here, tables.rows, day_slots, grid),
+    )
+
+
+@dataclass(frozen=True)
+class GridCell:
+    """What a grid cell shows of its meeting."""
+
+    id: int
+    buyer_id: int
+    supplier_id: int
+    buyer: str
+    supplier: str
+    must: bool
+    locked: bool
+    interpreter: str | None
+
+
+# Grid pages kept rendered per worker process (~100 KB each at most: TABLES_PER_PAGE).
+GRID_PAGES = 64
+
+
+def grid_rows(
+    event: Event,
+    version: ScheduleVersion,
+    here: dict[str, object],
+    table_rows: list[int],
+    slots: list[Slot],
+    grid: dict[tuple[int, int], Meeting],
+) -> Markup:
+    """The grid's table rows, rendered again only when anything they show (each cell's
+    meeting, names and interpreter, the tables and slots, the language) differs from a grid
+    already rendered in this process: the key is that data itself, so a change shows on the
+    very next request, in every worker."""
+    cells = {
+        place: GridCell(
+            m.id,
+            m.buyer_id,
+            m.supplier_id,
+            m.buyer.company.legal_name,
+            m.supplier.company.legal_name,
+            bool(m.must),
+            bool(m.locked),
+            m.interpreter.name if m.interpreter else None,
+        )
+        for place, m in grid.items()
+    }
+    slot_ids = tuple(s.id for s in slots)
+    key = (
+        str(get_locale()),
+        event.slug,
+        version.number,
+        tuple(sorted(here.items(), key=lambda item: item[0])),
+        tuple(table_rows),
+        slot_ids,
+        tuple(sorted(cells.items())),
+    )
+    cache: FragmentCache = current_app.extensions.setdefault(
+        "schedule_grids", FragmentCache(GRID_PAGES)
+    )
+    return cache.get_or_render(
+        key,
+        None,
+        lambda: render_template(
+            "schedule/_grid_rows.html",
+            slug=event.slug,
+            number=version.number,
+            here=here,
+            table_rows=table_rows,
+            slot_ids=slot_ids,
+            cells=cells,
+        ),
     )
 
 
