@@ -12,7 +12,7 @@ import math
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from itertools import pairwise
 from typing import Any, TypeVar
@@ -700,12 +700,8 @@ def interpreter_figures(
 
 
 def _figures_of(bound: Bound) -> dict[str, Any]:
-    return {
-        "must": bound.must,
-        "score": bound.score,
-        "must_upper": bound.must_upper,
-        "score_upper": bound.score_upper,
-    }
+    """The bound's figures (the fields compared: not ``interpreter_pairs``)."""
+    return {f.name: getattr(bound, f.name) for f in fields(bound) if f.compare}
 
 
 def report(

@@ -188,27 +188,38 @@ def _place(snapshot: dict[str, Any] | None, event: Event, zones: dict[int, str])
     return ", ".join(parts)
 
 
+# Module aliases of a meeting's two sides: building four per call costs more than the query of
+# an idle version.
+_BUYER, _SUPPLIER = aliased(Participation, name="buyer"), aliased(Participation, name="supplier")
+_BUYER_CO, _SUPPLIER_CO = aliased(Company, name="buyer_co"), aliased(Company, name="supplier_co")
+
+
+def _with_both_companies(stmt: Select[Any]) -> Select[Any]:
+    """``stmt`` (from meetings) joined to both companies (``_BUYER_CO``, ``_SUPPLIER_CO``)."""
+    return (
+        stmt.join(_BUYER, _BUYER.id == Meeting.buyer_id)
+        .join(_BUYER_CO, _BUYER_CO.id == _BUYER.company_id)
+        .join(_SUPPLIER, _SUPPLIER.id == Meeting.supplier_id)
+        .join(_SUPPLIER_CO, _SUPPLIER_CO.id == _SUPPLIER.company_id)
+    )
+
+
 def list_changes(session: Session, version: ScheduleVersion, limit: int = 50) -> list[ChangeLine]:
     """The version's latest changes, newest first, with the two companies' names; one query."""
-    # The module's aliases: building four per call costs more than the query of an idle version.
-    buyer, supplier, buyer_company, supplier_company = _BUYER, _SUPPLIER, _BUYER_CO, _SUPPLIER_CO
     rows = session.execute(
-        select(
-            MeetingChange.meeting_id,
-            MeetingChange.created_at,
-            MeetingChange.kind,
-            MeetingChange.before,
-            MeetingChange.after,
-            Meeting.buyer_id,
-            buyer_company.legal_name,
-            Meeting.supplier_id,
-            supplier_company.legal_name,
+        _with_both_companies(
+            select(
+                MeetingChange.meeting_id,
+                MeetingChange.created_at,
+                MeetingChange.kind,
+                MeetingChange.before,
+                MeetingChange.after,
+                Meeting.buyer_id,
+                _BUYER_CO.legal_name,
+                Meeting.supplier_id,
+                _SUPPLIER_CO.legal_name,
+            ).join(Meeting, Meeting.id == MeetingChange.meeting_id)
         )
-        .join(Meeting, Meeting.id == MeetingChange.meeting_id)
-        .join(buyer, buyer.id == Meeting.buyer_id)
-        .join(buyer_company, buyer_company.id == buyer.company_id)
-        .join(supplier, supplier.id == Meeting.supplier_id)
-        .join(supplier_company, supplier_company.id == supplier.company_id)
         .where(Meeting.version_id == version.id)
         .order_by(MeetingChange.id.desc())
         .limit(limit)
@@ -231,28 +242,21 @@ def list_changes(session: Session, version: ScheduleVersion, limit: int = 50) ->
     ]
 
 
-_BUYER, _SUPPLIER = aliased(Participation, name="buyer"), aliased(Participation, name="supplier")
-_BUYER_CO, _SUPPLIER_CO = aliased(Company, name="buyer_co"), aliased(Company, name="supplier_co")
-
-
 def _meeting_rows(version: ScheduleVersion) -> Select[Any]:
     """The version's scheduled meetings as (id, start, zone name, table, buyer, supplier)."""
-    buyer, supplier, buyer_company, supplier_company = _BUYER, _SUPPLIER, _BUYER_CO, _SUPPLIER_CO
     rows: Select[*tuple[Any, ...]] = (
-        select(
-            Meeting.id,
-            Slot.starts_at,
-            Zone.name,
-            Meeting.table_number,
-            buyer_company.legal_name,
-            supplier_company.legal_name,
+        _with_both_companies(
+            select(
+                Meeting.id,
+                Slot.starts_at,
+                Zone.name,
+                Meeting.table_number,
+                _BUYER_CO.legal_name,
+                _SUPPLIER_CO.legal_name,
+            )
+            .join(Slot, Slot.id == Meeting.slot_id)
+            .join(Zone, Zone.id == Meeting.zone_id)
         )
-        .join(Slot, Slot.id == Meeting.slot_id)
-        .join(Zone, Zone.id == Meeting.zone_id)
-        .join(buyer, buyer.id == Meeting.buyer_id)
-        .join(buyer_company, buyer_company.id == buyer.company_id)
-        .join(supplier, supplier.id == Meeting.supplier_id)
-        .join(supplier_company, supplier_company.id == supplier.company_id)
         .where(Meeting.version_id == version.id, Meeting.status == MeetingStatus.SCHEDULED)
         .order_by(Slot.starts_at, Meeting.id)
     )
