@@ -194,7 +194,7 @@ _BUYER, _SUPPLIER = aliased(Participation, name="buyer"), aliased(Participation,
 _BUYER_CO, _SUPPLIER_CO = aliased(Company, name="buyer_co"), aliased(Company, name="supplier_co")
 
 
-def _with_both_companies(stmt: Select[Any]) -> Select[Any]:
+def _with_both_companies(stmt: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
     """``stmt`` (from meetings) joined to both companies (``_BUYER_CO``, ``_SUPPLIER_CO``)."""
     return (
         stmt.join(_BUYER, _BUYER.id == Meeting.buyer_id)
