@@ -124,3 +124,28 @@ def test_the_grid_shows_a_change_on_the_next_request(client: FlaskClient, dbs: S
     client.get("/language/zh")
     chinese = grid()
     assert "编辑" in chinese and ">Edit<" not in chinese
+
+
+@pytest.mark.parametrize("error", ["integrity", "locked"])
+def test_recommendations_computed_by_another_request_meanwhile(
+    client: FlaskClient, dbs: Session, listed: Event, monkeypatch: pytest.MonkeyPatch, error: str
+) -> None:
+    """Two first visits at once: the one that loses the race to store the event's
+    recommendations (a duplicate run on PostgreSQL, a locked SQLite) still shows the page."""
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    from matchmaking.models import RecommendationRun
+    from matchmaking.services import recommendations
+
+    dbs.delete(dbs.get(RecommendationRun, listed.id))
+    dbs.flush()
+
+    def raced(*args: object) -> bool:
+        if error == "integrity":
+            raise IntegrityError("INSERT INTO recommendation_runs", {}, Exception("duplicate"))
+        raise OperationalError("DELETE FROM recommendations", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(recommendations, "compute_recommendations", raced)
+    assert login(client, "kz@example.org", "company-pass-1").status_code == 302
+    page = _page(client)
+    assert "重庆巴南拖拉机有限公司" in _rows(page)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -102,8 +103,13 @@ def directory(slug: str) -> tuple[str, int]:
     )
     recommendations = Markup()
     if me is not None and status == 200:  # a rejected request writes nothing
-        if recommendations_service.ensure_recommendations(db.session, event, utcnow()):
-            db.session.commit()  # computed once for an event that has none yet (then by the job)
+        try:
+            if recommendations_service.ensure_recommendations(db.session, event, utcnow()):
+                db.session.commit()  # computed once for an event with none yet (then by the job)
+        except (IntegrityError, OperationalError):
+            # Another request stored them first (or holds SQLite's write lock meanwhile):
+            # show what is stored, as the next request will.
+            db.session.rollback()
         recommendations = recommendations_section(event, me)
     return render_template(
         "directory/index.html",
