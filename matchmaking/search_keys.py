@@ -1,11 +1,14 @@
-"""Script-insensitive search keys: casefolded text plus its Latin transliteration (anyascii).
+"""Script-insensitive search keys: casefolded text plus its Latin transliteration (anyascii)
+and, for Chinese, its pinyin read by phrase (pypinyin).
 
-Pure (standard library and anyascii). Rows store ``search_key(...)`` of their searchable
-fields (``Company.search_key``, ``User.search_key``, kept up to date by the models); a query
-word matches a row when one of its ``spellings`` is a substring of the key, which SQL can test
-with LIKE on SQLite and PostgreSQL alike. So "Степь", "СТЕПЬ", "step" and "Stepʹ" all find
-"ТОО «Степь Агро Импорт»", and "重庆" (or "zhongqing") finds "重庆长安". A change to these
-functions needs a migration that recomputes the stored keys (as 0010 did).
+Pure (standard library, anyascii and pypinyin). Rows store ``search_key(...)`` of their
+searchable fields (``Company.search_key``, ``User.search_key``, kept up to date by the models);
+a query word matches a row when one of its ``spellings`` is a substring of the key, which SQL
+can test with LIKE on SQLite and PostgreSQL alike. So "Степь", "СТЕПЬ", "step" and "Stepʹ" all
+find "ТОО «Степь Агро Импорт»"; "重庆" finds "重庆长安" and "Chongqing Machinery Co", and
+"chongqing" finds both. anyascii reads each Chinese character alone ("重庆": "zhongqing", as
+重 reads in 重量), so pypinyin's phrase reading ("chongqing") is kept beside it. A change to
+these functions needs a migration that recomputes the stored keys (as 0010 and 0019 did).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ _APOSTROPHES = re.compile(r"['`ʹʻʼʽ’‘´]")
 # Everything that is not a letter or digit (quotes «», dots, commas, @, %, _) separates words;
 # so keys and query words never hold LIKE's wildcards.
 _SEPARATORS = re.compile(r"[\W_]+")
+# Chinese characters (CJK unified ideographs, extension A and the compatibility block).
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _URL_SCHEME = re.compile(r"^\s*[a-z][a-z0-9+.-]*://(www\.)?", re.IGNORECASE)
 
 
@@ -35,10 +40,24 @@ def transliterate(text: str) -> str:
     return fold(anyascii(unicodedata.normalize("NFKC", text)))
 
 
+def pinyin(text: str) -> str:
+    """``text`` with its Chinese read as pinyin by phrase, folded: "重庆长安" -> "chongqingchangan"
+    (syllables of a run of characters joined, as anyascii joins them); "" without Chinese.
+    pypinyin's dictionaries (about 55 MB) load on the first Chinese text a process sees."""
+    if not _HAN.search(text):
+        return ""
+    from pypinyin import Style, lazy_pinyin
+
+    return transliterate("".join(lazy_pinyin(unicodedata.normalize("NFKC", text), Style.NORMAL)))
+
+
 def spellings(text: str) -> tuple[str, ...]:
-    """The folded text and, when it differs, its transliteration."""
-    folded, latin = fold(text), transliterate(text)
-    return (folded,) if latin == folded or not latin else (folded, latin)
+    """The folded text and, when they differ from it, its transliteration and its pinyin."""
+    found = [fold(text)]
+    for other in (transliterate(text), pinyin(text)):
+        if other and other not in found:
+            found.append(other)
+    return tuple(found)
 
 
 def search_key(*fields: str | None) -> str:

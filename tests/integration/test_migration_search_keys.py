@@ -40,3 +40,40 @@ def test_existing_companies_and_contacts_get_their_keys(empty_db: str) -> None: 
         assert "search_key" not in {c["name"] for c in inspect(db.engine).get_columns("users")}
         downgrade(revision="base")
         db.engine.dispose()
+
+
+LATIN = """
+INSERT INTO companies (id, legal_name, country, city, website, description, size, languages,
+                       created_at, search_key, description_key)
+VALUES (1, 'ТОО «Степь Агро»', 'KZ', 'Алматы', '', '', 'small', '[]',
+        '2025-01-01 00:00:00', 'kept', '')
+"""
+CHINESE = """
+INSERT INTO companies (id, legal_name, country, city, website, description, size, languages,
+                       created_at, search_key, description_key)
+VALUES (2, '重庆长安汽车', 'CN', '重庆', '', '汽车零部件', 'large', '[]',
+        '2025-01-01 00:00:00', 'old', 'old')
+"""
+
+
+def test_chinese_keys_get_pinyin_read_by_phrase(empty_db: str) -> None:  # noqa: F811
+    """Revision 0019: keys of rows holding Chinese are recomputed (重庆: chongqing too); the
+    others are left as they are."""
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=empty_db)
+    with app.app_context():
+        upgrade(revision="0018")
+        with db.engine.begin() as conn:
+            conn.execute(text(LATIN))
+            conn.execute(text(CHINESE))
+        upgrade(revision="0019")
+        with db.engine.begin() as conn:
+            keys = dict(conn.execute(text("SELECT id, search_key FROM companies")).all())
+            description = conn.execute(
+                text("SELECT description_key FROM companies WHERE id = 2")
+            ).scalar_one()
+        assert keys[1] == "kept"
+        assert "重庆长安汽车" in keys[2] and "chongqingchanganqiche" in keys[2]
+        assert "zhongqing" in keys[2]  # anyascii's reading is kept beside it
+        assert description == "汽车零部件 qichelingbujian"
+        downgrade(revision="base")
+        db.engine.dispose()

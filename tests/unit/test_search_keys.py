@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matchmaking.search_keys import company_search_key, matches, search_words
+from matchmaking.search_keys import company_search_key, matches, search_words, spellings
 
 STEP = company_search_key("ТОО «Степь Агро Импорт»", "Алматы", "https://www.step-agro.kz")
 
@@ -35,3 +35,13 @@ def test_keys_and_words_hold_no_like_wildcards_or_punctuation():
 def test_chinese_keeps_its_characters_and_gets_pinyin():
     key = company_search_key("重庆长安汽车", "重庆", "")
     assert matches(search_words("长安"), key) and matches(search_words("zhongqing"), key)
+
+
+def test_chinese_is_read_by_phrase_too():
+    """重 reads zhong alone (重量) but chong in 重庆: both spellings are kept, so the city's
+    usual Latin name finds its Chinese companies and its Chinese name finds Latin ones."""
+    key = company_search_key("重庆长安汽车", "", "")
+    assert matches(search_words("chongqing"), key) and matches(search_words("changan"), key)
+    assert matches(search_words("重庆"), company_search_key("Chongqing Machinery Co", "", ""))
+    assert not matches(search_words("重庆"), company_search_key("Zhongshan Foods", "", ""))
+    assert spellings("Степь") == ("степь", "step")  # no Chinese: no pinyin, nothing loaded

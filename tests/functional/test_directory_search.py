@@ -1,0 +1,36 @@
+"""The directory's search finds a company by its city's name in Chinese or in Latin letters,
+whichever script the company registered in (pinyin read by phrase: 重庆 is Chongqing)."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from matchmaking.models import Event
+from tests.functional.helpers import login, make_participant
+
+pytestmark = pytest.mark.dates
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("重庆", {"Chongqing Tractor Works", "重庆长安汽车配件有限公司"}),
+        ("chongqing", {"Chongqing Tractor Works", "重庆长安汽车配件有限公司"}),
+        ("长安", {"重庆长安汽车配件有限公司"}),
+    ],
+)
+def test_chinese_and_latin_names_find_each_other(
+    client: FlaskClient, dbs: Session, event: Event, query: str, found: set[str]
+) -> None:
+    make_participant(dbs, event, "Степь Агро ТОО", "KZ", email="kz@example.org")
+    for name in ("Chongqing Tractor Works", "重庆长安汽车配件有限公司", "Zhongshan Foods"):
+        make_participant(dbs, event, name, "CN", languages=("zh",))
+    dbs.flush()
+    assert login(client, "kz@example.org", "company-pass-1").status_code == 302
+    page = client.get("/events/forum/directory", query_string={"q": query})
+    assert page.status_code == 200
+    rows = page.get_data(as_text=True).split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    names = {"Chongqing Tractor Works", "重庆长安汽车配件有限公司", "Zhongshan Foods"}
+    assert {name for name in names if name in rows} == found
