@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 from itertools import combinations
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, func, literal, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from matchmaking.models import Company, Event, Participation, User
@@ -197,34 +199,57 @@ Registration = tuple[int, str, str, str | None, str | None]
 # Results by (event id, locale), with the rows they were computed from: the analysis compares
 # names pairwise, so it is redone only when a registration's name, country, website or
 # contacts changed (the rows differ), not on every view of the registrations page.
-_CACHE: dict[tuple[int, str], tuple[list[Registration], dict[int, list[DuplicateMatch]]]] = {}
+# On PostgreSQL a digest of those rows stands for them (``_digest``).
+_CACHE: dict[tuple[int, str], tuple[str | list[Registration], dict[int, list[DuplicateMatch]]]] = {}
+
+
+def _registrations(event: Event) -> Select[*tuple[Any, ...]]:
+    """The rows the analysis reads (``Registration``), in a fixed order."""
+    return (
+        select(Participation.id, Company.legal_name, Company.country, Company.website, User.email)
+        .join(Company, Company.id == Participation.company_id)
+        .outerjoin(User, User.company_id == Company.id)
+        .where(Participation.event_id == event.id)
+        .order_by(Participation.id, User.id)
+    )
+
+
+def _digest(session: Session, event: Event) -> str | None:
+    """On PostgreSQL, a digest of the rows ``_registrations`` reads, computed by the server (so
+    a view of the page does not carry thousands of rows to the worker to find them unchanged);
+    None elsewhere (SQLite: the rows themselves are compared)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    rows = _registrations(event).subquery()
+    none = "\x1d"  # kept apart from any text, as NULL is
+    line = func.concat_ws(
+        "\x1f",
+        rows.c.id,
+        rows.c.legal_name,
+        rows.c.country,
+        func.coalesce(rows.c.website, none),
+        func.coalesce(rows.c.email, none),
+    )
+    ordered = aggregate_order_by(literal("\x1e"), rows.c.id, rows.c.email)
+    return session.scalar(select(func.md5(func.string_agg(line, ordered))))
 
 
 def likely_duplicates(session: Session, event: Event) -> dict[int, list[DuplicateMatch]]:
     """Participation id -> the event's other registrations that are likely the same company,
     each with its reasons in words, by participation id."""
-    rows: list[Registration] = [
-        tuple(row)  # type: ignore[misc]
-        for row in session.execute(
-            select(
-                Participation.id,
-                Company.legal_name,
-                Company.country,
-                Company.website,
-                User.email,
-            )
-            .join(Company, Company.id == Participation.company_id)
-            .outerjoin(User, User.company_id == Company.id)
-            .where(Participation.event_id == event.id)
-            .order_by(Participation.id, User.id)
-        )
-    ]
     key = (event.id, str(get_locale()))
     cached = _CACHE.get(key)
-    if cached is not None and cached[0] == rows:
+    digest = _digest(session, event)
+    if digest is not None and cached is not None and cached[0] == digest:
+        return cached[1]
+    rows: list[Registration] = [
+        tuple(row)  # type: ignore[misc]
+        for row in session.execute(_registrations(event))
+    ]
+    if digest is None and cached is not None and cached[0] == rows:
         return cached[1]
     result = _duplicates(rows)
-    _CACHE[key] = (rows, result)
+    _CACHE[key] = (digest if digest is not None else rows, result)
     return result
 
 
