@@ -5,9 +5,9 @@ plentiful pool and with a scarce one (``benchmarks.generate --interpreters``), a
 schedule is checked by ``benchmarks.checker`` (hard rule 4 included). Printed per instance:
 
 - plentiful against no needs: score and breaks, medians of ``--repeat`` solves each (the
-  search stops at a deadline, so on a busy machine one run's breaks vary by several), and
-  their difference (target within 1%); and, free of that noise, the plentiful pool staffing
-  the no-needs schedule's own slots (meetings dropped: target 0);
+  search stops at a deadline, so one run's breaks vary by several, busy machine or not: the
+  ranges are printed), and their difference (target within 1%); and, free of that noise,
+  the plentiful pool staffing the no-needs schedule's own slots (meetings dropped: target 0);
 - scarce: meetings needing an interpreter scheduled over their upper bound (target >= 99%),
   must pairs needing one served over their bound, and all must pairs over theirs with this
   pool (target: all that can be; both bounds ignore slot clashes), pairs left out
@@ -92,6 +92,13 @@ def run(family: str, seed: int, time_limit: float | None, repeat: int) -> list[s
         key: _median([r[1].statistics[key] for r in runs["plentiful"]])
         for key in ("score", "breaks")
     }
+    spread = {
+        pool: "{}-{}".format(
+            min(r[1].statistics["breaks"] for r in runs[pool]),
+            max(r[1].statistics["breaks"] for r in runs[pool]),
+        )
+        for pool in (None, "plentiful")
+    }
     plentiful = runs["plentiful"][0][0]
     same_slots = _restaff(plentiful, runs[None][0][1], tie_break=True)
     instance, scarce, _ = runs["scarce"][0]
@@ -108,7 +115,8 @@ def run(family: str, seed: int, time_limit: float | None, repeat: int) -> list[s
         f"  no needs   score {base['score']:.3f} breaks {base['breaks']:g}"
         f"  | plentiful score {rich['score']:.3f} ({_percent(rich['score'], base['score'])})"
         f" breaks {rich['breaks']:g} ({_percent(rich['breaks'], base['breaks'])}),"
-        f" medians of {repeat}",
+        f" medians of {repeat} (breaks ranged {spread[None]} without needs,"
+        f" {spread['plentiful']} plentiful: the search's run-to-run spread)",
         f"  plentiful  pool on the no-needs schedule's slots: {same_slots['meetings']} meetings"
         f" staffed, {same_slots['left_out']} left out, {same_slots['moved']} moved",
         f"  scarce     needing interpreter {figures['scheduled']}/{figures['bound']}"
