@@ -593,23 +593,31 @@ def held_for_want_of_interpreters(
         for person in instance.interpreters
         if person.max_meetings is None or len(busy[person.id]) < person.max_meetings
     ]
+    # The slots some qualified interpreter is free, per (need, zone): one pass over the
+    # interpreters per kind of pair, not per pair.
+    free_slots: dict[tuple[LanguageNeed, str], frozenset[str]] = {}
     left: list[Candidate] = []
     for candidate in instance.candidates:
         need = candidate.interpreter
         if need is None or candidate.pair not in wanted:
             continue
         wanted.discard(candidate.pair)
+        kind = (need, candidate.zone)
+        if kind not in free_slots:
+            free_slots[kind] = frozenset().union(
+                *(
+                    free
+                    for person, free in free_people
+                    if need.served_by(person)
+                    and (person.zones is None or candidate.zone in person.zones)
+                )
+            )
         common = _available(companies[candidate.buyer], all_slots) & _available(
             companies[candidate.supplier], all_slots
         )
         if candidate.slots is not None:
             common &= candidate.slots
-        if not any(
-            need.served_by(person)
-            and (person.zones is None or candidate.zone in person.zones)
-            and not free.isdisjoint(common)
-            for person, free in free_people
-        ):
+        if free_slots[kind].isdisjoint(common):
             left.append(candidate)
     return left
 
