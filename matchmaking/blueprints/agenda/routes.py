@@ -22,9 +22,9 @@ from matchmaking.blueprints.access import organiser_event_or_404 as _event
 from matchmaking.blueprints.actions import attempt
 from matchmaking.blueprints.agenda import bp
 from matchmaking.blueprints.agenda.forms import AttendanceForm, FeedForm
-from matchmaking.blueprints.agenda.fragments import FragmentCache
 from matchmaking.blueprints.downloads import calendar_feed, download
 from matchmaking.blueprints.floor.offline import check_in_context
+from matchmaking.blueprints.fragments import FragmentCache, app_fragments
 from matchmaking.blueprints.input_guard import id_arg
 from matchmaking.blueprints.refill.routes import company_panel
 from matchmaking.extensions import db, limiter
@@ -54,11 +54,8 @@ MEETING_LISTS = 1024
 
 
 def _meeting_lists() -> FragmentCache:
-    """The app's meeting lists (per app: they hold the check-in code made with its secret)."""
-    cache: FragmentCache = current_app.extensions.setdefault(
-        "agenda_meeting_lists", FragmentCache(MEETING_LISTS)
-    )
-    return cache
+    """The app's meeting lists (they hold the check-in code made with its secret)."""
+    return app_fragments("agenda_meeting_lists", MEETING_LISTS)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -22,7 +22,6 @@ from matchmaking.blueprints.access import (
     role_required,
 )
 from matchmaking.blueprints.actions import Outcome, attempt
-from matchmaking.blueprints.agenda.fragments import FragmentCache
 from matchmaking.blueprints.choices import sector_choices, sector_names
 from matchmaking.blueprints.company_picker import searches_server
 from matchmaking.blueprints.directory import bp
@@ -33,6 +32,7 @@ from matchmaking.blueprints.directory.forms import (
     ProposeForm,
     RequestForm,
 )
+from matchmaking.blueprints.fragments import FragmentCache, app_fragments
 from matchmaking.errors import InvalidInput
 from matchmaking.extensions import db
 from matchmaking.i18n import country_name, language_name, slot_label
@@ -123,10 +123,7 @@ def directory(slug: str) -> tuple[str, int]:
 
 
 def _pages() -> FragmentCache:
-    cache: FragmentCache = current_app.extensions.setdefault(
-        "directory_pages", FragmentCache(DIRECTORY_PAGES)
-    )
-    return cache
+    return app_fragments("directory_pages", DIRECTORY_PAGES)
 
 
 def _company_data(p: Participation) -> tuple[object, ...]:

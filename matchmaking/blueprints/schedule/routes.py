@@ -17,8 +17,8 @@ from wtforms import SelectChoice
 from matchmaking.blueprints.access import organiser_event_or_404 as _event
 from matchmaking.blueprints.access import role_required
 from matchmaking.blueprints.actions import Outcome, attempt
-from matchmaking.blueprints.agenda.fragments import FragmentCache
 from matchmaking.blueprints.company_picker import searches_server
+from matchmaking.blueprints.fragments import app_fragments
 from matchmaking.blueprints.input_guard import id_arg
 from matchmaking.blueprints.schedule import bp
 from matchmaking.blueprints.schedule.forms import (
@@ -258,10 +258,7 @@ def grid_rows(
         slot_ids,
         tuple(sorted(cells.items())),
     )
-    cache: FragmentCache = current_app.extensions.setdefault(
-        "schedule_grids", FragmentCache(GRID_PAGES)
-    )
-    return cache.get_or_render(
+    return app_fragments("schedule_grids", GRID_PAGES).get_or_render(
         key,
         None,
         lambda: render_template(

@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable
 from threading import Lock
 from typing import Any
 
+from flask import current_app
 from markupsafe import Markup
 
 
@@ -44,3 +45,10 @@ class FragmentCache:
     def clear(self) -> None:
         with self._lock:
             self._parts.clear()
+
+
+def app_fragments(name: str, size: int) -> FragmentCache:
+    """The current app's cache ``name`` of at most ``size`` parts, made on first use. Per app,
+    not per process: parts may hold what its secret makes (the agenda's check-in codes)."""
+    cache: FragmentCache = current_app.extensions.setdefault(name, FragmentCache(size))
+    return cache
