@@ -47,8 +47,10 @@ def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
     if not app.config.get("MAIL_OUTBOX_DIR"):
         app.config["MAIL_OUTBOX_DIR"] = str(Path(app.instance_path) / "outbox")
 
+    from matchmaking.read_requests import register_read_only_commit
     from matchmaking.security import register_security_headers, trust_proxies
 
+    register_read_only_commit(app)  # first: its after_request runs after all the others
     trust_proxies(app)
     _init_extensions(app)
     from matchmaking.blueprints.input_guard import register_input_guards

@@ -114,16 +114,24 @@ def _open_offers(
     )
 
 
+def company_day_flags(participation_id: BindParameter[int], day: Any, now: Any) -> tuple[Any, Any]:
+    """Whether the company is on the day's standby list, and whether open offers name it:
+    two columns for a statement that reads more (the agenda's, ``agendas.agenda_state``)."""
+    return (
+        select(Standby.id)
+        .where(Standby.participation_id == participation_id, Standby.day == day)
+        .exists()
+        .label("on_standby"),
+        _open_offers(participation_id, now).exists().label("any_offers"),
+    )
+
+
 @cache
 def _company_day_query() -> Select[bool, bool]:
-    """Whether the company is on the day's standby list, and whether offers name it; built
-    once (parameters ``participation_id``, ``day`` and ``now``)."""
-    participation_id: BindParameter[int] = bindparam("participation_id")
+    """``company_day_flags`` on their own; built once (parameters ``participation_id``,
+    ``day`` and ``now``)."""
     return select(
-        select(Standby.id)
-        .where(Standby.participation_id == participation_id, Standby.day == bindparam("day"))
-        .exists(),
-        _open_offers(participation_id, bindparam("now")).exists(),
+        *company_day_flags(bindparam("participation_id"), bindparam("day"), bindparam("now"))
     )
 
 
@@ -241,18 +249,23 @@ class CompanyDay:
 
 
 def get_company_day(
-    session: Session, participation: Participation, now: datetime
+    session: Session,
+    participation: Participation,
+    now: datetime,
+    flags: tuple[bool, bool] | None = None,
 ) -> CompanyDay | None:
     """Today's standby and open proposals of the company; None unless today is an event day
-    of a published schedule."""
+    of a published schedule. ``flags``: ``company_day_flags`` already read for ``now``."""
     day = event_today(participation.event, now)
     if day is None or participation.status != ParticipationStatus.APPROVED:
         return None
-    # One statement on most requests: whether the company is on standby and has offers at
-    # all; the offers themselves are loaded only when it has some.
-    on_standby, any_offers = session.execute(
-        _company_day_query(), {"participation_id": participation.id, "day": day, "now": now}
-    ).one()
+    # At most one statement on most requests: whether the company is on standby and has
+    # offers at all; the offers themselves are loaded only when it has some.
+    if flags is None:
+        flags = session.execute(
+            _company_day_query(), {"participation_id": participation.id, "day": day, "now": now}
+        ).one()
+    on_standby, any_offers = flags
     offers = list_company_offers(session, participation, now) if any_offers else []
     return CompanyDay(day, bool(on_standby), offers)
 

@@ -25,7 +25,7 @@ from matchmaking.models.user import Role
 from matchmaking.services import agendas
 from matchmaking.services.schedule_edits import publish_version
 from tests.agenda_world import CHINESE_NAME, RUSSIAN_NAME, World, cancel, make_world, move
-from tests.conftest import csrf_from, make_event, sector
+from tests.conftest import TEST_DB_URL, csrf_from, make_event, sector
 from tests.functional.helpers import login, make_meeting, make_participant, sql_statements
 from tests.refill_world import PASSWORD, build_floor, venue_clock
 
@@ -238,3 +238,35 @@ def test_a_confirmed_refill_shows_in_the_list_on_the_next_request(
         assert client.post(confirm, data={"csrf_token": csrf_from(page)}).status_code == 302
         page = client.get(url).get_data(as_text=True)
         assert floor.b1.company.legal_name in page[: page.index('id="refill"')]
+
+
+@pytest.mark.skipif(
+    not (TEST_DB_URL or "").startswith("postgresql"), reason="LATERAL: PostgreSQL only"
+)
+def test_both_forms_of_the_agenda_stamp_read_the_same(dbs: Session, world: World) -> None:
+    """PostgreSQL reads the stamp's figures with LATERAL subqueries, SQLite with scalar
+    ones: on the same data both give the same rows, also after a change."""
+    participation = world.bp
+    params = {
+        "participation_id": participation.id,
+        "company_id": participation.company_id,
+        "event_id": participation.event_id,
+        "day": world.slots[0].starts_at.date(),
+        "now": utcnow(),
+    }
+
+    def both() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+        lateral, scalar = (
+            [tuple(row) for row in dbs.execute(agendas._stamp_query(form), params).all()]
+            for form in (True, False)
+        )
+        return lateral, scalar
+
+    lateral, scalar = both()
+    assert lateral == scalar and len(lateral) == 2
+    world.op.offerings.append(
+        Offering(kind="buy", sector=sector(world.event, "nev.parts"), description="Пресс")
+    )
+    dbs.flush()
+    changed, scalar = both()
+    assert changed == scalar != lateral

@@ -98,8 +98,9 @@ def _meeting_list(participation: Participation, stamp: tuple[object, ...], today
 @role_required(Role.COMPANY)
 def company_agenda(slug: str) -> str:
     participation = own_participation_or_404(slug)
-    state = agenda_state(db.session, participation)
-    today = utcnow().astimezone(participation.event.tz).date()
+    now = utcnow()
+    state = agenda_state(db.session, participation, now)
+    today = now.astimezone(participation.event.tz).date()
     feed_url = None
     if state.feed_token:
         feed_url = url_for("agenda.feed", token=state.feed_token, _external=True)
@@ -109,7 +110,7 @@ def company_agenda(slug: str) -> str:
         meeting_list=_meeting_list(participation, state.stamp, today),
         feed_url=feed_url,
         feed_form=FeedForm(),
-        refill_panel=company_panel(participation),
+        refill_panel=company_panel(participation, now, state.refill),
     )
 
 

@@ -208,9 +208,12 @@ class CompanyPanel:
     standby_form: StandbyForm
 
 
-def company_panel(participation: Participation) -> CompanyPanel | None:
-    """The agenda's refill panel on an event day (None on other days)."""
-    today = refill_views.get_company_day(db.session, participation, utcnow())
+def company_panel(
+    participation: Participation, now: datetime, flags: tuple[bool, bool] | None = None
+) -> CompanyPanel | None:
+    """The agenda's refill panel on an event day (None on other days); ``flags``: see
+    ``refill_views.get_company_day``."""
+    today = refill_views.get_company_day(db.session, participation, now, flags)
     if today is None:
         return None
     return CompanyPanel(today.on_standby, today.offers, ConfirmForm(), StandbyForm())
