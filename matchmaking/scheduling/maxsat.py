@@ -115,6 +115,9 @@ class BreakMaxSat:
             if len(cells[c]) > n:
                 self._card(cells[c], n, EncType.seqcounter, True)
         self.n_soft = 0
+        # After ``minimise_breaks``: proven, every schedule of the active pairs has at least
+        # this many breaks (RC2's cost when stopped, or the K the window searches refuted).
+        self.lower_bound = 0
         self.brk: list[int] = []
         for c in sorted(degree):
             fixed = problem.fixed_busy[c]
@@ -213,7 +216,10 @@ class BreakMaxSat:
         ``_Searches`` for the searches and their stop protocol."""
         if not self.feasible or time.monotonic() >= deadline:
             return None, False
-        return _Searches(self, slots, deadline).run()
+        searches = _Searches(self, slots, deadline)
+        found = searches.run()
+        self.lower_bound = max(searches.lower, searches.refuted)
+        return found
 
 
 class _Searches:

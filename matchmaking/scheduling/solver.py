@@ -336,6 +336,9 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
             bound, bound_proven = _weight(problem, slots), True
             chosen = [k for k in priority_order(problem) if slots[k] != UNPLACED]
     lower = 0  # proven lower bound on the breaks of the placed pairs (``break_bound``)
+    # The exact searches' lower bound on the breaks of the pairs they placed, when stopped
+    # by the deadline (RC2's cost so far): it holds for the result only with those pairs.
+    searched: tuple[frozenset[int], int] = (frozenset(), 0)
     if problem.pairs and left() > 0.3:
         # A short anneal first: the exact searches then start from, and are bounded by, a
         # far better schedule than the constructed one (33 breaks against 11-17 on the
@@ -356,9 +359,9 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
         size = sum(len(problem.pairs[k].allowed) for k in target)
         if size <= MAXSAT_LIMIT and left() >= MAXSAT_SECONDS:
             share = EXACT_SHARE if exact else MAXSAT_SHARE
-            exact_slots, proven = BreakMaxSat(problem, target).minimise_breaks(
-                slots, time.monotonic() + left(share)
-            )
+            maxsat = BreakMaxSat(problem, target)
+            exact_slots, proven = maxsat.minimise_breaks(slots, time.monotonic() + left(share))
+            searched = (frozenset(target), maxsat.lower_bound)
             if (
                 exact_slots is not None
                 and not _better(problem, slots, exact_slots)
@@ -399,7 +402,10 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
     breaks_optimal = (breaks_optimal and not staffing.changed) or _breaks(problem, slots) == 0
     # A proven lower bound on breaks for the pairs placed: the companies' bound, or the
     # breaks themselves when a search proved them optimal.
-    lower = break_bound(problem, [k for k in everything if slots[k] != UNPLACED])
+    placed = [k for k in everything if slots[k] != UNPLACED]
+    lower = break_bound(problem, placed)
+    if searched[0] == frozenset(placed):
+        lower = max(lower, searched[1])
     breaks_optimal = breaks_optimal or _breaks(problem, slots) <= lower
     weight = _weight(problem, slots)
     weight_optimal = weight == top or (bound_proven and weight >= bound)

@@ -15,7 +15,7 @@ from pysat.examples.rc2 import RC2Stratified
 from benchmarks.b2b import ORIGINAL, PUBLISHED_OPTIMA, published_paths, read_dzn
 from matchmaking.scheduling import maxsat, parse_instance, solve
 from matchmaking.scheduling.maxsat import BreakMaxSat
-from matchmaking.scheduling.problem import build_problem
+from matchmaking.scheduling.problem import break_bound, build_problem
 from matchmaking.scheduling.solver import _breaks
 from matchmaking.scheduling.windows import applicable
 
@@ -72,6 +72,56 @@ def test_maxsat_matches_brute_force(seed: int) -> None:
         assert found is not None
         assert proven
         assert _breaks(problem, found) == expected
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_searches_lower_bound_never_exceeds_the_optimum(seed: int) -> None:
+    """What the searches prove before the deadline (RC2's cost, the K refuted) is a lower
+    bound the solver reports: never above the brute-force optimum, and at it once proven."""
+    rng = random.Random(seed)
+    data = random_small(rng, max_slots=6, max_pairs=7, tables=2, gaps=0.5, keep=0.7)
+    problem = build_problem(parse_instance(data))
+    if len(problem.pairs) < len(data["candidates"]):
+        return
+    expected = brute_force(problem)
+    model = BreakMaxSat(problem, range(len(problem.pairs)))
+    found, proven = model.minimise_breaks([-1] * len(problem.pairs), time.monotonic() + 10)
+    if expected is None:
+        return
+    assert model.lower_bound <= expected
+    assert found is not None and proven
+
+
+def test_a_bound_the_searches_proved_is_the_solve_s_lower_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Stopped before a proof, the searches' bound still counts: the solve reports it as
+    ``breaks_lower_bound`` (above the companies' own bound, ``break_bound``)."""
+    for seed in range(200):
+        data = random_small(
+            random.Random(seed), max_slots=6, max_pairs=7, tables=2, gaps=0.5, keep=0.7
+        )
+        problem = build_problem(parse_instance(data))
+        expected = brute_force(problem) if len(problem.pairs) == len(data["candidates"]) else None
+        if expected and break_bound(problem, range(len(problem.pairs))) < expected:
+            break
+    else:
+        pytest.fail("no small instance whose optimum is above the companies' bound")
+    searched: list[int] = []
+
+    def stopped_early(self: BreakMaxSat, slots: Any, deadline: float) -> tuple[None, bool]:
+        searched.append(len(self.active))
+        self.lower_bound = expected  # as RC2 proves it, then time runs out
+        return None, False
+
+    monkeypatch.setattr(BreakMaxSat, "minimise_breaks", stopped_early)
+    monkeypatch.setattr(
+        "matchmaking.scheduling.solver.SlotModel.minimise_breaks",
+        lambda self, slots, seconds, penalty=0: (list(slots), False, "unknown"),
+    )
+    schedule = solve(parse_instance(data), time_limit=5)
+    assert searched == [len(problem.pairs)]
+    assert schedule.statistics["breaks_lower_bound"] == expected
 
 
 def test_forced_break_is_the_only_one() -> None:
