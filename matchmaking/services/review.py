@@ -139,7 +139,8 @@ def decide_registration(
 CSV_COLUMNS = (
     "id", "status", "company", "country", "city", "website", "size", "languages", "role",
     "sells", "buys", "contact_name", "contact_email", "contact_phone", "max_meetings",
-    "interpreter_needed", "directory_consent", "registered_at", "likely_duplicate_of",
+    "interpreter_needed", "brings_interpreter", "directory_consent", "registered_at",
+    "likely_duplicate_of",
 )  # fmt: skip
 
 
@@ -166,6 +167,7 @@ def export_rows(
             contact.phone if contact else "",
             str(p.max_meetings or ""),
             "yes" if p.interpreter_needed else "no",
+            "yes" if p.brings_interpreter else "no",
             "yes" if p.directory_consent else "no",
             p.created_at.isoformat(timespec="seconds"),
             " ".join(str(m.participation_id) for m in duplicates.get(p.id, [])),

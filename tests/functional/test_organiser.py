@@ -155,8 +155,10 @@ def test_decision_with_invalid_choice_is_reshown(
 
 
 def test_csv_export_follows_filters_and_is_spreadsheet_safe(
-    organiser_client: FlaskClient, registrations: dict
+    organiser_client: FlaskClient, registrations: dict, dbs: Session
 ):
+    registrations["cn"].brings_interpreter = True
+    dbs.flush()
     response = organiser_client.get(
         LIST.replace("registrations", "registrations.csv") + "?country=CN"
     )
@@ -171,6 +173,9 @@ def test_csv_export_follows_filters_and_is_spreadsheet_safe(
     assert len(all_rows) == 5
     by_name = {r["company"]: r for r in all_rows}
     assert by_name["Steppe Agro LLP"]["likely_duplicate_of"] == str(registrations["kz_dup"].id)
+    # Interpreter planning reads both: who needs one, and who brings their own.
+    assert by_name["Chongqing Tractor Co., Ltd."]["brings_interpreter"] == "yes"
+    assert by_name["Steppe Agro LLP"]["brings_interpreter"] == "no"
 
 
 def test_formula_cells_are_neutralised(
