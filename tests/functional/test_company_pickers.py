@@ -4,6 +4,7 @@ schedule grid comes ten tables a page."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from html import unescape
 from typing import Any
@@ -201,6 +202,8 @@ def test_grid_comes_ten_tables_a_page_and_finds_a_typed_company(
     assert _rows(html) == [str(n) for n in range(1, 11)]
     assert "Степь Агро" in html and "Filler01 Trading" not in html
     assert "Page 1 of 3" in html and "tables=2" in html
+    following = re.search(r'<a rel="next" href="([^"]+)"', html)
+    assert following and following.group(1).endswith("tables=2#grid")  # opens at the grid
     second = unescape(client.get(f"{GRID}?zone={zone.id}&tables=2").get_data(as_text=True))
     assert _rows(second) == [str(n) for n in range(11, 21)]
     assert "Filler01 Trading" in second.split('id="grid"')[1]
