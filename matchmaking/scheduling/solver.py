@@ -321,15 +321,21 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
         and _variables(problem) <= FULL_MODEL_LIMIT
     ):
         # The LP's pairs ignore slot conflicts and may not all fit: maximise the weight (must
-        # pairs first) exactly over every pair, from the best assignment so far. Also when
-        # every pair weighs the same: on the paper's 40%-fixed variants the fixed meetings
-        # leave room for fewer pairs than the LP allows, and this model proves how many
-        # (tic-12.fixed040: 123 of 125, proven in 0.7 s; before, 123 unproven after 10 s).
+        # pairs first) exactly over every pair, from the best assignment so far. When every
+        # pair weighs the same, its result is taken only with a proof or the LP's count: on the
+        # paper's 40%-fixed variants the fixed meetings leave room for fewer pairs than the
+        # LP allows, and this model proves how many (tic-12.fixed040: 123 of 125 in 0.7 s;
+        # before, 123 unproven after 10 s); where the LP's pairs do fit (forbidden-slot
+        # variants), an unproven schedule of other pairs, even one more than constructed,
+        # would keep the exact break searches from placing them (232 of 234 on
+        # forumt-14crafe.forb0007, against 234 proven).
+        uniform = len({problem.weight_of(p) for p in problem.pairs}) == 1
         found, proven = SlotModel(problem, everything).maximise_weight(slots, left(0.25))
         staffable = _routed(problem, within_capacity(problem, found), pool)
         proven = proven and staffable == found  # else optimal only without interpreters
         found = staffable
-        if _better(problem, found, slots):
+        adopt = proven or not uniform or _weight(problem, found) >= bound
+        if adopt and _better(problem, found, slots):
             slots = found
         if proven:
             # The optimum is known: later phases work on exactly the pairs it places.
