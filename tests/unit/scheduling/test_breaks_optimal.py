@@ -57,39 +57,33 @@ def minimise(problem: Any, seconds: float) -> tuple[list[int] | None, bool]:
     )
 
 
-@pytest.mark.parametrize("seed", range(30))
-def test_maxsat_matches_brute_force(seed: int) -> None:
-    rng = random.Random(seed)
-    data = random_small(rng, max_slots=6, max_pairs=7, tables=2, gaps=0.5, keep=0.7)
+def _small_case(seed: int) -> tuple[dict[str, Any], Any, int | None] | None:
+    """A small random instance whose pairs all fit on their own, its problem and its
+    brute-force optimum (None when no schedule holds every pair); None for other seeds."""
+    data = random_small(random.Random(seed), max_slots=6, max_pairs=7, tables=2, gaps=0.5, keep=0.7)
     problem = build_problem(parse_instance(data))
     if len(problem.pairs) < len(data["candidates"]):
+        return None
+    return data, problem, brute_force(problem)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_maxsat_matches_brute_force(seed: int) -> None:
+    """The optimum, proven; the lower bound the searches report (RC2's cost, the K refuted)
+    never above it."""
+    case = _small_case(seed)
+    if case is None:
         return
-    expected = brute_force(problem)
-    found, proven = minimise(problem, 10)
+    _, problem, expected = case
+    model = BreakMaxSat(problem, range(len(problem.pairs)))
+    found, proven = model.minimise_breaks([-1] * len(problem.pairs), time.monotonic() + 10)
     if expected is None:
         assert found is None
     else:
         assert found is not None
         assert proven
         assert _breaks(problem, found) == expected
-
-
-@pytest.mark.parametrize("seed", range(30))
-def test_the_searches_lower_bound_never_exceeds_the_optimum(seed: int) -> None:
-    """What the searches prove before the deadline (RC2's cost, the K refuted) is a lower
-    bound the solver reports: never above the brute-force optimum, and at it once proven."""
-    rng = random.Random(seed)
-    data = random_small(rng, max_slots=6, max_pairs=7, tables=2, gaps=0.5, keep=0.7)
-    problem = build_problem(parse_instance(data))
-    if len(problem.pairs) < len(data["candidates"]):
-        return
-    expected = brute_force(problem)
-    model = BreakMaxSat(problem, range(len(problem.pairs)))
-    found, proven = model.minimise_breaks([-1] * len(problem.pairs), time.monotonic() + 10)
-    if expected is None:
-        return
-    assert model.lower_bound <= expected
-    assert found is not None and proven
+        assert model.lower_bound <= expected
 
 
 def test_a_bound_the_searches_proved_is_the_solve_s_lower_bound(
@@ -98,11 +92,10 @@ def test_a_bound_the_searches_proved_is_the_solve_s_lower_bound(
     """Stopped before a proof, the searches' bound still counts: the solve reports it as
     ``breaks_lower_bound`` (above the companies' own bound, ``break_bound``)."""
     for seed in range(200):
-        data = random_small(
-            random.Random(seed), max_slots=6, max_pairs=7, tables=2, gaps=0.5, keep=0.7
-        )
-        problem = build_problem(parse_instance(data))
-        expected = brute_force(problem) if len(problem.pairs) == len(data["candidates"]) else None
+        case = _small_case(seed)
+        if case is None:
+            continue
+        data, problem, expected = case
         if expected and break_bound(problem, range(len(problem.pairs))) < expected:
             break
     else:
