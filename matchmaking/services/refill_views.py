@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, and_, bindparam, func, or_, select
+from sqlalchemy import BindParameter, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from matchmaking.models import (
@@ -123,15 +122,6 @@ def company_day_flags(participation_id: BindParameter[int], day: Any, now: Any) 
         .exists()
         .label("on_standby"),
         _open_offers(participation_id, now).exists().label("any_offers"),
-    )
-
-
-@cache
-def _company_day_query() -> Select[bool, bool]:
-    """``company_day_flags`` on their own; built once (parameters ``participation_id``,
-    ``day`` and ``now``)."""
-    return select(
-        *company_day_flags(bindparam("participation_id"), bindparam("day"), bindparam("now"))
     )
 
 
@@ -249,22 +239,15 @@ class CompanyDay:
 
 
 def get_company_day(
-    session: Session,
-    participation: Participation,
-    now: datetime,
-    flags: tuple[bool, bool] | None = None,
+    session: Session, participation: Participation, now: datetime, flags: tuple[bool, bool]
 ) -> CompanyDay | None:
     """Today's standby and open proposals of the company; None unless today is an event day
-    of a published schedule. ``flags``: ``company_day_flags`` already read for ``now``."""
+    of a published schedule. ``flags``: ``company_day_flags`` as read for ``now`` (by the
+    agenda's one statement, ``agendas.agenda_state``); the offers themselves are loaded
+    only when there are some."""
     day = event_today(participation.event, now)
     if day is None or participation.status != ParticipationStatus.APPROVED:
         return None
-    # At most one statement on most requests: whether the company is on standby and has
-    # offers at all; the offers themselves are loaded only when it has some.
-    if flags is None:
-        flags = session.execute(
-            _company_day_query(), {"participation_id": participation.id, "day": day, "now": now}
-        ).one()
     on_standby, any_offers = flags
     offers = list_company_offers(session, participation, now) if any_offers else []
     return CompanyDay(day, bool(on_standby), offers)

@@ -209,7 +209,7 @@ class CompanyPanel:
 
 
 def company_panel(
-    participation: Participation, now: datetime, flags: tuple[bool, bool] | None = None
+    participation: Participation, now: datetime, flags: tuple[bool, bool]
 ) -> CompanyPanel | None:
     """The agenda's refill panel on an event day (None on other days); ``flags``: see
     ``refill_views.get_company_day``."""
