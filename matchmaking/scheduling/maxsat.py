@@ -28,7 +28,6 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from itertools import pairwise
 
 from pysat.card import CardEnc, EncType, ITotalizer
 from pysat.examples.rc2 import RC2Stratified
@@ -36,7 +35,7 @@ from pysat.formula import WCNF, IDPool
 from pysat.solvers import Solver
 
 from .greedy import UNPLACED
-from .problem import Problem
+from .problem import Problem, count_breaks
 from .satbreaks import break_clauses
 from .windows import SAT_SOLVER, WindowSat, applicable
 
@@ -190,24 +189,6 @@ class BreakMaxSat:
             return None
         return result
 
-    def _count(self, result: Sequence[int]) -> int:
-        """Breaks of an assignment (fixed meetings included), per company and day."""
-        problem = self.problem
-        busy: dict[tuple[int, int], set[int]] = defaultdict(set)
-        for c, fixed in enumerate(problem.fixed_busy):
-            for t in fixed:
-                busy[c, problem.day_of[t]].add(problem.pos_of[t])
-        for k, t in enumerate(result):
-            if t != UNPLACED:
-                pair = problem.pairs[k]
-                for c in (pair.a, pair.b):
-                    busy[c, problem.day_of[t]].add(problem.pos_of[t])
-        total = 0
-        for positions in busy.values():
-            ordered = sorted(positions)
-            total += sum(1 for p, q in pairwise(ordered) if q > p + 1)
-        return total
-
     def minimise_breaks(
         self, slots: Sequence[int], deadline: float
     ) -> tuple[list[int] | None, bool]:
@@ -265,7 +246,9 @@ class _Searches:
         self.found = WINDOW_CAP  # breaks of the best schedule the window searches found
         self.watched: dict[str, tuple[WindowSat, int]] = {}  # each window search and its K
         self.placed = all(slots[k] != UNPLACED for k in model.active)
-        self.upper = min(model._count(slots), WINDOW_CAP) if self.placed else WINDOW_CAP
+        self.upper = (
+            min(count_breaks(model.problem, slots), WINDOW_CAP) if self.placed else WINDOW_CAP
+        )
         self.yielded = threading.Event()  # RC2 gave its core to the focused search
         self.beside = threading.Event()  # RC2, not behind, keeps its K beside the focused one
 
@@ -311,7 +294,7 @@ class _Searches:
         if result is None:
             return
         with self.lock:
-            value = self.model._count(result)
+            value = count_breaks(self.model.problem, result)
             best = self.best
             if best is None or value < best[0] or (optimal and value <= best[0]):
                 self.best = (value, result, optimal)
@@ -390,7 +373,7 @@ class _Searches:
         """Down from the given schedule's breaks: each call asks for one break fewer than
         the last schedule found; an unsatisfiable call proves that schedule optimal."""
         model = self.model
-        bound = model._count(self.slots) - 1
+        bound = count_breaks(model.problem, self.slots) - 1
         if bound < 0 or not model.brk or not self.placed:
             return
         oracle = Solver(name="g4", bootstrap_with=model.wcnf.hard)
@@ -412,7 +395,7 @@ class _Searches:
                 if found is None:
                     return
                 self.offer(found, False)
-                bound = model._count(found) - 1
+                bound = count_breaks(model.problem, found) - 1
             if bound < 0 and self.best is not None:
                 self.prove_best()
         except _Timeout:
@@ -518,7 +501,7 @@ class _Searches:
         if answer is False:
             self.impossible(k)
         elif answer and result is not None:
-            value = self.model._count(result)
+            value = count_breaks(self.model.problem, result)
             self._log("%s search found %d breaks (K=%d)", name, value, k)
             with self.lock:
                 self.found = min(self.found, value)
@@ -542,7 +525,7 @@ class _Searches:
                 timer.cancel()
                 if answer and result is not None:
                     with self.lock:
-                        self.found = min(self.found, self.model._count(result))
+                        self.found = min(self.found, count_breaks(self.model.problem, result))
                     self.offer(result, False)
             self.rounds_of("ascending", window, timed=True)
         finally:

@@ -9,8 +9,10 @@ caps, busy slots and zone tables.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from .model import Candidate, Instance
 
@@ -201,3 +203,21 @@ def break_bound(problem: Problem, active: Sequence[int]) -> int:
         count[pair.a] += 1
         count[pair.b] += 1
     return sum(company_break_bound(problem, c, n) for c, n in enumerate(count) if n > 1)
+
+
+def count_breaks(problem: Problem, slots: Sequence[int]) -> int:
+    """Breaks of an assignment (fixed meetings included), per company and day."""
+    busy: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for c, fixed in enumerate(problem.fixed_busy):
+        for t in fixed:
+            busy[c, problem.day_of[t]].add(problem.pos_of[t])
+    for k, t in enumerate(slots):
+        if t >= 0:  # placed
+            pair = problem.pairs[k]
+            for c in (pair.a, pair.b):
+                busy[c, problem.day_of[t]].add(problem.pos_of[t])
+    total = 0
+    for positions in busy.values():
+        ordered = sorted(positions)
+        total += sum(1 for p, q in pairwise(ordered) if q > p + 1)
+    return total

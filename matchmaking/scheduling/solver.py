@@ -48,7 +48,7 @@ from .problem import Problem, break_bound, build_problem
 from .select import fill_order, lp_pairs, select_pairs, within_capacity
 from .slotpool import Routing, SlotPool, excess
 from .stats import gaps, measure
-from .windows import applicable
+from .windows import WindowProbe, applicable
 
 # Above this many (pair, slot) variables the whole CP-SAT model would take too long to build
 # and presolve, so the weight is not maximised over every pair with it.
@@ -68,6 +68,15 @@ EXACT_SHARE = 0.9
 # exactly (``_reschedule``); above, its time goes to the iterated re-seating search, which
 # does better there.
 RESCHEDULE_LIMIT = 3_000
+# The window probe (``windows.WindowProbe``) for one-day models too large for the exact
+# searches: up to this many (pair, slot) variables of the chosen pairs (the generated
+# Chongqing family has about 28,000; its model builds in 0.45 s), with more than this many
+# seconds left.
+PROBE_LIMIT = 60_000
+PROBE_MIN_SECONDS = 0.6
+# Smaller models get the probe instead when less time than this is left after choosing the
+# pairs: the exact searches would then not get their MAXSAT_SECONDS.
+PROBE_BELOW_SECONDS = 4.0
 # Share of the time left at the end for the iterated re-seating search (``permute``); the
 # CP-SAT neighbourhood search (``lns``) gets the rest.
 ILS_SHARE = 0.75
@@ -245,6 +254,25 @@ def _reschedule(
     return found, False, all(found[k] != UNPLACED for k in pairs)
 
 
+def _probed(
+    problem: Problem, probe: WindowProbe, slots: list[int], pool: SlotPool | None, end: bool
+) -> tuple[list[int], bool, tuple[frozenset[int], int]]:
+    """The window probe's schedule where better than ``slots`` (with the pairs that only
+    ``slots`` places added to it, by ``repair``), whether its breaks are then proven
+    optimal, and the probe's lower bound on the breaks of its pairs (``searched`` in
+    ``solve``). What it found so far (``WindowProbe.best``), or with ``end`` once it has
+    ended (``result``)."""
+    found, proven, lower = probe.result() if end else probe.best()
+    searched = (frozenset(probe.active), lower)
+    if found is not None:
+        added = [k for k, t in enumerate(slots) if t != UNPLACED and found[k] == UNPLACED]
+        if added:
+            found, proven = repair(problem, found, added, pool=pool), False
+        if excess(pool, found) <= excess(pool, slots) and _better(problem, found, slots):
+            return found, proven, searched
+    return slots, False, searched
+
+
 def _default_seconds(problem: Problem) -> float:
     """Search time when none is given, by model size: thorough for small events (like the
     published ones), interactive for one-day conferences, bounded for the largest. Small
@@ -305,6 +333,23 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
         if any(picked):
             chosen = [k for k in priority_order(problem) if picked[k]]
             bound = _weight(problem, _as_slots(picked))
+    probe: WindowProbe | None = None
+    size = sum(len(problem.pairs[k].allowed) for k in chosen)
+    if (
+        problem.pairs
+        and pool is None
+        and applicable(problem)
+        and size <= PROBE_LIMIT
+        and (size > MAXSAT_LIMIT or left() < PROBE_BELOW_SECONDS)
+        and left() > PROBE_MIN_SECONDS
+    ):
+        # Too large for the exact searches in the time (a Chongqing-size event): the window
+        # model on the chosen pairs as an anytime search, in a thread beside the heuristics
+        # (``windows.WindowProbe``; taken in ``_probed``). Not with a pool that can run
+        # short: the model ignores interpreters, and its schedules routed too few of them
+        # (seed 1 of the Chongqing family, scarce pool: 41 breaks against 25 without it).
+        probe = WindowProbe(problem, chosen, break_bound(problem, chosen))
+        probe.start(deadline)
     # One-day models small enough for the exact break search (MaxSAT and the window model)
     # leave it most of the time: a first schedule only has to be good enough to fall back on.
     exact = _variables(problem) <= MAXSAT_LIMIT and applicable(problem)
@@ -363,7 +408,7 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
         placed = [k for k in everything if slots[k] != UNPLACED]
         target = chosen if set(placed) < set(chosen) else placed
         size = sum(len(problem.pairs[k].allowed) for k in target)
-        if size <= MAXSAT_LIMIT and left() >= MAXSAT_SECONDS:
+        if probe is None and size <= MAXSAT_LIMIT and left() >= MAXSAT_SECONDS:
             share = EXACT_SHARE if exact else MAXSAT_SHARE
             maxsat = BreakMaxSat(problem, target)
             exact_slots, proven = maxsat.minimise_breaks(slots, time.monotonic() + left(share))
@@ -394,6 +439,12 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
         found = anneal(problem, slots, stop, seed=1, lower=lower, pool=pool)
         if _better(problem, found, slots):
             slots = found
+    if probe is not None:
+        # What the probe found so far: the searches below improve it, or end if it is
+        # proven optimal; the probe goes on and is asked again at the end.
+        slots, breaks_optimal, searched = _probed(problem, probe, slots, pool, end=False)
+        if breaks_optimal:
+            probe.halt()
     if problem.pairs and not breaks_optimal and left() > 0.1:
         found = reseat(problem, slots, time.monotonic() + left(ILS_SHARE), kicks=True, pool=pool)
         if _better(problem, found, slots):
@@ -402,6 +453,8 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
         found = improve(problem, slots, deadline, pool=pool)
         if _better(problem, found, slots):
             slots = found
+    if probe is not None and not breaks_optimal:
+        slots, breaks_optimal, searched = _probed(problem, probe, slots, pool, end=True)
     # Interpreters (hard rule 4, ``interpreters``): staff the meetings that need one, re-place
     # or drop the rest; a no-op without interpreter needs. Kept last: no later phase moves them.
     slots, staffing = staff(problem, slots, staffing_stop)

@@ -27,6 +27,7 @@ An unsatisfiable answer proves that every schedule of ``active`` has more than K
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -35,7 +36,7 @@ from pysat.formula import IDPool
 from pysat.solvers import Solver
 
 from .greedy import UNPLACED
-from .problem import Problem
+from .problem import Problem, count_breaks
 from .satbreaks import break_clauses
 
 # Minicard (MiniSat 2.2 with native at-most-k constraints): its calls can be interrupted
@@ -43,6 +44,11 @@ from .satbreaks import break_clauses
 # busy-company limits stay native constraints instead of counters (the fastest at the
 # optimal K; figures in ``benchmarks/README.md``).
 SAT_SOLVER = "mc"
+# ``WindowProbe``: the first round's time per K (doubled every round), and how far above
+# the lower bound K is searched (the breaks counters stop there: a smaller model, built
+# faster; the probe gets through a few K in its time).
+PROBE_FIRST_SECONDS = 0.3
+PROBE_SPAN = 6
 
 
 def applicable(problem: Problem) -> bool:
@@ -300,10 +306,7 @@ class WindowSat:
         (``expect_interrupt``), so other threads run meanwhile."""
         if not self.feasible:
             return False, None
-        with self.lock:
-            if self.oracle is None:
-                self.oracle = self._oracle()
-            oracle = self.oracle
+        oracle = self.prepare()
         if self.stopped:
             return None, None
         answer = oracle.solve_limited(
@@ -315,6 +318,13 @@ class WindowSat:
         if not answer:
             return False, None
         return True, self._assignment(oracle.get_model())
+
+    def prepare(self) -> Solver:
+        """The SAT solver, made on the first call (a large model takes a while)."""
+        with self.lock:
+            if self.oracle is None:
+                self.oracle = self._oracle()
+            return self.oracle
 
     def _oracle(self) -> Solver:
         """The SAT solver with every constraint; sequential counters for the at-most-k
@@ -339,4 +349,99 @@ class WindowSat:
             self.counters = []
 
 
-__all__ = ["WindowSat", "applicable"]
+class WindowProbe:
+    """The window model as an anytime search beside the solver's heuristics, for one-day
+    models too large for the exact searches (``maxsat``) in the time given, such as a
+    Chongqing-size event: in a thread, K from the lowest open value up, in rounds with
+    short timeouts that double (``PROBE_FIRST_SECONDS``), round r probing up to r + 2
+    values; a schedule at K bounds the next rounds. On the generated Chongqing family the
+    model builds in about 0.45 s and most instances then have a schedule with 0-2 breaks
+    within 0.6 s, where annealing for the whole budget left 11-23.
+
+    The constructor builds the model (in the caller's thread: built beside the anneal,
+    both ran at half speed, holding the GIL in turn); ``start`` runs the SAT calls in a
+    thread (they release the GIL, so the caller's searches go on on the other core) until
+    the deadline (a ``time.monotonic`` value) or a proof. ``best`` returns the best
+    schedule found so far, ``result`` the same once the search has ended."""
+
+    def __init__(self, problem: Problem, active: Sequence[int], lower: int) -> None:
+        self.problem = problem
+        self.active = list(active)
+        self.breaks = lower + PROBE_SPAN + 1  # K is searched below this
+        self.deadline = 0.0  # set by ``start``
+        self.refuted = lower  # every K below this is impossible
+        self.found: tuple[int, list[int]] | None = None  # breaks, assignment
+        window = WindowSat(problem, self.active, self.breaks - 1)
+        self.refuted = max(self.refuted, window.forced)
+        window.prepare()
+        self.window: WindowSat | None = window
+        self.lock = threading.Lock()
+        self.halted = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self, deadline: float) -> WindowProbe:
+        self.deadline = deadline
+        self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        window = self.window
+        assert window is not None
+        rounds = 0
+        try:
+            while window.feasible and not self.halted.is_set():
+                high = self.breaks if self.found is None else self.found[0]
+                low = self.refuted
+                if low >= high:
+                    return  # the schedule found (or the caller's) is optimal
+                seconds = PROBE_FIRST_SECONDS * 2**rounds
+                for k in range(low, min(high, low + rounds + 2)):
+                    if k < self.refuted or (self.found is not None and k >= self.found[0]):
+                        continue
+                    left = self.deadline - time.monotonic()
+                    if left <= 0 or self.halted.is_set():
+                        return
+                    timer = threading.Timer(
+                        min(seconds, left), window.interrupt, kwargs={"final": False}
+                    )
+                    timer.start()
+                    answer, result = window.solve(k)
+                    timer.cancel()
+                    with self.lock:
+                        if answer is False:
+                            self.refuted = max(self.refuted, k + 1)
+                        elif answer and result is not None:
+                            self.found = (count_breaks(self.problem, result), result)
+                    if answer:
+                        break
+                rounds += 1
+        finally:
+            with self.lock:
+                self.window = None
+            window.close()
+
+    def best(self) -> tuple[list[int] | None, bool, int]:
+        """(the schedule of the active pairs found so far or None, whether it is proven
+        optimal, proven lower bound on their breaks); the search goes on."""
+        with self.lock:
+            found, refuted = self.found, self.refuted
+        if found is None:
+            return None, False, refuted
+        return found[1], found[0] <= refuted, refuted
+
+    def result(self) -> tuple[list[int] | None, bool, int]:
+        """``best`` once the search has ended: waits for it until the deadline, then
+        stops it."""
+        self.thread.join(max(0.0, self.deadline - time.monotonic()))
+        self.halt()
+        self.thread.join()
+        return self.best()
+
+    def halt(self) -> None:
+        with self.lock:
+            self.halted.set()
+            if self.window is not None:
+                self.window.interrupt()
+
+
+__all__ = ["WindowProbe", "WindowSat", "applicable"]

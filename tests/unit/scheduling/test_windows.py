@@ -1,5 +1,6 @@
 """The window model (``windows``) against brute force: at the optimum K it finds a valid
-schedule with at most K breaks, one below it it proves that none exists."""
+schedule with at most K breaks, one below it it proves that none exists; as the solver's
+anytime probe (``WindowProbe``) it finds and proves the optimum."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ import time
 
 import pytest
 
-from matchmaking.scheduling import parse_instance
+from matchmaking.scheduling import parse_instance, solve, solver
 from matchmaking.scheduling.maxsat import BreakMaxSat
-from matchmaking.scheduling.problem import build_problem
+from matchmaking.scheduling.problem import break_bound, build_problem
 from matchmaking.scheduling.solver import _breaks, _tables
-from matchmaking.scheduling.windows import WindowSat, applicable
+from matchmaking.scheduling.windows import WindowProbe, WindowSat, applicable
 
 from .builders import changed, instance, random_small
 from .checker import violations
@@ -86,3 +87,54 @@ def test_maxsat_with_window_search_proves_the_optimum() -> None:
     found, proven = BreakMaxSat(problem, range(3)).minimise_breaks(worst, time.monotonic() + 10)
     assert found is not None and proven
     assert _breaks(problem, found) == 0
+
+
+def _complete(data: dict) -> bool:
+    """Every candidate pair of ``data`` is in play (none blocked from the start)."""
+    problem = build_problem(parse_instance(data))
+    return bool(problem.pairs) and len(problem.pairs) == len(data["candidates"]) - len(
+        data.get("fixed", [])
+    )
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_window_probe_finds_and_proves_the_optimum(seed: int) -> None:
+    data = random_instance(seed, fixed=seed % 4 == 0)
+    if not _complete(data):
+        return
+    problem = build_problem(parse_instance(data))
+    everything = range(len(problem.pairs))
+    expected = brute_force(problem)
+    probe = WindowProbe(problem, everything, break_bound(problem, everything))
+    found, proven, lower = probe.start(time.monotonic() + 10).result()
+    if expected is None:
+        assert found is None
+        return
+    assert found is not None and proven
+    assert _breaks(problem, found) == expected == lower
+    schedule = {"format": "matchmaking-schedule/1", "meetings": []}
+    schedule["meetings"] = [m.to_dict() for m in _tables(problem, found)]
+    assert violations(data, schedule) == []
+
+
+@pytest.mark.parametrize("seed", [11, 12, 16])
+def test_solver_proves_breaks_with_the_probe_where_exact_searches_do_not_run(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Instances whose break optimum is above the companies' bound (``break_bound``): only a
+    # search can prove it. With the exact searches off, as on a Chongqing-size event, the
+    # probe does; without it the same solve proves nothing.
+    data = random_instance(seed, fixed=seed % 4 == 0)
+    problem = build_problem(parse_instance(data))
+    everything = range(len(problem.pairs))
+    expected = brute_force(problem)
+    assert _complete(data) and expected is not None
+    assert expected > break_bound(problem, everything)
+    monkeypatch.setattr(solver, "MAXSAT_LIMIT", 0)
+    monkeypatch.setattr(solver, "RESCHEDULE_LIMIT", 0)
+    result = solve(parse_instance(data), 2.0)
+    assert result.statistics["breaks"] == expected
+    assert result.statistics["status"] == "optimal"
+    assert violations(data, result.to_dict()) == []
+    monkeypatch.setattr(solver, "PROBE_LIMIT", 0)
+    assert solve(parse_instance(data), 2.0).statistics["status"] == "feasible"
