@@ -12,6 +12,7 @@ from matchmaking.models import Company, Event, Offering, Participation, Sector
 from matchmaking.models.company import ParticipationStatus
 from matchmaking.search_keys import search_words
 from matchmaking.services.pagination import Page, page_of
+from matchmaking.services.taxonomy import sector_names_matching
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,25 @@ def directory_query(
             cast(Company.languages, String).contains(f'"{filters.language}"', autoescape=True)
         )
     # Every word of the query, in any script, in the company's name, city, website or
-    # description or in what it sells or buys (the stored keys of matchmaking.search_keys).
+    # description, in what it sells or buys (the stored keys of matchmaking.search_keys), or
+    # in the name of a sector it sells or buys in, in any of the three languages: the
+    # descriptions are free text in the company's language, so a Russian "трактор" finds
+    # a supplier that wrote "wheeled tractors" under Tractors.
     for spellings in search_words(filters.q):
+        conditions = [Offering.search_key.contains(s, autoescape=True) for s in spellings]
+        names = sector_names_matching(spellings)
+        if names:
+            named = select(Sector.id).where(Sector.event_id == event.id, Sector.name.in_(names))
+            conditions.append(
+                Offering.sector_id.in_(
+                    select(Sector.id).where(
+                        Sector.event_id == event.id,
+                        or_(Sector.id.in_(named), Sector.parent_id.in_(named)),
+                    )
+                )
+            )
         in_offerings = exists().where(
-            Offering.participation_id == Participation.id,
-            or_(*(Offering.search_key.contains(s, autoescape=True) for s in spellings)),
+            Offering.participation_id == Participation.id, or_(*conditions)
         )
         stmt = stmt.where(
             or_(

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+from babel.support import Translations
 from sqlalchemy.orm import Session
 
 from matchmaking.models import Event, Sector, Zone
+from matchmaking.search_keys import search_key
 
 
 def N_(message: str) -> str:
@@ -79,3 +85,32 @@ def install_default_taxonomy(session: Session, event: Event, with_zones: bool = 
                 zone.sectors.extend(by_code[sector_code].children)
     session.add(event)
     session.flush()
+
+
+# The catalogues the sector names are searched in, besides English (``config.LANGUAGES``).
+SEARCHED_LOCALES = ("zh", "ru")
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+SECTOR_WORD_LENGTH = 3
+
+
+@cache
+def _sector_name_keys() -> dict[str, str]:
+    """Each default sector's English name and the search key of that name and of its
+    translations (``search_keys``), read once per process from the compiled catalogues."""
+    catalogues = [Translations.load(str(TRANSLATIONS), [locale]) for locale in SEARCHED_LOCALES]
+    names = [
+        name for _, name, children in DEFAULT_TAXONOMY for name in (name, *dict(children).values())
+    ]
+    return {
+        name: search_key(name, *(catalogue.gettext(name) for catalogue in catalogues))
+        for name in names
+    }
+
+
+def sector_names_matching(spellings: Iterable[str]) -> list[str]:
+    """The English names of the default sectors whose name, in English, Chinese or Russian,
+    contains one of ``spellings`` (one query word's, ``search_keys.search_words``): a
+    Russian "трактор" finds "Tractors" (Тракторы), "拖拉机" too (by its pinyin). Spellings
+    shorter than SECTOR_WORD_LENGTH match none: "x" would name most sectors."""
+    wanted = [s for s in spellings if len(s) >= SECTOR_WORD_LENGTH]
+    return [name for name, key in _sector_name_keys().items() if any(s in key for s in wanted)]

@@ -34,3 +34,40 @@ def test_chinese_and_latin_names_find_each_other(
     rows = page.get_data(as_text=True).split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     names = {"Chongqing Tractor Works", "重庆长安汽车配件有限公司", "Zhongshan Foods"}
     assert {name for name in names if name in rows} == found
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        # The tractor maker described its goods in English; the buyer searches in Russian
+        # or Chinese and finds it by the sector it sells in (Тракторы, 拖拉机).
+        ("трактор", {"Chongqing Tractor Works"}),
+        ("拖拉机", {"Chongqing Tractor Works"}),
+        ("Удобрения", {"Zhongshan Agrochem"}),
+        # A top-level sector's name finds its sub-sectors' companies.
+        ("сельскохозяйственная", {"Chongqing Tractor Works"}),
+    ],
+)
+def test_sector_names_in_any_language_find_companies(
+    client: FlaskClient, dbs: Session, event: Event, query: str, found: set[str]
+) -> None:
+    make_participant(dbs, event, "Степь Агро ТОО", "KZ", email="kz@example.org")
+    make_participant(
+        dbs, event, "Chongqing Tractor Works", "CN", languages=("zh",),
+        sells=(("agrimachinery.tractors", "wheeled 80-120 hp, crawler"),),
+    )  # fmt: skip
+    make_participant(
+        dbs, event, "Zhongshan Agrochem", "CN", languages=("zh",),
+        sells=(("chemicals.fertilisers", "urea, NPK"),),
+    )  # fmt: skip
+    make_participant(
+        dbs, event, "Volga Motors", "RU", email="volga@example.org",
+        sells=(("nev.parts", "brake pads"),),
+    )  # fmt: skip
+    dbs.flush()
+    assert login(client, "kz@example.org", "company-pass-1").status_code == 302
+    page = client.get("/events/forum/directory", query_string={"q": query})
+    assert page.status_code == 200
+    rows = page.get_data(as_text=True).split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    names = {"Chongqing Tractor Works", "Zhongshan Agrochem", "Volga Motors"}
+    assert {name for name in names if name in rows} == found

@@ -45,3 +45,15 @@ def test_chinese_is_read_by_phrase_too():
     assert matches(search_words("重庆"), company_search_key("Chongqing Machinery Co", "", ""))
     assert not matches(search_words("重庆"), company_search_key("Zhongshan Foods", "", ""))
     assert spellings("Степь") == ("степь", "step")  # no Chinese: no pinyin, nothing loaded
+
+
+def test_sector_names_match_in_every_language_and_not_on_short_words() -> None:
+    from matchmaking.search_keys import search_words
+    from matchmaking.services.taxonomy import sector_names_matching
+
+    def names(query: str) -> list[list[str]]:
+        return [sector_names_matching(word) for word in search_words(query)]
+
+    assert names("трактор") == names("拖拉机") == names("tractor") == [["Tractors"]]
+    assert names("Удобрения") == [["Fertilisers and chemicals", "Fertilisers"]]
+    assert names("x") == names("т") == [[]]
