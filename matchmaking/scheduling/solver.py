@@ -255,13 +255,18 @@ def _reschedule(
 
 
 def _probed(
-    problem: Problem, probe: WindowProbe, slots: list[int], pool: SlotPool | None, end: bool
+    problem: Problem,
+    probe: WindowProbe,
+    slots: list[int],
+    optimal: bool,
+    pool: SlotPool | None,
+    end: bool,
 ) -> tuple[list[int], bool, tuple[frozenset[int], int]]:
-    """The window probe's schedule where better than ``slots`` (with the pairs that only
-    ``slots`` places added to it, by ``repair``), whether its breaks are then proven
-    optimal, and the probe's lower bound on the breaks of its pairs (``searched`` in
-    ``solve``). What it found so far (``WindowProbe.best``), or with ``end`` once it has
-    ended (``result``)."""
+    """``slots``, or the window probe's schedule where better (with the pairs that only
+    ``slots`` places added to it, by ``repair``); whether the breaks of the one returned
+    are proven optimal (``optimal``: those of ``slots``); and the probe's lower bound on
+    the breaks of its pairs (``searched`` in ``solve``). What the probe found so far
+    (``WindowProbe.best``), or with ``end`` once it has ended (``result``)."""
     found, proven, lower = probe.result() if end else probe.best()
     searched = (frozenset(probe.active), lower)
     if found is not None:
@@ -270,7 +275,7 @@ def _probed(
             found, proven = repair(problem, found, added, pool=pool), False
         if excess(pool, found) <= excess(pool, slots) and _better(problem, found, slots):
             return found, proven, searched
-    return slots, False, searched
+    return slots, optimal, searched
 
 
 def _default_seconds(problem: Problem) -> float:
@@ -442,7 +447,9 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
     if probe is not None:
         # What the probe found so far: the searches below improve it, or end if it is
         # proven optimal; the probe goes on and is asked again at the end.
-        slots, breaks_optimal, searched = _probed(problem, probe, slots, pool, end=False)
+        slots, breaks_optimal, searched = _probed(
+            problem, probe, slots, breaks_optimal, pool, end=False
+        )
         if breaks_optimal:
             probe.halt()
     if problem.pairs and not breaks_optimal and left() > 0.1:
@@ -453,8 +460,12 @@ def solve(instance: Instance, time_limit: float | None = None) -> Schedule:
         found = improve(problem, slots, deadline, pool=pool)
         if _better(problem, found, slots):
             slots = found
-    if probe is not None and not breaks_optimal:
-        slots, breaks_optimal, searched = _probed(problem, probe, slots, pool, end=True)
+    if probe is not None:
+        if breaks_optimal:
+            probe.halt()  # nothing left to wait for
+        slots, breaks_optimal, searched = _probed(
+            problem, probe, slots, breaks_optimal, pool, end=True
+        )
     # Interpreters (hard rule 4, ``interpreters``): staff the meetings that need one, re-place
     # or drop the rest; a no-op without interpreter needs. Kept last: no later phase moves them.
     slots, staffing = staff(problem, slots, staffing_stop)
