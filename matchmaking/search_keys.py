@@ -25,7 +25,7 @@ _APOSTROPHES = re.compile(r"['`ʹʻʼʽ’‘´]")
 # so keys and query words never hold LIKE's wildcards.
 _SEPARATORS = re.compile(r"[\W_]+")
 # Chinese characters (CJK unified ideographs, extension A and the compatibility block).
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _URL_SCHEME = re.compile(r"^\s*[a-z][a-z0-9+.-]*://(www\.)?", re.IGNORECASE)
 
 
@@ -44,7 +44,7 @@ def pinyin(text: str) -> str:
     """``text`` with its Chinese read as pinyin by phrase, folded: "重庆长安" -> "chongqingchangan"
     (syllables of a run of characters joined, as anyascii joins them); "" without Chinese.
     pypinyin's dictionaries (about 55 MB) load on the first Chinese text a process sees."""
-    if not _HAN.search(text):
+    if not HAN.search(text):
         return ""
     from pypinyin import Style, lazy_pinyin
 

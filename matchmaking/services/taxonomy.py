@@ -10,7 +10,7 @@ from babel.support import Translations
 from sqlalchemy.orm import Session
 
 from matchmaking.models import Event, Sector, Zone
-from matchmaking.search_keys import search_key
+from matchmaking.search_keys import HAN, search_key
 
 
 def N_(message: str) -> str:
@@ -107,10 +107,39 @@ def _sector_name_keys() -> dict[str, str]:
     }
 
 
+def _names_word(spelling: str, key: str) -> bool:
+    """Whether ``spelling`` begins a word of ``key`` ("трактор" begins "тракторы", "ural"
+    does not begin "agricultural"); Chinese, written without spaces, anywhere ("化工" in
+    "化肥及化工产品")."""
+    if HAN.search(spelling):
+        return spelling in key
+    return key.startswith(spelling) or f" {spelling}" in key
+
+
 def sector_names_matching(spellings: Iterable[str]) -> list[str]:
     """The English names of the default sectors whose name, in English, Chinese or Russian,
-    contains one of ``spellings`` (one query word's, ``search_keys.search_words``): a
-    Russian "трактор" finds "Tractors" (Тракторы), "拖拉机" too (by its pinyin). Spellings
-    shorter than SECTOR_WORD_LENGTH match none: "x" would name most sectors."""
-    wanted = [s for s in spellings if len(s) >= SECTOR_WORD_LENGTH]
-    return [name for name, key in _sector_name_keys().items() if any(s in key for s in wanted)]
+    has a word beginning with one of ``spellings`` (one query word's,
+    ``search_keys.search_words``): a Russian "трактор" finds "Tractors" (Тракторы), "拖拉机"
+    too. A top-level sector is left out when one of its sub-sectors matches too: "удобрения"
+    names "Fertilisers", not all of "Fertilisers and chemicals". Spellings shorter than
+    SECTOR_WORD_LENGTH match none ("x" would name most sectors), Chinese words of one
+    character neither."""
+    given = [s for s in spellings if s]
+    chinese = [s for s in given if HAN.search(s)]
+    # A Chinese word is matched as written: its pinyin ("车": "che") would begin English
+    # words ("chemicals").
+    wanted = (
+        [s for s in chinese if len(s) >= 2]
+        if chinese
+        else [s for s in given if len(s) >= SECTOR_WORD_LENGTH]
+    )
+    keys = _sector_name_keys()
+
+    def named(name: str) -> bool:
+        return any(_names_word(s, keys[name]) for s in wanted)
+
+    found: list[str] = []
+    for _, top, children in DEFAULT_TAXONOMY:
+        below = [child for _, child in children if named(child)]
+        found += below or ([top] if named(top) else [])
+    return found

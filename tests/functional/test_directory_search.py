@@ -43,7 +43,10 @@ def test_chinese_and_latin_names_find_each_other(
         # or Chinese and finds it by the sector it sells in (Тракторы, 拖拉机).
         ("трактор", {"Chongqing Tractor Works"}),
         ("拖拉机", {"Chongqing Tractor Works"}),
+        # Fertilisers, not the industrial chemicals beside them in the top-level sector.
         ("Удобрения", {"Zhongshan Agrochem"}),
+        # A name still finds only its company: "ural" is inside "agricultural".
+        ("ural", {"Ural Soda"}),
         # A top-level sector's name finds its sub-sectors' companies.
         ("сельскохозяйственная", {"Chongqing Tractor Works"}),
     ],
@@ -64,10 +67,14 @@ def test_sector_names_in_any_language_find_companies(
         dbs, event, "Volga Motors", "RU", email="volga@example.org",
         sells=(("nev.parts", "brake pads"),),
     )  # fmt: skip
+    make_participant(
+        dbs, event, "Ural Soda", "RU", email="ural@example.org",
+        sells=(("chemicals.industrial", "caustic soda"),),
+    )  # fmt: skip
     dbs.flush()
     assert login(client, "kz@example.org", "company-pass-1").status_code == 302
     page = client.get("/events/forum/directory", query_string={"q": query})
     assert page.status_code == 200
     rows = page.get_data(as_text=True).split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    names = {"Chongqing Tractor Works", "Zhongshan Agrochem", "Volga Motors"}
+    names = {"Chongqing Tractor Works", "Zhongshan Agrochem", "Volga Motors", "Ural Soda"}
     assert {name for name in names if name in rows} == found

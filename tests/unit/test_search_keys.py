@@ -54,6 +54,10 @@ def test_sector_names_match_in_every_language_and_not_on_short_words() -> None:
     def names(query: str) -> list[list[str]]:
         return [sector_names_matching(word) for word in search_words(query)]
 
-    assert names("трактор") == names("拖拉机") == names("tractor") == [["Tractors"]]
-    assert names("Удобрения") == [["Fertilisers and chemicals", "Fertilisers"]]
-    assert names("x") == names("т") == [[]]
+    assert names("трактор") == names("拖拉机") == names("tuolaji") == [["Tractors"]]
+    # The sub-sector, not every sub-sector of "Fertilisers and chemicals" (Удобрения и
+    # химическая продукция), which the word begins too.
+    assert names("Удобрения") == names("化肥") == [["Fertilisers"]]
+    # Words begin with the query ("ural" is inside "agricultural"); Chinese is matched as
+    # written (the pinyin of 车, "che", begins "chemicals"); short words name nothing.
+    assert names("ural") == names("车") == names("x") == names("т") == [[]]
