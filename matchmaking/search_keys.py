@@ -7,8 +7,11 @@ a query word matches a row when one of its ``spellings`` is a substring of the k
 can test with LIKE on SQLite and PostgreSQL alike. So "Степь", "СТЕПЬ", "step" and "Stepʹ" all
 find "ТОО «Степь Агро Импорт»"; "重庆" finds "重庆长安" and "Chongqing Machinery Co", and
 "chongqing" finds both. anyascii reads each Chinese character alone ("重庆": "zhongqing", as
-重 reads in 重量), so pypinyin's phrase reading ("chongqing") is kept beside it. A change to
-these functions needs a migration that recomputes the stored keys (as 0010 and 0019 did).
+重 reads in 重量), so pypinyin's phrase reading ("chongqing") is kept beside it. Russian is also
+spelled as passports spell it (ICAO 9303) where that differs from anyascii: "Байкал" is
+"baykal" in one and "baikal" in the other, and companies write their Latin names either way.
+A change to these functions needs a migration that recomputes the stored keys (as 0010, 0019
+and 0020 did).
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ _APOSTROPHES = re.compile(r"['`ʹʻʼʽ’‘´]")
 _SEPARATORS = re.compile(r"[\W_]+")
 # Chinese characters (CJK unified ideographs, extension A and the compatibility block).
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# The Russian letters that passports (ICAO 9303) spell otherwise than anyascii (й: y, ю: yu,
+# я: ya, ё: e); ъ (ie there) is left out: "Объект" would become "obieekt".
+_PASSPORT = str.maketrans({"й": "i", "ю": "iu", "я": "ia", "ё": "e"})
+_PASSPORT_LETTERS = re.compile("[йюяё]")
 _URL_SCHEME = re.compile(r"^\s*[a-z][a-z0-9+.-]*://(www\.)?", re.IGNORECASE)
 
 
@@ -51,10 +58,20 @@ def pinyin(text: str) -> str:
     return transliterate("".join(lazy_pinyin(unicodedata.normalize("NFKC", text), Style.NORMAL)))
 
 
+def passport(text: str) -> str:
+    """``text``'s Russian letters as Russian passports spell them (ICAO 9303), the rest as in
+    ``transliterate``: "Байкал" -> "baikal", "Юг" -> "iug"; "" when no letter differs."""
+    folded = fold(text)
+    if not _PASSPORT_LETTERS.search(folded):
+        return ""
+    return transliterate(folded.translate(_PASSPORT))
+
+
 def spellings(text: str) -> tuple[str, ...]:
-    """The folded text and, when they differ from it, its transliteration and its pinyin."""
+    """The folded text and, when they differ from it, its transliteration, its passport
+    spelling and its pinyin."""
     found = [fold(text)]
-    for other in (transliterate(text), pinyin(text)):
+    for other in (transliterate(text), passport(text), pinyin(text)):
         if other and other not in found:
             found.append(other)
     return tuple(found)

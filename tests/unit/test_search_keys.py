@@ -61,3 +61,14 @@ def test_sector_names_match_in_every_language_and_not_on_short_words() -> None:
     # Words begin with the query ("ural" is inside "agricultural"); Chinese is matched as
     # written (the pinyin of 车, "che", begins "chemicals"); short words name nothing.
     assert names("ural") == names("车") == names("x") == names("т") == [[]]
+
+
+def test_russian_is_also_spelled_as_passports_spell_it() -> None:
+    from matchmaking.search_keys import matches, search_key, search_words, spellings
+
+    assert spellings("Байкал") == ("байкал", "baykal", "baikal")
+    assert spellings("Степь") == ("степь", "step")  # no letter spelt otherwise
+    # Either way round: a Latin name written the passport way and a Cyrillic query, and back.
+    assert matches(search_words("Байкал"), search_key("Baikal Trading LLC"))
+    assert matches(search_words("baikal"), search_key("ООО «Байкал»"))
+    assert matches(search_words("Юг"), search_key("Iug Agro"))
