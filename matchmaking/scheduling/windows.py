@@ -356,7 +356,7 @@ class WindowProbe:
     short timeouts that double (``PROBE_FIRST_SECONDS``), round r probing up to r + 2
     values; a schedule at K bounds the next rounds. On the generated Chongqing family the
     model builds in about 0.45 s and most instances then have a schedule with 0-2 breaks
-    within 0.6 s, where annealing for the whole budget left 11-23.
+    within 0.6 s, where the heuristics alone ended at 6-18 breaks (``benchmarks/README.md``).
 
     The constructor builds the model (in the caller's thread: built beside the anneal,
     both ran at half speed, holding the GIL in turn); ``start`` runs the SAT calls in a
@@ -393,7 +393,7 @@ class WindowProbe:
                 high = self.breaks if self.found is None else self.found[0]
                 low = self.refuted
                 if low >= high:
-                    return  # the schedule found (or the caller's) is optimal
+                    return  # the schedule found is optimal, or nothing below PROBE_SPAN
                 seconds = PROBE_FIRST_SECONDS * 2**rounds
                 for k in range(low, min(high, low + rounds + 2)):
                     if k < self.refuted or (self.found is not None and k >= self.found[0]):

@@ -57,27 +57,35 @@ VALUES (2, '重庆长安汽车', 'CN', '重庆', '', '汽车零部件', 'large',
 """
 
 
-def test_chinese_keys_get_pinyin_read_by_phrase(empty_db: str) -> None:  # noqa: F811
-    """Revision 0019: keys of rows holding Chinese are recomputed (重庆: chongqing too); the
-    others are left as they are."""
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=empty_db)
+def _keys_after(url: str, revision: str, rows: tuple[str, ...], row_id: int) -> tuple[dict, str]:
+    """Upgrade an empty database to the revision before ``revision``, insert ``rows``, upgrade
+    to ``revision``: every company's search key by id, and company ``row_id``'s description
+    key."""
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
-        upgrade(revision="0018")
+        upgrade(revision=f"{int(revision) - 1:04d}")
         with db.engine.begin() as conn:
-            conn.execute(text(LATIN))
-            conn.execute(text(CHINESE))
-        upgrade(revision="0019")
+            for row in rows:
+                conn.execute(text(row))
+        upgrade(revision=revision)
         with db.engine.begin() as conn:
             keys = dict(conn.execute(text("SELECT id, search_key FROM companies")).all())
             description = conn.execute(
-                text("SELECT description_key FROM companies WHERE id = 2")
+                text("SELECT description_key FROM companies WHERE id = :id"), {"id": row_id}
             ).scalar_one()
-        assert keys[1] == "kept"
-        assert "重庆长安汽车" in keys[2] and "chongqingchanganqiche" in keys[2]
-        assert "zhongqing" in keys[2]  # anyascii's reading is kept beside it
-        assert description == "汽车零部件 qichelingbujian"
         downgrade(revision="base")
         db.engine.dispose()
+    return keys, description
+
+
+def test_chinese_keys_get_pinyin_read_by_phrase(empty_db: str) -> None:  # noqa: F811
+    """Revision 0019: keys of rows holding Chinese are recomputed (重庆: chongqing too); the
+    others are left as they are."""
+    keys, description = _keys_after(empty_db, "0019", (LATIN, CHINESE), 2)
+    assert keys[1] == "kept"
+    assert "重庆长安汽车" in keys[2] and "chongqingchanganqiche" in keys[2]
+    assert "zhongqing" in keys[2]  # anyascii's reading is kept beside it
+    assert description == "汽车零部件 qichelingbujian"
 
 
 RUSSIAN = """
@@ -91,20 +99,7 @@ VALUES (3, 'ООО «Байкал»', 'RU', 'Иркутск', '', '', 'small', '
 def test_russian_keys_get_the_passport_spelling(empty_db: str) -> None:  # noqa: F811
     """Revision 0020: keys of rows holding й, ю, я or ё are recomputed (Байкал: baikal too);
     the others are left as they are."""
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=empty_db)
-    with app.app_context():
-        upgrade(revision="0019")
-        with db.engine.begin() as conn:
-            conn.execute(text(LATIN))
-            conn.execute(text(RUSSIAN))
-        upgrade(revision="0020")
-        with db.engine.begin() as conn:
-            keys = dict(conn.execute(text("SELECT id, search_key FROM companies")).all())
-            description = conn.execute(
-                text("SELECT description_key FROM companies WHERE id = 3")
-            ).scalar_one()
-        assert keys[1] == "kept"  # Степь Агро, Алматы: no letter spelt otherwise
-        assert keys[3] == "ооо байкал ooo baykal ooo baikal иркутск irkutsk"
-        assert description == "old"  # an empty description: nothing to spell
-        downgrade(revision="base")
-        db.engine.dispose()
+    keys, description = _keys_after(empty_db, "0020", (LATIN, RUSSIAN), 3)
+    assert keys[1] == "kept"  # Степь Агро, Алматы: no letter spelt otherwise
+    assert keys[3] == "ооо байкал ooo baykal ooo baikal иркутск irkutsk"
+    assert description == "old"  # an empty description: nothing to spell
