@@ -24,11 +24,13 @@ SOLVE_TAIL_PER_PAIR = 8e-6
 
 
 def solve_with_report(
-    problem: Instance, end: float | None, after: float = 0.0
+    problem: Instance, end: float | None, after: float = 0.0, every_figure: bool = False
 ) -> tuple[Schedule, dict[str, Any]]:
     """The schedule and its quality block, done by ``end`` (``time.monotonic()``), leaving
     ``after`` seconds for the caller's own work; without ``end``, the solver's default time
-    and every figure.
+    and every figure. With ``every_figure`` the solver stops by ``end`` and every figure is
+    computed after it, however long that takes (for callers no one waits on, such as
+    seeding the demo).
 
     Time for the bound, then the baseline, is reserved when its estimate fits beside the
     solver's floor; the solver gets the rest. The quality figures get what the solver leaves
@@ -38,8 +40,10 @@ def solve_with_report(
     from .quality import report, seconds_needed
     from .solver import solve
 
-    if end is None:
-        schedule = solve(problem)
+    if end is None or every_figure:
+        schedule = (
+            solve(problem) if end is None else solve(problem, max(end - time.monotonic(), 0.001))
+        )
         quality = report(problem, schedule.meetings, unscheduled=schedule.unscheduled)
         return _with_reasons(schedule, quality), quality
     pairs = len(problem.candidates)

@@ -238,13 +238,14 @@ def build_instance(
 
 
 def solve_instance(
-    instance_data: dict[str, Any], time_limit: float
+    instance_data: dict[str, Any], time_limit: float, every_figure: bool = False
 ) -> tuple[scheduling.Schedule, dict[str, Any]]:
     """Parse, solve and measure an instance the way ``matchmaking solve`` does: the time
-    limit covers the search and the quality figures (``scheduling.budget``)."""
+    limit covers the search and the quality figures (``scheduling.budget``), or, with
+    ``every_figure``, the search alone."""
     end = clock.monotonic() + time_limit
     instance = scheduling.parse_instance(instance_data)
-    return solve_with_report(instance, end)
+    return solve_with_report(instance, end, every_figure=every_figure)
 
 
 def start_generation(
@@ -290,10 +291,13 @@ def run_generation(
     time_limit: float,
     progress: Progress,
     now: datetime | None = None,
+    every_figure: bool = False,
 ) -> ScheduleVersion:
     """Build, solve and store ``version``; failures end in state 'failed' with the reason.
 
     ``now`` (default: the current time): no new meeting goes into a slot begun by then.
+    ``every_figure``: the time limit is the search's alone, and the quality report is
+    complete however long its figures take (``scheduling.budget.solve_with_report``).
     """
     event = version.event
     base = version.base
@@ -302,7 +306,7 @@ def run_generation(
         instance_data, pairs = build_instance(session, event, base, now or utcnow())
         progress(0.2, N_("Optimising the schedule"))
         started = clock.monotonic()
-        schedule, report = solve_instance(instance_data, time_limit)
+        schedule, report = solve_instance(instance_data, time_limit, every_figure)
         report["solve_seconds"] = round(clock.monotonic() - started, 3)
         report["status"] = schedule.statistics.get("status", "")
         progress(0.9, N_("Storing the meetings"))

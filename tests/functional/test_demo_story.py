@@ -94,6 +94,7 @@ def test_the_seeded_demo_is_under_way(client: FlaskClient, dbs: Session) -> None
     # Its interpreter pool is short, and the quality report says of which language pair:
     # Russian-Chinese pairs the best schedule would hold are left out for want of one.
     assert version.report is not None
+    assert not version.report.get("skipped"), "every figure, however busy the machine"
     interpreters = version.report["interpreters"]
     assert interpreters["short"][0]["languages"] == "ru-zh"
     assert (

@@ -114,6 +114,25 @@ def test_a_full_company_shows_the_interpreter_shortage() -> None:
     assert set(quality["bound"]) == {"must", "score", "must_upper", "score_upper"}
 
 
+def test_every_figure_names_the_shortage_even_with_no_time_left() -> None:
+    """Out of time, the report drops the bound that shows the shortage; with
+    ``every_figure`` (the demo's seeding) the search stops in time and every figure is there."""
+    import time
+
+    from matchmaking.scheduling.budget import solve_with_report
+
+    problem = parse_instance(crowded(cap=0))
+    _schedule, hurried = solve_with_report(problem, time.monotonic())
+    assert "bound" in {row["figure"] for row in hurried["skipped"]}
+    assert hurried["bound"] is None
+    schedule, quality = solve_with_report(problem, time.monotonic(), every_figure=True)
+    assert [m.pair for m in schedule.meetings] == [("c0", "c2")]
+    assert "skipped" not in quality and quality["bound"] is not None
+    assert quality["interpreters"]["short"] == [
+        {"languages": "ru-zh", "scheduled": 0, "short_by": 1}
+    ]
+
+
 def test_a_pair_left_out_while_an_interpreter_was_free_is_not_blamed_on_interpreters() -> None:
     parsed = parse_instance(crowded(cap=None))
     meetings = [Meeting("c0", "c2", "d1-00", "z", 1, None)]
