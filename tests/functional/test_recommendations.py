@@ -72,3 +72,10 @@ def test_a_tractor_buyer_is_recommended_a_tractor_maker_among_fertiliser_supplie
     # The largest need (tractors) comes first, from the maker that speaks the buyer's language.
     assert recommended.index("Banan Tractor Co") < recommended.index("Fertiliser")
     assert "Fuling Fertiliser" in recommended
+
+    # Once the buyer searches, the results come first: the recommendations are left out.
+    searched = client.get("/events/forum/directory?q=Banan").get_data(as_text=True)
+    assert "Recommended for you" not in searched
+    assert "Banan Tractor Co" in searched and "Fuling Fertiliser" not in searched
+    # Back on the plain directory, they head it again.
+    assert "Recommended for you" in client.get("/events/forum/directory").get_data(as_text=True)

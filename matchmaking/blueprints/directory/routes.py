@@ -102,7 +102,10 @@ def directory(slug: str) -> tuple[str, int]:
         db.session, event, me, filters, request.args.get("page", 1, type=int)
     )
     recommendations = Markup()
-    if me is not None and status == 200:  # a rejected request writes nothing
+    # Recommendations head the plain first page only: once the company searches, filters or
+    # turns the page, the results come first (on a phone they fell below the fold).
+    browsing = filters == directory_service.DirectoryFilter() and page.number == 1
+    if me is not None and status == 200 and browsing:  # a rejected request writes nothing
         try:
             if recommendations_service.ensure_recommendations(db.session, event, utcnow()):
                 db.session.commit()  # computed once for an event with none yet (then by the job)
