@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import csv
 import io
 from datetime import timedelta
@@ -84,6 +86,23 @@ def test_dashboard_shows_totals_groups_and_chart(organiser: FlaskClient, fair: F
     assert 'id="meetings-held">6<' in html
     assert html.count("<svg") == 6  # cumulative chart and one bar chart per dimension
     assert "Uzbekistan" in html  # organisers see every group, folded or not
+
+
+@pytest.mark.parametrize("locale", ["zh", "ru", "en"])
+def test_each_bar_chart_names_its_groups_as_its_table_does(
+    organiser: FlaskClient, fair: Fair, locale: str
+) -> None:
+    """The sector chart once showed sector codes ("agrimachinery") over a table of names."""
+    organiser.get(f"/language/{locale}")
+    html = organiser.get(DASHBOARD).get_data(as_text=True)
+    for dimension in ("sector", "zone", "country"):
+        before, table = html.split(f'data-dimension="{dimension}"', 1)
+        chart = before.rsplit("<svg", 1)[1]
+        bars = re.findall(r'<text x="0" y="\d+" font-size="12" fill="#1d2733">([^<]*)</text>', chart)
+        rows = re.findall(r"<tr><td>([^<]*)</td>", table.split("</table>", 1)[0])
+        assert len(bars) == len(rows) > 0, dimension
+        for bar, row in zip(bars, rows, strict=True):  # long names cut short in the chart
+            assert row == bar or (bar.endswith("…") and row.startswith(bar[:-1])), dimension
 
 
 @pytest.mark.parametrize(
