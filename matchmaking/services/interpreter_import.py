@@ -16,8 +16,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from matchmaking.services.interpreters import (
+    MAX_COST_PER_SLOT_USD,
     HoursInput,
     InterpreterInput,
+    hours_example,
     language_code,
     read_hours,
 )
@@ -128,7 +130,10 @@ class _RowReader:
             try:
                 hours = read_hours(item)
             except ValueError:
-                self.error("hours", _("write “2027-05-20 09:00-17:00”, several separated by “;”"))
+                example = hours_example(min(self.facts.days, default=date.today()))
+                self.error(
+                    "hours", _("write “%(example)s”, several separated by “;”", example=example)
+                )
                 continue
             day = hours.day
             if day not in self.facts.days:
@@ -170,8 +175,8 @@ class _RowReader:
             amount = Decimal(value)
         except InvalidOperation:
             amount = Decimal(-1)
-        if not amount.is_finite() or amount < 0 or amount >= Decimal("1e8"):
-            self.error("cost", _("an amount in US dollars, such as 25.00"))
+        if not amount.is_finite() or amount < 0 or amount > MAX_COST_PER_SLOT_USD:
+            self.error("cost", _("an amount in US dollars from 0 to 10 million, such as 25.00"))
             return None
         return amount.quantize(Decimal("0.01"))
 

@@ -54,6 +54,16 @@ class HoursInput:
 _HOURS = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}[:.]\d{2})\s*[-–—]\s*(\d{1,2}[:.]\d{2})$")
 
 
+# The most an interpreter may cost per slot (form and import alike).
+MAX_COST_PER_SLOT_USD = Decimal(10_000_000)
+
+
+def hours_example(first_day: date) -> str:
+    """How to write one day's hours, on the event's own first day (an example date outside
+    the event would be refused)."""
+    return f"{first_day.isoformat()} 09:00-17:00"
+
+
 def read_hours(text: str) -> HoursInput:
     """One day's hours as written: “2027-05-20 09:00-17:00” (or 9.00, with an en or em dash);
     ``ValueError`` when the text is not that."""

@@ -387,6 +387,7 @@ def import_registrations(
             max_meetings=row.max_meetings,
             interpreter_needed=row.interpreter_needed,
             brings_interpreter=row.brings_interpreter,
+            directory_consent=row.listed,
         )
         _check_participation(session, event, participation_data)
         company = Company()

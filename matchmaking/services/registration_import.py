@@ -81,6 +81,8 @@ COLUMNS: tuple[Column, ...] = (
            "переводчик")),
     Column("brings_interpreter", _l("Brings own interpreter"), ("brings interpreter",
            "own interpreter", "brings own interpreter", "自带翻译", "свой переводчик")),
+    Column("listed", _l("Listed in the directory"), ("listed", "listed in the directory",
+           "listed in directory", "directory", "列入名录", "名录", "в каталоге", "каталог")),
 )  # fmt: skip
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 TEMPLATE_EXAMPLE = {
@@ -102,6 +104,7 @@ TEMPLATE_EXAMPLE = {
     "max_meetings": "12",
     "interpreter_needed": "no",
     "brings_interpreter": "yes",
+    "listed": "yes",
 }
 
 _SIZES = {
@@ -171,6 +174,7 @@ class ImportRow:
     # Defaults: rows kept by a preview made before these columns existed still load.
     interpreter_needed: bool = False
     brings_interpreter: bool = False
+    listed: bool = False  # in the participant directory: the company agreed
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready form of the row (kept between the preview and the import)."""
@@ -524,6 +528,7 @@ class _RowReader:
         yes_no = _("use yes or no")
         interpreter_needed = self.choice("interpreter_needed", _YES_NO, "no", yes_no) == "yes"
         brings_interpreter = self.choice("brings_interpreter", _YES_NO, "no", yes_no) == "yes"
+        listed = self.choice("listed", _YES_NO, "no", yes_no) == "yes"
         if interpreter_needed and brings_interpreter:
             self.error(
                 "brings_interpreter",
@@ -549,6 +554,7 @@ class _RowReader:
             max_meetings=self.max_meetings(self.text("max_meetings")),
             interpreter_needed=interpreter_needed,
             brings_interpreter=brings_interpreter,
+            listed=listed,
         )
         return None if self.errors else row
 

@@ -68,6 +68,12 @@ def test_console_shows_figures_and_next_steps(client: FlaskClient, dbs: Session,
     assert "1 held" in card and "0 no-shows" in card
     assert 'href="/organiser/events/forum/registrations"' in card
     assert "<svg" in card  # the registrations chart
+    assert "<strong>1</strong> request open" in card
+    # Russian counts its open requests in the right plural form ("1 заявка", "0 заявок").
+    client.get("/language/ru")
+    assert "<strong>1</strong> заявка открыта" in _card(
+        client.get("/organiser/").get_data(as_text=True), "forum"
+    )
 
 
 def test_console_cost_does_not_grow_with_events(client: FlaskClient, dbs: Session, app):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import csv
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -98,7 +97,9 @@ def test_each_bar_chart_names_its_groups_as_its_table_does(
     for dimension in ("sector", "zone", "country"):
         before, table = html.split(f'data-dimension="{dimension}"', 1)
         chart = before.rsplit("<svg", 1)[1]
-        bars = re.findall(r'<text x="0" y="\d+" font-size="12" fill="#1d2733">([^<]*)</text>', chart)
+        bars = re.findall(
+            r'<text x="0" y="\d+" font-size="12" fill="#1d2733">([^<]*)</text>', chart
+        )
         rows = re.findall(r"<tr><td>([^<]*)</td>", table.split("</table>", 1)[0])
         assert len(bars) == len(rows) > 0, dimension
         for bar, row in zip(bars, rows, strict=True):  # long names cut short in the chart

@@ -84,13 +84,18 @@ def test_bad_input_is_refused_with_the_field_named(
 ) -> None:
     _organiser(client, dbs)
     url = f"/organiser/events/{event.slug}/interpreters"
+    # The example is the event's own first day: an example date outside it was refused.
+    example = f"{event.start_date.isoformat()} 09:00-17:00"
+    assert f"such as “{example}”" in client.get(url).get_data(as_text=True)
     cases = [
         ({"languages": "zh xx"}, "Unknown language code “xx”"),
         ({"languages": "zh"}, "at least two languages"),
         ({"languages": "zh chinese"}, "at least two languages"),
-        ({"hours": "monday morning"}, "2027-05-20 09:00-17:00"),
+        ({"hours": "monday morning"}, f"Write each day as “{example}”."),
         ({"hours": "1999-01-01 09:00-12:00"}, "is not a day of the event"),
         ({"max_meetings": "0"}, "Most meetings"),
+        ({"cost": "-3"}, "Enter an amount from 0 to 10 million."),  # not "10000000.0"
+        ({"cost": "10000000.01"}, "Enter an amount from 0 to 10 million."),
         ({"email": "not-an-address"}, "E-mail"),
     ]
     for fields, message in cases:
@@ -100,6 +105,23 @@ def test_bad_input_is_refused_with_the_field_named(
         assert message in page, (fields, message)
         assert 'aria-invalid="true"' in page
     assert dbs.scalar(select(Interpreter.id)) is None
+
+
+def test_a_new_interpreter_gets_e_mails_in_the_organisers_language_by_default(
+    client: FlaskClient, dbs: Session, event: Event
+) -> None:
+    _organiser(client, dbs)
+    url = f"/organiser/events/{event.slug}/interpreters"
+    for language in ("ru", "zh", "en"):
+        client.get(f"/language/{language}")
+        page = client.get(url).get_data(as_text=True)
+        chosen = re.search(r'<option selected value="(\w+)">|<option value="(\w+)" selected>', page)
+        assert chosen is not None and language in chosen.groups(), language
+    # A value sent is kept, whatever the page's language.
+    data = _form(client, event, locale="zh")
+    assert client.post(url, data=data).status_code == 302
+    interpreter = dbs.scalar(select(Interpreter).where(Interpreter.event_id == event.id))
+    assert interpreter is not None and interpreter.user.locale == "zh"
 
 
 def test_a_company_address_cannot_become_an_interpreter(
@@ -164,7 +186,7 @@ def test_import_names_row_and_column_of_each_error_and_saves_nothing(
         "Row 6, E-mail: the same address as row 2",
         "Row 7, Working hours: 1999-01-01 is not a day of the event",
         "Row 7, Most meetings: a whole number from 1 to 200",
-        "Row 7, Cost per slot (USD): an amount in US dollars, such as 25.00",
+        "Row 7, Cost per slot (USD): an amount in US dollars from 0 to 10 million, such as 25.00",
     ]
     assert [e.replace("&#34;", '"') for e in errors] == expected
     assert "Register" not in page.split("Preview", 1)[1] or "import/confirm" not in page

@@ -192,6 +192,32 @@ def test_errors_name_row_and_column_and_nothing_is_written(
     assert read_outbox(outbox) == []
 
 
+def test_a_company_is_listed_in_the_directory_only_where_the_file_says_it_agreed(
+    client: FlaskClient, dbs: Session, event: Event, organiser: User
+) -> None:
+    """Imported companies were never listed (nothing said so); the column "listed" carries
+    each company's consent, empty meaning no."""
+    login(client, organiser.email, PASSWORD)
+    header = [*HEADER, "Listed in the directory"]
+    rows = [[*ROWS[0], "да"], [*ROWS[1], "是"], [*ROWS[2], ""]]
+    bad = _upload(client, "bad.csv", _csv([header, [*ROWS[0], "maybe"]]))
+    assert bad.status_code == 422
+    assert "Row 2, Listed in the directory: use yes or no" in bad.get_data(as_text=True)
+    html = _upload(client, "listed.csv", _csv([header, *rows])).get_data(as_text=True)
+    assert html.count(">Listed<") == 2 and html.count(">Not listed<") == 1
+    assert _confirm(client, html, status="approved").status_code == 302
+    dbs.expire_all()
+    consent = {
+        p.company.legal_name: p.directory_consent
+        for p in dbs.scalars(select(Participation).where(Participation.event_id == event.id))
+    }
+    assert {name: consent[name] for name in (r[0] for r in ROWS)} == {
+        "ТОО «Степь Агро»": True,
+        "重庆长安汽车": True,
+        "Tashkent Textiles": False,
+    }
+
+
 def test_duplicates_in_the_file_and_against_accounts(
     client: FlaskClient, dbs: Session, event: Event, organiser: User, outbox: Path
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -127,6 +129,25 @@ def test_directory_sector_filter_and_bad_filter(
     )
     assert "Chongqing Tractor Co" in table and "Yubei Parts Co" not in table
     assert client.get("/events/forum/directory?country=ZZ").status_code == 400
+
+
+def test_back_to_the_directory_keeps_the_search(client: FlaskClient, people: dict[str, Any]):
+    _as(client, "kz@example.org")
+    profile = f"/events/forum/directory/{people['cq'].id}"
+    searched = "http://localhost/events/forum/directory?q=%D1%82%D1%80%D0%B0%D0%BA%D1%82%D0%BE%D1%80&page=1"
+
+    def back(referrer: str | None) -> str:
+        headers = {"Referer": referrer} if referrer else {}
+        page = client.get(profile, headers=headers).get_data(as_text=True)
+        link = re.search(r'<a href="([^"]*)" id="back-to-directory">', page)
+        assert link is not None
+        return html.unescape(link.group(1))
+
+    assert back(searched) == searched.removeprefix("http://localhost")
+    # Another site, another page or no referrer: the directory's first page.
+    assert back("http://elsewhere.example/events/forum/directory?q=x") == "/events/forum/directory"
+    assert back("http://localhost/company/") == "/events/forum/directory"
+    assert back(None) == "/events/forum/directory"
 
 
 def test_pending_company_cannot_use_directory(client: FlaskClient, people: dict[str, Any]):

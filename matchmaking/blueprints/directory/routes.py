@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -212,8 +213,24 @@ def profile(slug: str, participation_id: int) -> Response | tuple[str, int]:
         if outcome.ok:
             return redirect(url_for("directory.requests", slug=slug))
     return render_template(
-        "directory/profile.html", event=event, other=other, form=form, me=me
+        "directory/profile.html",
+        event=event,
+        other=other,
+        form=form,
+        me=me,
+        back=_back_to_directory(slug),
     ), outcome.status
+
+
+def _back_to_directory(slug: str) -> str:
+    """The directory page the visitor came from, its search, filters and page kept (from the
+    referrer: the directory's rows are kept rendered, so their links carry no query), else the
+    directory's first page."""
+    plain = url_for("directory.directory", slug=slug)
+    came_from = urlsplit(request.referrer or "")
+    if came_from.netloc == request.host and came_from.path == plain and came_from.query:
+        return f"{plain}?{came_from.query}"
+    return plain
 
 
 @bp.get("/company/events/<slug>/requests")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DecimalField,
@@ -22,9 +23,11 @@ from matchmaking.blueprints.registration.forms import MultiCheckboxField
 from matchmaking.errors import InvalidInput
 from matchmaking.models import Event, Interpreter
 from matchmaking.services.interpreters import (
+    MAX_COST_PER_SLOT_USD,
     MAX_MEETINGS_CAP,
     HoursInput,
     InterpreterInput,
+    hours_example,
     read_hours,
 )
 
@@ -43,9 +46,6 @@ class InterpreterForm(BaseForm):
     )
     hours = TextAreaField(
         _l("Working hours"),
-        description=_l(
-            "One day per line, such as “2027-05-20 09:00-17:00”. Empty: every meeting slot."
-        ),
         validators=[Optional(), Length(max=2000)],
     )
     zones = MultiCheckboxField(_l("Zones served (none ticked: every zone)"), choices=[])
@@ -54,12 +54,32 @@ class InterpreterForm(BaseForm):
         validators=[Optional(), NumberRange(min=1, max=MAX_MEETINGS_CAP)],
     )
     cost = DecimalField(
-        _l("Cost per slot (USD)"), places=2, validators=[Optional(), NumberRange(min=0, max=1e7)]
+        _l("Cost per slot (USD)"),
+        places=2,
+        validators=[
+            Optional(),
+            NumberRange(
+                min=0,
+                max=MAX_COST_PER_SLOT_USD,
+                message=_l("Enter an amount from 0 to 10 million."),
+            ),
+        ],
     )
-    locale = SelectField(_l("Language of the e-mails"), choices=LOCALES, default="en")
+    locale = SelectField(_l("Language of the e-mails"), choices=LOCALES)
+    example = ""  # the hours of one day as written (``for_event``)
 
     def for_event(self, event: Event) -> InterpreterForm:
+        """Zones, the hours' example on the event's first day and, for a new interpreter,
+        e-mails in the organiser's language."""
         self.zones.choices = [SelectChoice(zone.code, str(_l(zone.name))) for zone in event.zones]
+        self.example = hours_example(event.start_date)
+        self.hours.description = _l(
+            "One day per line, such as “%(example)s”. Empty: every meeting slot.",
+            example=self.example,
+        )
+        if not self.is_submitted():
+            language = str(get_locale() or "en")
+            self.locale.data = language if language in {c.value for c in LOCALES} else "en"
         return self
 
     def hours_input(self) -> tuple[HoursInput, ...]:
@@ -72,7 +92,8 @@ class InterpreterForm(BaseForm):
                 result.append(read_hours(line))
             except ValueError:
                 raise InvalidInput(
-                    str(_l("Write each day as “2027-05-20 09:00-17:00”.")), field="hours"
+                    str(_l("Write each day as “%(example)s”.", example=self.example)),
+                    field="hours",
                 ) from None
         return tuple(result)
 

@@ -43,6 +43,7 @@ from matchmaking.services.interpreter_import import (
 from matchmaking.services.interpreters import (
     HoursInput,
     InterpreterInput,
+    hours_example,
     list_interpreters,
     meeting_counts,
     register_interpreter,
@@ -240,6 +241,7 @@ def import_file(slug: str) -> tuple[str, int]:
         confirm=confirm,
         preview_rows=PREVIEW_ROWS,
         columns=COLUMNS,
+        hours_example=hours_example(event.start_date),
     ), status
 
 
@@ -274,9 +276,7 @@ def confirm_import(slug: str) -> Response:
 @role_required(Role.ORGANISER)
 def import_template(slug: str) -> Response:
     event = _event(slug)
-    example = dict(TEMPLATE_EXAMPLE)
-    if event.days:
-        example["hours"] = f"{event.days[0].isoformat()} 09:00-17:00"
+    example = dict(TEMPLATE_EXAMPLE, hours=hours_example(event.start_date))
     return csv_response(
         f"{event.slug}-interpreters-template.csv",
         [str(c.label) for c in COLUMNS],
