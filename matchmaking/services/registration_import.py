@@ -107,6 +107,24 @@ TEMPLATE_EXAMPLE = {
     "listed": "yes",
 }
 
+# The example row's words in the reader's language (the import reads all three).
+TEMPLATE_WORDS = {
+    "zh": {"role": "采购商", "size": "中型", "yes": "是", "no": "否"},
+    "ru": {"role": "покупатель", "size": "среднее", "yes": "да", "no": "нет"},
+}
+
+
+def template_example(locale: str) -> dict[str, str]:
+    """``TEMPLATE_EXAMPLE`` with its words (role, size, yes and no) in ``locale``."""
+    example = dict(TEMPLATE_EXAMPLE)
+    words = TEMPLATE_WORDS.get(locale)
+    if words is not None:
+        example["role"], example["size"] = words["role"], words["size"]
+        for key in ("interpreter_needed", "brings_interpreter", "listed"):
+            example[key] = words[example[key]]
+    return example
+
+
 _SIZES = {
     "micro": "micro", "small": "small", "medium": "medium", "large": "large",
     "微型": "micro", "小型": "small", "中型": "medium", "大型": "large",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from datetime import timedelta
@@ -375,20 +376,34 @@ def test_a_preview_kept_longer_than_an_hour_is_not_imported(
     assert _counts(dbs) != before
 
 
-@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+@pytest.mark.parametrize(
+    ("kind", "locale", "words"),
+    [
+        ("csv", "en", ("Company name", "buyer", "yes", "no")),
+        ("xlsx", "en", ("Company name", "buyer", "yes", "no")),
+        ("csv", "zh", ("企业名称", "采购商", "是", "否")),
+        ("xlsx", "ru", ("Название компании", "покупатель", "да", "нет")),
+    ],
+)
 def test_template_in_the_organisers_language_imports_cleanly(
-    client: FlaskClient, organiser: User, kind: str
+    client: FlaskClient, organiser: User, kind: str, locale: str, words: tuple[str, ...]
 ) -> None:
+    """Headings and the example row's words (role, yes, no) in the organiser's language."""
     login(client, organiser.email, PASSWORD)
+    client.get(f"/language/{locale}")
     response = client.get(URL + f"/template.{kind}")
     assert response.status_code == 200
     if kind == "xlsx":
         sheet: Any = load_workbook(io.BytesIO(response.data)).worksheets[0]
-        assert [c.value for c in sheet[1]][:2] == ["Company name", "Country"]
+        header, example = ([str(c.value or "") for c in row] for row in (sheet[1], sheet[2]))
+    else:
+        header, example = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))[:2]
+    assert header[0] == words[0]
+    assert {*words[1:]} <= set(example)
     response = _upload(client, f"template.{kind}", response.data)
     html = response.get_data(as_text=True)
     assert response.status_code == 200, re.findall(r'class="error">([^<]*)', html)
-    assert "Import 1 registration" in html
+    assert 'name="token"' in html  # the import is offered: no error in the example row
 
 
 def test_registrations_page_links_to_the_import(client: FlaskClient, organiser: User) -> None:

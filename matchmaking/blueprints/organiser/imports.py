@@ -27,7 +27,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -50,11 +50,11 @@ from matchmaking.services.registration import find_import_conflicts, import_regi
 from matchmaking.services.registration_import import (
     COLUMNS,
     MAX_FILE_BYTES,
-    TEMPLATE_EXAMPLE,
     Catalogue,
     ImportRow,
     normalise,
     parse_registrations,
+    template_example,
 )
 
 PREVIEW_ROWS = 20
@@ -235,7 +235,7 @@ def confirm_import(slug: str) -> Response:
 
 def _template_rows(event: Event) -> tuple[list[str], list[str]]:
     """The template's headings in the reader's language and one example row."""
-    example = dict(TEMPLATE_EXAMPLE)
+    example = template_example(str(get_locale()))
     sector = next((s for s in event.sectors if s.parent_id is not None), None)
     if sector is not None:
         example["buys"] = f"{sector.code}: {example['buys'].partition(':')[2].strip()}"
