@@ -243,7 +243,7 @@ def test_long_lists_come_fifty_a_page_with_their_filters_kept(client: FlaskClien
     assert login(client, fair.buyers[0].company.contacts[0].email, COMPANY_PASSWORD)
 
     first = client.get("/events/forum/directory?q=chongqing+parts").get_data(as_text=True)
-    directory = '<table class="list cards">'
+    directory = '<table class="list cards prose">'
     assert _rows(first, directory) == 50 and "56 companies" in first
     assert 'href="/events/forum/directory?q=chongqing+parts&amp;page=2"' in first
     second = client.get("/events/forum/directory?q=chongqing+parts&page=2").get_data(as_text=True)

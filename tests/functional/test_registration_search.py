@@ -227,7 +227,7 @@ def test_directory_search_is_script_insensitive(
     make_participant(dbs, event, "重庆长安汽车", "CN", sells=(("nev.parts", "brakes"),))
     assert login(client, "me@example.org", "company-pass-1").status_code == 302
     html = client.get(f"/events/forum/directory?q={quote(query)}").get_data(as_text=True)
-    table = html.split('<table class="list cards">', 1)[1]
+    table = html.split('<table class="list cards prose">', 1)[1]
     assert present in table and absent not in table
 
 

@@ -113,7 +113,7 @@ def test_directory_filters(
     html = (
         _as(client, "cq@example.org").get("/events/forum/directory" + query).get_data(as_text=True)
     )
-    table = html.split('<table class="list cards">', 1)[1]
+    table = html.split('<table class="list cards prose">', 1)[1]
     assert present in table and absent not in table
 
 
@@ -125,7 +125,7 @@ def test_directory_sector_filter_and_bad_filter(
     table = (
         client.get(f"/events/forum/directory?sector={tractors.id}")
         .get_data(as_text=True)
-        .split('<table class="list cards">', 1)[1]
+        .split('<table class="list cards prose">', 1)[1]
     )
     assert "Chongqing Tractor Co" in table and "Yubei Parts Co" not in table
     assert client.get("/events/forum/directory?country=ZZ").status_code == 400
