@@ -3,15 +3,19 @@ and, for Chinese, its pinyin read by phrase (pypinyin).
 
 Pure (standard library, anyascii and pypinyin). Rows store ``search_key(...)`` of their
 searchable fields (``Company.search_key``, ``User.search_key``, kept up to date by the models);
-a query word matches a row when one of its ``spellings`` is a substring of the key, which SQL
-can test with LIKE on SQLite and PostgreSQL alike. So "Степь", "СТЕПЬ", "step" and "Stepʹ" all
-find "ТОО «Степь Агро Импорт»"; "重庆" finds "重庆长安" and "Chongqing Machinery Co", and
-"chongqing" finds both. anyascii reads each Chinese character alone ("重庆": "zhongqing", as
-重 reads in 重量), so pypinyin's phrase reading ("chongqing") is kept beside it. Russian is also
+a query word matches a row when one of its ``spellings`` begins a word of the key, or, written
+in Chinese, is anywhere in it (``has_word``), which SQL tests with LIKE on SQLite and PostgreSQL
+alike. So "Степь", "СТЕПЬ", "step" and "Stepʹ" all find "ТОО «Степь Агро Импорт»", and
+"Урал" finds "Уралмаш" and "Ural Motors" but not "Agricultural Machinery" (a substring did);
+"重庆" finds "重庆长安" and "Chongqing Machinery Co", and "chongqing" finds both. Chinese is
+written without spaces, so a key also holds the pinyin of each run of characters from each of
+its syllables on (``pinyin_suffixes``): "changan" begins a word of "重庆长安"'s key.
+anyascii reads each Chinese character alone ("重庆": "zhongqing", as 重 reads in 重量), so
+pypinyin's phrase reading ("chongqing") is kept beside it. Russian is also
 spelled as passports spell it (ICAO 9303) where that differs from anyascii: "Байкал" is
 "baykal" in one and "baikal" in the other, and companies write their Latin names either way.
-A change to these functions needs a migration that recomputes the stored keys (as 0010, 0019
-and 0020 did).
+A change to these functions needs a migration that recomputes the stored keys (as 0010, 0019,
+0020 and 0021 did).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ _APOSTROPHES = re.compile(r"['`ʹʻʼʽ’‘´]")
 _SEPARATORS = re.compile(r"[\W_]+")
 # Chinese characters (CJK unified ideographs, extension A and the compatibility block).
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 # The Russian letters that passports (ICAO 9303) spell otherwise than anyascii (й: y, ю: yu,
 # я: ya, ё: e); ъ (ie there) is left out: "Объект" would become "obieekt".
 _PASSPORT = str.maketrans({"й": "i", "ю": "iu", "я": "ia", "ё": "e"})
@@ -77,9 +82,27 @@ def spellings(text: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def pinyin_suffixes(text: str) -> str:
+    """The pinyin of each run of Chinese characters in ``text`` from its second syllable on, and
+    from each later one: "重庆长安" -> "qingchangan changan an"; "" without Chinese. Stored in
+    keys only (a query word is matched at word starts, and Chinese has no spaces)."""
+    if not HAN.search(text):
+        return ""
+    from pypinyin import Style, lazy_pinyin
+
+    found: list[str] = []
+    for run in _HAN_RUN.findall(unicodedata.normalize("NFKC", text)):
+        syllables = [transliterate(s) for s in lazy_pinyin(run, Style.NORMAL)]
+        found += ["".join(syllables[i:]) for i in range(1, len(syllables))]
+    return " ".join(word for word in found if word)
+
+
 def search_key(*fields: str | None) -> str:
-    """The stored key of a row: every spelling of every non-empty field, space-separated."""
-    return " ".join(s for field in fields if field for s in spellings(field) if s)
+    """The stored key of a row: every spelling of every non-empty field (and the pinyin of its
+    Chinese from each syllable on), space-separated."""
+    return " ".join(
+        s for field in fields if field for s in (*spellings(field), pinyin_suffixes(field)) if s
+    )
 
 
 def company_search_key(legal_name: str | None, city: str | None, website: str | None) -> str:
@@ -95,12 +118,21 @@ def contact_search_key(full_name: str | None, email: str | None) -> str:
 def search_words(query: str) -> list[tuple[str, ...]]:
     """The query's whitespace-separated words, each as its spellings (empty words dropped).
 
-    A row matches when its key contains a spelling of every word, in any order and field.
+    A row matches when its key has a spelling of every word (``has_word``), in any order and
+    field.
     """
     words = (spellings(word) for word in query.split())
     return [tuple(s for s in word if s) for word in words if any(word)]
 
 
+def has_word(key: str, spelling: str) -> bool:
+    """Whether ``spelling`` begins a word of ``key``, or, holding Chinese, is anywhere in it
+    (the SQL of ``services.word_search.key_has`` tests the same)."""
+    if HAN.search(spelling):
+        return spelling in key
+    return key.startswith(spelling) or f" {spelling}" in key
+
+
 def matches(words: Iterable[tuple[str, ...]], key: str) -> bool:
-    """Whether ``key`` contains a spelling of each of ``words`` (as ``search_words`` gives)."""
-    return all(any(s in key for s in word) for word in words)
+    """Whether ``key`` has a spelling of each of ``words`` (as ``search_words`` gives)."""
+    return all(any(has_word(key, s) for s in word) for word in words)

@@ -18,13 +18,14 @@ from urllib.parse import parse_qs, urlsplit
 import segno
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matchmaking.errors import InvalidInput
 from matchmaking.models import Company, Participation
 from matchmaking.models.company import ParticipationStatus
 from matchmaking.search_keys import search_words
+from matchmaking.services.word_search import keys_have
 
 _SALT = b"company-check-in-code"
 _CODE = re.compile(r"^(\d{1,10})([A-Z2-7]{10})$")  # separators removed; the signature ends it
@@ -101,9 +102,7 @@ def companies_named(
         .limit(NAME_MATCHES)
     )
     for spellings in words:
-        query = query.where(
-            or_(*(Company.search_key.contains(s, autoescape=True) for s in spellings))
-        )
+        query = query.where(keys_have([Company.search_key], spellings))
     return [(p.company.legal_name, company_code(secret, p)) for p in session.scalars(query)]
 
 

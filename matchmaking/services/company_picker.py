@@ -19,6 +19,7 @@ from matchmaking.models import Company, Event, Offering, Participation
 from matchmaking.models.company import OfferingKind, ParticipationStatus
 from matchmaking.search_keys import fold, search_words
 from matchmaking.services.pagination import Page, count_rows
+from matchmaking.services.word_search import keys_have
 
 # Above this many approved companies, pickers search the server instead of listing them all.
 INLINE_LIMIT = 300
@@ -50,9 +51,7 @@ def _matching(stmt: Select[Any], query: str) -> Select[Any]:
     """``stmt`` kept to the companies whose stored key holds every word of ``query`` (any
     script: "степь", "step" and "重庆" all work, see matchmaking.search_keys)."""
     for spellings in search_words(query):
-        stmt = stmt.where(
-            or_(*(Company.search_key.contains(s, autoescape=True) for s in spellings))
-        )
+        stmt = stmt.where(keys_have([Company.search_key], spellings))
     return stmt
 
 

@@ -13,6 +13,7 @@ from matchmaking.models.company import ParticipationStatus
 from matchmaking.search_keys import search_words
 from matchmaking.services.pagination import Page, page_of
 from matchmaking.services.taxonomy import sector_names_matching
+from matchmaking.services.word_search import keys_have
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def directory_query(
     # descriptions are free text in the company's language, so a Russian "трактор" finds
     # a supplier that wrote "wheeled tractors" under Tractors.
     for spellings in search_words(filters.q):
-        conditions = [Offering.search_key.contains(s, autoescape=True) for s in spellings]
+        conditions = [keys_have([Offering.search_key], spellings)]
         names = sector_names_matching(spellings)
         if names:
             named = select(Sector.id).where(Sector.event_id == event.id, Sector.name.in_(names))
@@ -85,11 +86,7 @@ def directory_query(
             Offering.participation_id == Participation.id, or_(*conditions)
         )
         stmt = stmt.where(
-            or_(
-                *(Company.search_key.contains(s, autoescape=True) for s in spellings),
-                *(Company.description_key.contains(s, autoescape=True) for s in spellings),
-                in_offerings,
-            )
+            or_(keys_have([Company.search_key, Company.description_key], spellings), in_offerings)
         )
     return stmt
 

@@ -20,6 +20,7 @@ from matchmaking.models.user import Role
 from matchmaking.search_keys import search_words
 from matchmaking.services.duplicates import DuplicateMatch
 from matchmaking.services.pagination import Page, count_rows, page_of
+from matchmaking.services.word_search import keys_have
 
 
 @dataclass(frozen=True)
@@ -69,14 +70,9 @@ def registrations_query(event: Event, filters: RegistrationFilter) -> Select[tup
     # Every word of the query, in any script, in the company's name, city or website or in a
     # contact's name or e-mail: compared with the stored search keys (matchmaking.search_keys).
     for spellings in search_words(filters.q):
-        contact_match = select(User.company_id).where(
-            or_(*(User.search_key.contains(s, autoescape=True) for s in spellings))
-        )
+        contact_match = select(User.company_id).where(keys_have([User.search_key], spellings))
         stmt = stmt.where(
-            or_(
-                *(Company.search_key.contains(s, autoescape=True) for s in spellings),
-                Company.id.in_(contact_match),
-            )
+            or_(keys_have([Company.search_key], spellings), Company.id.in_(contact_match))
         )
     return stmt
 

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased, defer, joinedload, selectinload
 
 from matchmaking.errors import InvalidInput
@@ -30,6 +30,7 @@ from matchmaking.models.schedule import MeetingStatus
 from matchmaking.search_keys import search_words
 from matchmaking.services.pagination import Page, count_rows
 from matchmaking.services.taxonomy import N_
+from matchmaking.services.word_search import keys_have
 
 CHANGE_KINDS = {
     "added": N_("added"),
@@ -266,12 +267,7 @@ def _meeting_rows(version: ScheduleVersion) -> Select[Any]:
 def _matching_meetings(stmt: Select[Any], query: str) -> Select[Any]:
     """``stmt`` kept to the meetings where each word of ``query`` is in one company's key."""
     for spellings in search_words(query):
-        stmt = stmt.where(
-            or_(
-                *(_BUYER_CO.search_key.contains(s, autoescape=True) for s in spellings),
-                *(_SUPPLIER_CO.search_key.contains(s, autoescape=True) for s in spellings),
-            )
-        )
+        stmt = stmt.where(keys_have([_BUYER_CO.search_key, _SUPPLIER_CO.search_key], spellings))
     return stmt
 
 

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.dates
         ("重庆", {"Chongqing Tractor Works", "重庆长安汽车配件有限公司"}),
         ("chongqing", {"Chongqing Tractor Works", "重庆长安汽车配件有限公司"}),
         ("长安", {"重庆长安汽车配件有限公司"}),
+        ("changan", {"重庆长安汽车配件有限公司"}),  # pinyin from inside the name
     ],
 )
 def test_chinese_and_latin_names_find_each_other(
@@ -78,3 +79,23 @@ def test_sector_names_in_any_language_find_companies(
     rows = page.get_data(as_text=True).split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     names = {"Chongqing Tractor Works", "Zhongshan Agrochem", "Volga Motors", "Ural Soda"}
     assert {name for name in names if name in rows} == found
+
+
+def test_a_russian_word_is_not_found_inside_an_english_one(
+    client: FlaskClient, dbs: Session, event: Event
+) -> None:
+    """ "Урал" is "ural" in Latin letters, which is inside "Agricultural": the search matched
+    every agricultural-machinery company; words now match at their start."""
+    make_participant(dbs, event, "Степь Агро ТОО", "KZ", email="kz@example.org")
+    names = ("Ural Motors", "ООО «Уралмаш»", "Agricultural Machinery Works", "Сельхозтехника")
+    for name in names:
+        make_participant(dbs, event, name, "RU", sells=(("agrimachinery.tractors", "tractors"),))
+    dbs.flush()
+    assert login(client, "kz@example.org", "company-pass-1").status_code == 302
+    for query in ("Урал", "ural"):
+        page = client.get("/events/forum/directory", query_string={"q": query})
+        rows = page.get_data(as_text=True).split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+        assert {name for name in names if name in rows.replace("&#34;", '"')} == {
+            "Ural Motors",
+            "ООО «Уралмаш»",
+        }, query

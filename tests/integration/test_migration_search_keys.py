@@ -85,7 +85,8 @@ def test_chinese_keys_get_pinyin_read_by_phrase(empty_db: str) -> None:  # noqa:
     assert keys[1] == "kept"
     assert "重庆长安汽车" in keys[2] and "chongqingchanganqiche" in keys[2]
     assert "zhongqing" in keys[2]  # anyascii's reading is kept beside it
-    assert description == "汽车零部件 qichelingbujian"
+    # What the application computes now (0021's pinyin from each syllable on too).
+    assert description.startswith("汽车零部件 qichelingbujian ")
 
 
 RUSSIAN = """
@@ -103,3 +104,16 @@ def test_russian_keys_get_the_passport_spelling(empty_db: str) -> None:  # noqa:
     assert keys[1] == "kept"  # Степь Агро, Алматы: no letter spelt otherwise
     assert keys[3] == "ооо байкал ooo baykal ooo baikal иркутск irkutsk"
     assert description == "old"  # an empty description: nothing to spell
+
+
+def test_chinese_keys_get_pinyin_from_each_syllable(empty_db: str) -> None:  # noqa: F811
+    """Revision 0021: words match at their start, so keys of rows holding Chinese get the
+    pinyin from each syllable on ("changan" begins a word of 重庆长安汽车's key); the others are
+    left as they are."""
+    from matchmaking.search_keys import search_key
+
+    keys, description = _keys_after(empty_db, "0021", (LATIN, CHINESE), 2)
+    assert keys[1] == "kept"
+    assert " changanqiche " in f" {keys[2]} " and " qiche " in f" {keys[2]} "
+    assert description == search_key("汽车零部件")
+    assert " lingbujian " in f" {description} "

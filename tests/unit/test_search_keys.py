@@ -72,3 +72,22 @@ def test_russian_is_also_spelled_as_passports_spell_it() -> None:
     assert matches(search_words("Байкал"), search_key("Baikal Trading LLC"))
     assert matches(search_words("baikal"), search_key("ООО «Байкал»"))
     assert matches(search_words("Юг"), search_key("Iug Agro"))
+
+
+def test_a_word_matches_at_the_start_of_a_word_and_chinese_anywhere() -> None:
+    """ "Урал" (ural) was found inside "Agricultural": a word now begins a word of the key; a
+    Chinese one is found anywhere (Chinese has no spaces), and so is its pinyin from any
+    syllable on."""
+    from matchmaking.search_keys import matches, search_key, search_words
+
+    def finds(query: str, *fields: str) -> bool:
+        return matches(search_words(query), search_key(*fields))
+
+    assert not finds("Урал", "Agricultural Machinery Co")
+    assert finds("Урал", "Ural Motors") and finds("ural", "ООО «Уралмаш»")
+    assert finds("агро", "ТОО «Степь Агро»") and not finds("агро", "ТОО «Степьагро»")
+    assert finds("трактор", "Колёсные тракторы")  # a word's start: its other forms too
+    assert finds("长安", "重庆长安汽车") and finds("changan", "重庆长安汽车")
+    assert finds("qiche", "重庆长安汽车") and finds("chongqing", "重庆长安汽车")
+    assert not finds("hangan", "重庆长安汽车")  # not from inside a syllable
+    assert finds("step agro", "Step-Agro LLP")  # every word, in any order and field
