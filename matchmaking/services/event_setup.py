@@ -168,11 +168,24 @@ def _validate(event: Event, data: SetupInput) -> None:
         seen.add(day.day)
         if day.end <= day.start:
             raise InvalidInput(_("A day must end after it starts."), field="days")
+    hours = {day.day: day for day in data.days}
     for brk in data.breaks:
         if brk.day not in seen:
             raise InvalidInput(_("A break must be on one of the event's days."), field="breaks")
         if brk.end <= brk.start:
             raise InvalidInput(_("A break must end after it starts."), field="breaks")
+        if brk.start < hours[brk.day].start or brk.end > hours[brk.day].end:
+            raise InvalidInput(
+                _("A break must lie within its day's meeting hours."), field="breaks"
+            )
+    last = max(data.days, key=lambda d: d.day)
+    if data.registration_deadline > datetime.combine(
+        last.day, last.end, tzinfo=ZoneInfo(event.timezone)
+    ):
+        raise InvalidInput(
+            _("Registration must close before the end of the event's last day."),
+            field="registration_deadline",
+        )
     codes = [z.code for z in data.zones]
     if not codes:
         raise InvalidInput(_("Give at least one negotiation zone."), field="zones")
@@ -331,6 +344,11 @@ def create_event(
         raise DomainError(_("Another event uses this short name."), field="slug")
     if end < start:
         raise InvalidInput(_("The event must end on or after its first day."), field="end_date")
+    if deadline > datetime.combine(end + timedelta(days=1), time(0), tzinfo=ZoneInfo(timezone)):
+        raise InvalidInput(
+            _("Registration must close before the end of the event's last day."),
+            field="registration_deadline",
+        )
     if (end - start).days >= MAX_EVENT_DAYS:  # the set-up page holds as many days
         raise InvalidInput(
             _("An event lasts at most %(days)d days.", days=MAX_EVENT_DAYS), field="end_date"

@@ -126,6 +126,16 @@ def test_organisers_do_not_create_events_admins_do(
     created = dbs.scalar(select(Event).where(Event.slug == "sco-agro"))
     assert created is not None and created.status == "draft" and created.organisers == []
 
+    # Registration closing after the event is refused on its field (it was saved).
+    late = {**data, "slug": "sco-late", "registration_deadline": "2026-12-03T00:01"}
+    response = client.post("/organiser/events/new", data={**late, "csrf_token": token})
+    assert response.status_code == 422
+    assert "Registration must close before the end of the event" in response.get_data(as_text=True)
+    assert dbs.scalar(select(Event).where(Event.slug == "sco-late")) is None
+    last_minute = {**late, "registration_deadline": "2026-12-02T23:59"}
+    response = client.post("/organiser/events/new", data={**last_minute, "csrf_token": token})
+    assert response.status_code == 302
+
 
 def test_admin_console_lists_every_event_with_its_organisers(
     admin: FlaskClient, dbs: Session, event: Event

@@ -146,6 +146,38 @@ def test_bad_setup_is_reshown_and_changes_nothing(
     assert (event.slot_minutes, len(event.slots)) == before
 
 
+def test_a_break_after_hours_a_late_deadline_and_a_nameless_zone_are_refused(
+    organiser: FlaskClient, event: Event, dbs: Session
+):
+    """Found by a new organiser: a break at 18:00 on a 09:00-17:30 day and a deadline after
+    the event were saved; an empty zone name was blamed on the zone's code."""
+    import re
+
+    after = (event.end_date + timedelta(days=7)).isoformat() + "T18:00"
+    day = event.start_date.isoformat()
+    cases = [
+        (
+            {"breaks-0-day": day, "breaks-0-start": "18:00", "breaks-0-end": "19:00"},
+            "must lie within its day",
+        ),
+        ({"registration_deadline": after}, "must close before the end of the event"),
+        ({"zones-0-name": ""}, "A zone needs a name and a number of tables."),
+    ]
+    before = event.slot_minutes, len(event.slots), event.registration_deadline
+    for changes, message in cases:
+        response = organiser.post(URL, data=_form(organiser, **changes))
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422, changes
+        assert message in page, (changes, re.findall(r"error[^>]*>([^<]+)<", page))
+    # The zone's error is on its empty name, not on the code typed.
+    name_input = re.search(r'<input[^>]*name="zones-0-name"[^>]*>', page)
+    code_input = re.search(r'<input[^>]*name="zones-0-code"[^>]*>', page)
+    assert name_input and 'aria-invalid="true"' in name_input.group(0)
+    assert code_input and 'aria-invalid="true"' not in code_input.group(0)
+    dbs.expire_all()
+    assert (event.slot_minutes, len(event.slots), event.registration_deadline) == before
+
+
 def test_grid_change_lists_meetings_it_would_drop_until_confirmed(
     organiser: FlaskClient, event: Event, dbs: Session
 ):

@@ -126,10 +126,16 @@ class ZoneForm(BaseSubForm):
     tables = IntegerField(_l("Tables"), validators=[Optional(), NumberRange(min=1, max=500)])
     sectors = MultiCheckboxField(_l("Sectors"), coerce=int, choices=[], validators=[Optional()])
 
-    def validate_code(self, field: StringField) -> None:
-        # On the code: the tables field's Optional() stops its own chain when it is empty.
-        if field.data and (self.tables.data is None or not self.name.data):
-            raise ValidationError(_l("A zone needs a name and a number of tables."))
+    def validate(self, extra_validators: Any = None) -> bool:
+        """A zone with a code needs a name and a number of tables: the error goes on the one
+        left empty (their Optional() ends their own checks when they are empty)."""
+        valid = super().validate(extra_validators)
+        if self.code.data:
+            for field in (self.name, self.tables):
+                if field.data in (None, "") and not field.errors:
+                    field.errors = [_l("A zone needs a name and a number of tables.")]
+                    valid = False
+        return valid
 
 
 class SetupForm(BaseForm):
