@@ -121,6 +121,19 @@ def test_russian_pdf(client: FlaskClient, world: World) -> None:
     assert f"{weekday}, {day.day} {month} {day.year} г." in text
 
 
+def test_a_long_word_breaks_inside_its_pdf_column(
+    client: FlaskClient, dbs: Session, world: World
+) -> None:
+    """The zone column is 30 mm wide: "сельскохозяйственная" ran over the next column."""
+    world.m1.zone.name = "Общее машиностроение и сельскохозяйственная техника"
+    dbs.flush()
+    as_buyer(client)
+    text = pdf_text(client.get(f"/company/events/{world.event.slug}/agenda.pdf").data)
+    assert "сельскохозяйственная" not in text  # not on one line
+    joined = re.sub(r"[-\u2010\u00ad]?\n", "", text)
+    assert "сельскохозяйственная" in joined  # but all there, broken inside the cell
+
+
 def test_unpublished_schedule_shows_nothing(
     client: FlaskClient, dbs: Session, world: World
 ) -> None:
