@@ -23,7 +23,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from matchmaking.models import Event, User
+from matchmaking.models import Event, Participation, User
+from matchmaking.models.company import ParticipationStatus
 from matchmaking.services import agenda_mail, event_status, tokens
 from matchmaking.services.transactions import write_transaction
 
@@ -149,6 +150,25 @@ def send_import_invitations(session: Session, now: datetime) -> int:
     return sent
 
 
+def _decision_link(participation: Participation) -> str:
+    """Where a decision's e-mail leads: the directory once approved, else the company's page."""
+    if participation.status == ParticipationStatus.APPROVED:
+        return url_for("directory.directory", slug=participation.event.slug, _external=True)
+    return url_for("company.dashboard", _external=True)
+
+
+def send_registration_decisions(session: Session, now: datetime) -> int:
+    """E-mail each company's contacts the organisers' decision on its registration, once."""
+    from matchmaking.services.decisions import send_decisions
+
+    if not current_app.config.get("SERVER_NAME") and not has_request_context():
+        log.warning("decision e-mails wait: set SERVER_NAME so their links can be absolute")
+        return 0
+    sent = send_decisions(session, current_app.config, now, _decision_link)
+    session.commit()
+    return sent
+
+
 @dataclass(frozen=True)
 class JobSpec:
     """A scheduled job: a stable id, the function, and an APScheduler trigger."""
@@ -174,6 +194,7 @@ JOBS: list[JobSpec] = [
     JobSpec("fail-stale-generations", fail_stale_generations, "interval", {"minutes": 1}),
     JobSpec("refresh-recommendations", refresh_recommendations, "interval", {"minutes": 5}),
     JobSpec("send-import-invitations", send_import_invitations, "interval", {"minutes": 1}),
+    JobSpec("send-registration-decisions", send_registration_decisions, "interval", {"minutes": 1}),
 ]
 
 

@@ -32,6 +32,8 @@ def build_mail(to: str, locale: str, subject_key: str, template: str, **context:
             "known": _("Your registration attempt"),
             "imported": _("Your company is registered: choose your password"),
             "floor_staff": _("You are floor staff: choose your password"),
+            "approved": _("Your registration is approved"),
+            "rejected": _("Your registration was not approved"),
         }
         return Mail(
             to=to,

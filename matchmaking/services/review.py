@@ -18,6 +18,7 @@ from matchmaking.models import Company, Event, Offering, Participation, Sector, 
 from matchmaking.models.company import OfferingKind, ParticipationStatus
 from matchmaking.models.user import Role
 from matchmaking.search_keys import search_words
+from matchmaking.services.decisions import queue_decision
 from matchmaking.services.duplicates import DuplicateMatch
 from matchmaking.services.pagination import Page, count_rows, page_of
 from matchmaking.services.word_search import keys_have
@@ -130,6 +131,7 @@ def decide_registration(
     participation.decided_at = now
     participation.decided_by_id = actor.id
     session.flush()
+    queue_decision(session, participation, now)  # e-mailed by the scheduler's job
 
 
 CSV_COLUMNS = (

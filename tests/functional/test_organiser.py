@@ -205,3 +205,37 @@ def test_anonymous_is_sent_to_login(client: FlaskClient, event: Event):
 def test_offering_rows_are_event_scoped(dbs: Session, registrations: dict):
     ids = {o.sector.event_id for o in dbs.scalars(select(Offering))}
     assert len(ids) == 1
+
+
+def test_the_company_is_told_the_decision_by_e_mail_in_its_language(
+    app, organiser_client: FlaskClient, registrations: dict, dbs: Session, outbox
+):
+    """Approving or rejecting sent nothing: the company learnt it only by logging in."""
+    from matchmaking import jobs
+    from matchmaking.models import User
+    from matchmaking.models.types import utcnow
+    from tests.conftest import mail_text, read_outbox
+
+    contact = dbs.scalar(select(User).where(User.email == "ops@steppe.kz"))
+    assert contact is not None
+    contact.locale = "ru"
+    dbs.flush()
+    for key, data in (
+        ("uz", {"decision": "approve"}),
+        ("kz_dup", {"decision": "reject", "reason": "Дубликат Steppe Agro LLP"}),
+    ):
+        url = f"/organiser/registrations/{registrations[key].id}"
+        token = get_csrf(organiser_client, url)
+        assert organiser_client.post(url, data={**data, "csrf_token": token}).status_code == 302
+    assert read_outbox(outbox) == []  # the request only queued them
+    with app.test_request_context():
+        assert jobs.send_registration_decisions(dbs, utcnow()) == 2
+        assert jobs.send_registration_decisions(dbs, utcnow()) == 0  # once each
+    mails = {m["To"]: m for m in read_outbox(outbox)}
+    assert set(mails) == {"a.b+cq@gmail.com", "ops@steppe.kz"}
+    approved = mail_text(mails["a.b+cq@gmail.com"])
+    assert "approved the registration of Tashkent Motors" in approved
+    assert "/events/forum/directory" in approved
+    rejected = mail_text(mails["ops@steppe.kz"])
+    assert "не одобрили" in rejected and "Дубликат Steppe Agro LLP" in rejected
+    assert "/company/" in rejected

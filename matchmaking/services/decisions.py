@@ -1,0 +1,94 @@
+"""E-mails telling a company's contacts the organisers' decision on its registration.
+
+Deciding (one registration or a bulk approval of hundreds) only queues one ``sent_messages``
+row per contact (``dispatch.enqueue``), in the decision's own transaction; the
+``send-registration-decisions`` job delivers them (at most once, retried on failure). Each
+decision is its own message (its key holds the decision and its time), so a registration
+approved after a rejection is told so again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from matchmaking.models import Participation, SentMessage, User
+from matchmaking.models.company import ParticipationStatus
+from matchmaking.services import dispatch
+from matchmaking.services.mail import Mail
+from matchmaking.services.notifications import build_mail
+
+KIND = "registration_decision"
+BATCH = 1000  # decisions one run of the job sends at most; the next minute sends more
+
+# The page a contact opens next: the event's page for an approved company (its directory),
+# the company's own page otherwise; absolute.
+Links = Callable[[Participation], str]
+
+
+def queue_decision(session: Session, participation: Participation, now: datetime) -> int:
+    """Queue the decision just taken on ``participation`` to each of its company's active
+    contacts; the caller commits."""
+    stamp = now.strftime("%Y%m%d%H%M%S")
+    subject = f"participation-{participation.id}-{participation.status}-{stamp}"
+    keys = [
+        dispatch.MessageKey(
+            KIND, subject, user.email, participation.event_id, participation.company_id
+        )
+        for user in participation.company.contacts
+        if user.active
+    ]
+    return dispatch.enqueue(session, keys, now)
+
+
+def _participation_of(subject_key: str) -> tuple[int, str]:
+    """The registration id and the decision in a message's subject key."""
+    _, number, status, _stamp = subject_key.split("-")
+    return int(number), status
+
+
+def send_decisions(session: Session, config: Any, now: datetime, links: Links) -> int:
+    """Send the queued decisions that are due (at most ``BATCH``); returns how many left."""
+    due = session.scalars(
+        select(SentMessage)
+        .where(
+            SentMessage.kind == KIND,
+            SentMessage.status == dispatch.RETRYING,
+            or_(SentMessage.next_attempt_at.is_(None), SentMessage.next_attempt_at <= now),
+        )
+        .order_by(SentMessage.id)
+        .limit(BATCH)
+    ).all()
+    keys = [
+        dispatch.MessageKey(m.kind, m.subject_key, m.recipient, m.event_id, m.company_id)
+        for m in due
+    ]
+    sent = 0
+    for key in keys:
+
+        def build(key: dispatch.MessageKey = key) -> Mail:
+            number, status = _participation_of(key.subject_key)
+            participation = session.get(Participation, number)
+            user = session.scalar(select(User).where(User.email == key.recipient))
+            if participation is None or user is None:
+                raise LookupError("the registration or its contact no longer exists")
+            approved = status == ParticipationStatus.APPROVED
+            return build_mail(
+                user.email,
+                user.locale,
+                "approved" if approved else "rejected",
+                "decision",
+                user=user,
+                event=participation.event,
+                company=participation.company,
+                approved=approved,
+                reason=participation.status_reason if not approved else "",
+                link=links(participation),
+            )
+
+        sent += dispatch.deliver(session, config, key, build, now) == dispatch.SENT
+    return sent
