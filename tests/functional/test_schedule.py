@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -455,6 +456,12 @@ def test_the_request_only_queues_the_generation_for_a_worker(
     page = organiser.get(BASE + "/1").get_data(as_text=True)
     assert "Queued" in page and 'id="progress"' in page
     assert organiser.get(BASE + "/1/progress.json").get_json()["status"] == "queued"
+    assert "no generation worker" not in page
+    # Three minutes on and no worker has taken it: the page says what to check.
+    with time_machine.travel(version.created_at + timedelta(minutes=3, seconds=5)):
+        waiting = organiser.get(BASE + "/1/progress.json").get_json()["message"]
+        assert "Queued for 3 minutes and no generation worker has taken it" in waiting
+        assert "matchmaking worker" in organiser.get(BASE + "/1").get_data(as_text=True)
     again = organiser.post(
         BASE + "/generate", data={"time_limit": "5", "csrf_token": get_csrf(organiser, BASE + "/")}
     )

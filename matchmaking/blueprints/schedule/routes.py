@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -182,6 +182,7 @@ def version(slug: str, number: int) -> str:
         "schedule/version.html",
         event=event,
         version=version,
+        progress_message=progress_message(version),
         days=days,
         day=day,
         zone=zone,
@@ -295,8 +296,30 @@ def progress(slug: str, number: int) -> Response:
     return jsonify(
         status=version.status,
         progress=round(version.progress, 3),
-        message=_(version.message) if version.message else "",
+        message=progress_message(version),
     )
+
+
+# A generation queued this long has found no worker: the page says what to check.
+NO_WORKER_AFTER = timedelta(minutes=2)
+
+
+def progress_message(version: ScheduleVersion) -> str:
+    """The generation's state in words; a queued one no worker took says so."""
+    waited = utcnow() - version.created_at
+    if version.status == VersionStatus.QUEUED and waited > NO_WORKER_AFTER:
+        return ngettext(
+            "Queued for %(num)d minute and no generation worker has taken it: generation runs"
+            " in the worker processes (%(command)s, started by %(starter)s); check that they"
+            " are running.",
+            "Queued for %(num)d minutes and no generation worker has taken it: generation runs"
+            " in the worker processes (%(command)s, started by %(starter)s); check that they"
+            " are running.",
+            int(waited.total_seconds() // 60),
+            command="matchmaking worker",
+            starter="make run",
+        )
+    return _(version.message) if version.message else ""
 
 
 @bp.get("/<int:number>/instance.json")
