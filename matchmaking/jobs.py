@@ -138,12 +138,20 @@ def _invitation_links(user: User) -> tuple[str, str]:
     )
 
 
+def _links_can_be_made(what: str) -> bool:
+    """Whether absolute links can be made here (``SERVER_NAME``, or a request); else the
+    mails of ``what`` wait, logged."""
+    if current_app.config.get("SERVER_NAME") or has_request_context():
+        return True
+    log.warning("%s wait: set SERVER_NAME so their links can be absolute", what)
+    return False
+
+
 def send_import_invitations(session: Session, now: datetime) -> int:
     """E-mail the contacts of imported registrations their invitation, once each."""
     from matchmaking.services.invitations import send_import_invitations as send
 
-    if not current_app.config.get("SERVER_NAME") and not has_request_context():
-        log.warning("invitations wait: set SERVER_NAME so their links can be absolute")
+    if not _links_can_be_made("invitations"):
         return 0
     sent = send(session, current_app.config, now, _invitation_links)
     session.commit()
@@ -161,8 +169,7 @@ def send_registration_decisions(session: Session, now: datetime) -> int:
     """E-mail each company's contacts the organisers' decision on its registration, once."""
     from matchmaking.services.decisions import send_decisions
 
-    if not current_app.config.get("SERVER_NAME") and not has_request_context():
-        log.warning("decision e-mails wait: set SERVER_NAME so their links can be absolute")
+    if not _links_can_be_made("decision e-mails"):
         return 0
     sent = send_decisions(session, current_app.config, now, _decision_link)
     session.commit()

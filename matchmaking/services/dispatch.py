@@ -324,6 +324,21 @@ def enqueue(session: Session, keys: Collection[MessageKey], now: datetime) -> in
     return len(rows)
 
 
+def due_keys(session: Session, kind: str, now: datetime, limit: int) -> list[MessageKey]:
+    """The keys of queued or retried messages of ``kind`` due by ``now``, oldest first."""
+    due = session.scalars(
+        select(SentMessage)
+        .where(
+            SentMessage.kind == kind,
+            SentMessage.status == RETRYING,
+            or_(SentMessage.next_attempt_at.is_(None), SentMessage.next_attempt_at <= now),
+        )
+        .order_by(SentMessage.id)
+        .limit(limit)
+    ).all()
+    return [MessageKey(m.kind, m.subject_key, m.recipient, m.event_id, m.company_id) for m in due]
+
+
 def is_settled(session: Session, key: MessageKey) -> bool:
     """True once ``key`` needs no more work: delivered, or failed for good (and reported)."""
     status = session.scalar(select(SentMessage.status).where(_is(key)))

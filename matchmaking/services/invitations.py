@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matchmaking.models import Event, SentMessage, User
+from matchmaking.models import Event, User
 from matchmaking.services import dispatch
 from matchmaking.services.mail import Mail
 from matchmaking.services.notifications import build_mail
@@ -40,20 +40,7 @@ def queue_import_invitations(
 
 def send_import_invitations(session: Session, config: Any, now: datetime, links: Links) -> int:
     """Send the queued invitations that are due (at most ``BATCH``); returns how many left."""
-    due = session.scalars(
-        select(SentMessage)
-        .where(
-            SentMessage.kind == KIND,
-            SentMessage.status == dispatch.RETRYING,
-            or_(SentMessage.next_attempt_at.is_(None), SentMessage.next_attempt_at <= now),
-        )
-        .order_by(SentMessage.id)
-        .limit(BATCH)
-    ).all()
-    keys = [
-        dispatch.MessageKey(m.kind, m.subject_key, m.recipient, m.event_id, m.company_id)
-        for m in due
-    ]
+    keys = dispatch.due_keys(session, KIND, now, BATCH)
     sent = 0
     for key in keys:
 
