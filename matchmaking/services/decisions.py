@@ -9,7 +9,7 @@ approved after a rejection is told so again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -30,18 +30,27 @@ BATCH = 1000  # decisions one run of the job sends at most; the next minute send
 Links = Callable[[Participation], str]
 
 
-def queue_decision(session: Session, participation: Participation, now: datetime) -> int:
-    """Queue the decision just taken on ``participation`` to each of its company's active
-    contacts; the caller commits."""
+def queue_decisions(
+    session: Session, participations: Sequence[Participation], now: datetime
+) -> int:
+    """Queue the decisions just taken on ``participations`` to each active contact of their
+    companies (one query for the contacts, one statement for the queue); the caller
+    commits."""
+    if not participations:
+        return 0
     stamp = now.strftime("%Y%m%d%H%M%S")
-    subject = f"participation-{participation.id}-{participation.status}-{stamp}"
-    keys = [
-        dispatch.MessageKey(
-            KIND, subject, user.email, participation.event_id, participation.company_id
+    by_company = {p.company_id: p for p in participations}
+    contacts = session.execute(
+        select(User.email, User.company_id).where(
+            User.company_id.in_(by_company), User.active.is_(True)
         )
-        for user in participation.company.contacts
-        if user.active
-    ]
+    ).all()
+    keys = []
+    for email, company_id in contacts:
+        assert company_id is not None  # selected by it
+        p = by_company[company_id]
+        subject = f"participation-{p.id}-{p.status}-{stamp}"
+        keys.append(dispatch.MessageKey(KIND, subject, email, p.event_id, p.company_id))
     return dispatch.enqueue(session, keys, now)
 
 

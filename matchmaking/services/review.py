@@ -18,7 +18,7 @@ from matchmaking.models import Company, Event, Offering, Participation, Sector, 
 from matchmaking.models.company import OfferingKind, ParticipationStatus
 from matchmaking.models.user import Role
 from matchmaking.search_keys import search_words
-from matchmaking.services.decisions import queue_decision
+from matchmaking.services.decisions import queue_decisions
 from matchmaking.services.duplicates import DuplicateMatch
 from matchmaking.services.pagination import Page, count_rows, page_of
 from matchmaking.services.word_search import keys_have
@@ -120,7 +120,20 @@ def decide_registration(
     reason: str,
     now: datetime,
 ) -> None:
-    """Approve, or reject with a reason; only organisers decide."""
+    """Approve, or reject with a reason; only organisers decide. The company's contacts are
+    told by e-mail."""
+    _decide(session, participation, actor, approve, reason, now)
+    queue_decisions(session, [participation], now)  # e-mailed by the scheduler's job
+
+
+def _decide(
+    session: Session,
+    participation: Participation,
+    actor: User,
+    approve: bool,
+    reason: str,
+    now: datetime,
+) -> None:
     if not actor.has_role(Role.ORGANISER):
         raise NotAllowed(_("Only organisers can approve or reject registrations."))
     reason = reason.strip()
@@ -131,7 +144,6 @@ def decide_registration(
     participation.decided_at = now
     participation.decided_by_id = actor.id
     session.flush()
-    queue_decision(session, participation, now)  # e-mailed by the scheduler's job
 
 
 CSV_COLUMNS = (
@@ -191,14 +203,16 @@ def approve_registrations(
     already approved or rejected keep their decision."""
     if not actor.has_role(Role.ORGANISER):
         raise NotAllowed(_("Only organisers can approve or reject registrations."))
-    approved = kept = 0
+    kept = 0
+    decided: list[Participation] = []
     for participation in participations:
         if participation.event_id != event.id:
             raise NotAllowed(_("That registration belongs to another event."))
         if participation.status != ParticipationStatus.PENDING:
             kept += 1
             continue
-        decide_registration(session, participation, actor, True, "", now)
-        approved += 1
+        _decide(session, participation, actor, True, "", now)
+        decided.append(participation)
+    queue_decisions(session, decided, now)  # e-mailed by the scheduler's job
     session.flush()
-    return BulkApproval(approved=approved, already_decided=kept)
+    return BulkApproval(approved=len(decided), already_decided=kept)

@@ -239,3 +239,22 @@ def test_the_company_is_told_the_decision_by_e_mail_in_its_language(
     rejected = mail_text(mails["ops@steppe.kz"])
     assert "не одобрили" in rejected and "Дубликат Steppe Agro LLP" in rejected
     assert "/company/" in rejected
+
+
+def test_a_bulk_approval_queues_one_decision_per_contact(
+    dbs: Session, event: Event, registrations: dict
+):
+    from matchmaking.models import SentMessage, User
+    from matchmaking.models.types import utcnow
+    from matchmaking.services.review import approve_registrations
+
+    organiser = make_staff(dbs)
+    chosen = [registrations[k] for k in ("kz", "uz", "cn")]
+    pending = [p for p in chosen if p.status == "pending"]
+    result = approve_registrations(dbs, event, chosen, organiser, utcnow())
+    assert result.approved == len(pending) >= 2
+    queued = dbs.scalars(select(SentMessage).where(SentMessage.kind == "registration_decision"))
+    contacts = dbs.scalars(
+        select(User.email).where(User.company_id.in_([p.company_id for p in pending]))
+    )
+    assert sorted(m.recipient for m in queued) == sorted(contacts)
