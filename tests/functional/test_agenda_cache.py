@@ -7,10 +7,12 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from matchmaking.blueprints.agenda import routes as agenda_routes
 from matchmaking.models import (
     Interpreter,
     Meeting,
@@ -270,3 +272,66 @@ def test_both_forms_of_the_agenda_stamp_read_the_same(dbs: Session, world: World
     dbs.flush()
     changed, scalar = both()
     assert changed == scalar != lateral
+
+
+def _updated(page: str) -> str:
+    found = re.search(r"Last updated ([^<]+)</p>", page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_reloaded_agenda_is_reused_whole_with_the_reader_s_own_token(
+    client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with time_machine.travel(utcnow().replace(second=5), tick=False):
+        _as_buyer(client)
+        first = _page(client, world)
+        rendered: list[str] = []
+        render = agenda_routes.render_template
+        monkeypatch.setattr(
+            agenda_routes,
+            "render_template",
+            lambda name, **context: rendered.append(name) or render(name, **context),
+        )
+        second = _page(client, world)
+    assert rendered == []  # neither the page nor its meeting list made again
+    assert _row(second, world.m1) == _row(first, world.m1) != ""
+    token = csrf_from(second[second.index("Calendar subscription") :])
+    assert csrf_from(second) == token  # the log-out form's too
+    next_url = f"/company/events/{world.event.slug}/agenda"
+    response = client.post("/company/calendar-feed", data={"csrf_token": token, "next": next_url})
+    assert response.status_code == 302
+
+
+def test_a_flashed_message_shows_once_on_the_agenda_and_the_new_link_at_once(
+    client: FlaskClient, world: World
+) -> None:
+    _as_buyer(client)
+    page = _page(client, world)
+    assert "/calendar/" not in page
+    next_url = f"/company/events/{world.event.slug}/agenda"
+    response = client.post(
+        "/company/calendar-feed",
+        data={"csrf_token": csrf_from(page), "next": next_url},
+        follow_redirects=True,
+    )
+    shown = response.get_data(as_text=True)
+    assert "A new calendar link was created" in shown
+    link = re.search(r"<code>(http[^<]+)</code>", shown)
+    assert link is not None
+    again = _page(client, world)
+    assert "A new calendar link was created" not in again
+    assert link.group(1) in again
+
+
+def test_the_last_updated_time_follows_the_clock(client: FlaskClient, world: World) -> None:
+    start = utcnow().replace(second=5, microsecond=0)
+    with time_machine.travel(start, tick=False):
+        _as_buyer(client)
+        first = _updated(_page(client, world))
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        assert _updated(_page(client, world)) == first
+    with time_machine.travel(start + timedelta(minutes=3), tick=False):
+        later = _updated(_page(client, world))
+    assert later != first
+    assert _row(_page(client, world), world.m1) != ""

@@ -5,7 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -24,7 +34,7 @@ from matchmaking.blueprints.agenda import bp
 from matchmaking.blueprints.agenda.forms import AttendanceForm, FeedForm
 from matchmaking.blueprints.downloads import calendar_feed, download
 from matchmaking.blueprints.floor.offline import check_in_context
-from matchmaking.blueprints.fragments import FragmentCache, app_fragments
+from matchmaking.blueprints.fragments import FragmentCache, app_fragments, reuse_page
 from matchmaking.blueprints.input_guard import id_arg
 from matchmaking.blueprints.refill.routes import company_panel
 from matchmaking.extensions import db, limiter
@@ -51,11 +61,19 @@ from matchmaking.services.pdf import agenda_pdf, table_sheets_pdf, zone_overview
 
 # Meeting lists kept per worker process: one per participation and language (~10 KB each).
 MEETING_LISTS = 1024
+# Whole agenda pages kept per worker process: one per participation, user and language
+# (~15 KB each).
+AGENDA_PAGES = 1024
 
 
 def _meeting_lists() -> FragmentCache:
     """The app's meeting lists (they hold the check-in code made with its secret)."""
     return app_fragments("agenda_meeting_lists", MEETING_LISTS)
+
+
+def _agenda_pages() -> FragmentCache:
+    """The app's whole agenda pages (``reuse_page``)."""
+    return app_fragments("agenda_pages", AGENDA_PAGES)
 
 
 @dataclass(frozen=True)
@@ -66,13 +84,13 @@ class AgendaFrame:
     participation: Participation
 
 
-def _meeting_list(participation: Participation, stamp: tuple[object, ...], today: date) -> Markup:
-    """The meeting list of the agenda page: rendered again only when ``stamp`` (from
-    ``agenda_state``) or anything else it shows (the company's own participation, the event,
-    the day, the language) differs from when it was last rendered in this process."""
+def _list_stamp(
+    participation: Participation, stamp: tuple[object, ...], today: date
+) -> tuple[object, ...]:
+    """Everything the meeting list shows: ``stamp`` (from ``agenda_state``), the company's own
+    participation, the event and the day."""
     event = participation.event
-    locale = str(get_locale() or "")
-    key = (
+    return (
         stamp,
         participation.updated_at,
         participation.interpreter_needed,
@@ -81,6 +99,12 @@ def _meeting_list(participation: Participation, stamp: tuple[object, ...], today
         (event.slug, event.timezone, event.start_date, event.end_date, event.status),
         today,
     )
+
+
+def _meeting_list(participation: Participation, stamp: tuple[object, ...], today: date) -> Markup:
+    """The meeting list of the agenda page: rendered again only when ``stamp`` (from
+    ``agenda_state``) or anything else it shows (the company's own participation, the event,
+    the day, the language) differs from when it was last rendered in this process."""
 
     def render() -> str:
         agenda = build_agenda(db.session, participation)
@@ -91,27 +115,53 @@ def _meeting_list(participation: Participation, stamp: tuple[object, ...], today
             **check_in_context(agenda),
         )
 
-    return _meeting_lists().get_or_render((participation.id, locale), key, render)
+    locale = str(get_locale() or "")
+    return _meeting_lists().get_or_render(
+        (participation.id, locale), _list_stamp(participation, stamp, today), render
+    )
 
 
 @bp.get("/company/events/<slug>/agenda")
 @role_required(Role.COMPANY)
 def company_agenda(slug: str) -> str:
     participation = own_participation_or_404(slug)
+    event = participation.event
     now = utcnow()
     state = agenda_state(db.session, participation, now)
-    today = now.astimezone(participation.event.tz).date()
-    feed_url = None
-    if state.feed_token:
-        feed_url = url_for("agenda.feed", token=state.feed_token, _external=True)
-    return render_template(
-        "agenda/agenda.html",
-        agenda=AgendaFrame(participation.event, participation),
-        meeting_list=_meeting_list(participation, state.stamp, today),
-        feed_url=feed_url,
-        feed_form=FeedForm(),
-        refill_panel=company_panel(participation, now, state.refill),
+    today = now.astimezone(event.tz).date()
+
+    def render() -> str:
+        feed_url = None
+        if state.feed_token:
+            feed_url = url_for("agenda.feed", token=state.feed_token, _external=True)
+        return render_template(
+            "agenda/agenda.html",
+            agenda=AgendaFrame(event, participation),
+            meeting_list=_meeting_list(participation, state.stamp, today),
+            feed_url=feed_url,
+            feed_form=FeedForm(),
+            refill_panel=company_panel(participation, now, state.refill),
+        )
+
+    on_standby, any_offers = state.refill
+    if any_offers or session.get("_flashes"):
+        # Flashed messages show once; refill offers carry their own figures: made afresh.
+        return render()
+    # The whole page when nothing on it changed (what a company reloads on the day): the
+    # meeting list's stamp, the rest of the page (who reads it, the feed link, the standby
+    # panel, the event's names) and the "Last updated" minute.
+    page_stamp = (
+        _list_stamp(participation, state.stamp, today),
+        participation.status,
+        on_standby,
+        state.feed_token,
+        (current_user.email, current_user.role),
+        request.full_path,
+        (event.name, event.venue, event.city, event.translations),
+        now.replace(second=0, microsecond=0),
     )
+    key = (participation.id, current_user.id, str(get_locale() or ""))
+    return reuse_page(_agenda_pages(), key, page_stamp, render)
 
 
 @bp.get("/company/events/<slug>/agenda.pdf")
