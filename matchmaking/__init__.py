@@ -52,10 +52,11 @@ def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
 
     register_read_only_commit(app)  # first: its after_request runs after all the others
     trust_proxies(app)
-    _init_extensions(app)
     from matchmaking.blueprints.input_guard import register_input_guards
 
-    register_input_guards(app)  # URL converters: before the blueprints add their routes
+    # URL converters before the blueprints add their routes; its checks before the CSRF one.
+    register_input_guards(app)
+    _init_extensions(app)
     _register_blueprints(app)
 
     from matchmaking.blueprints.deals.display import register_deal_helpers

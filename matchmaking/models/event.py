@@ -35,6 +35,20 @@ if TYPE_CHECKING:
     from matchmaking.models.user import User
 
 
+def _language(locale: str | None) -> str:
+    """The language code of ``locale`` ("zh" of "zh_Hans"), by default the reader's ("" with
+    no application context: the organisers' own wording)."""
+    if locale is None:
+        from flask_babel import get_locale
+
+        try:
+            current = get_locale()
+        except RuntimeError:
+            current = None
+        locale = str(current) if current else ""
+    return locale.split("_")[0]
+
+
 class EventStatus(StrEnum):
     """Where an event stands; ``services.event_status`` says which moves are allowed."""
 
@@ -132,19 +146,11 @@ class Event(db.Model):  # type: ignore[name-defined,misc]
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    TRANSLATED = ("name", "venue", "description")
+    TRANSLATED = ("name", "venue", "city", "description")
 
     def text(self, field: str, locale: str | None = None) -> str:
-        """``field`` (name, venue, description) in ``locale`` (default: the reader's)."""
-        if locale is None:
-            from flask_babel import get_locale
-
-            try:
-                current = get_locale()
-            except RuntimeError:  # no application context: the organisers' own wording
-                current = None
-            locale = str(current) if current else ""
-        language = locale.split("_")[0]
+        """``field`` (name, venue, city, description) in ``locale`` (default: the reader's)."""
+        language = _language(locale)
         given = ((self.translations or {}).get(language) or {}).get(field)
         return given or str(getattr(self, field) or "")
 
@@ -155,6 +161,10 @@ class Event(db.Model):  # type: ignore[name-defined,misc]
     @property
     def display_venue(self) -> str:
         return self.text("venue")
+
+    @property
+    def display_city(self) -> str:
+        return self.text("city")
 
     @property
     def display_description(self) -> str:
@@ -214,11 +224,39 @@ class Zone(db.Model):  # type: ignore[name-defined,misc]
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
+    # The name in other languages, {"zh": ..., "ru": ...}: participants read the zone's name in
+    # their own language where one is given, else ``name`` (through the catalogue, which holds
+    # the default zones' English names).
+    translations: Mapped[dict[str, str] | None] = mapped_column(JSON)
     tables: Mapped[int] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     event: Mapped[Event] = relationship(back_populates="zones")
     sectors: Mapped[list[Sector]] = relationship(secondary=zone_sectors)
+
+    def text_name(self, locale: str | None = None) -> str:
+        """The zone's name in ``locale`` (default: the reader's)."""
+        return zone_name(self.name, self.translations, locale)
+
+    @property
+    def display_name(self) -> str:
+        return self.text_name()
+
+
+def zone_name(name: str, translations: dict[str, str] | None, locale: str | None = None) -> str:
+    """A zone's name in ``locale`` (default: the reader's) from its stored ``name`` and
+    ``translations``, for queries that read the two columns without the zone."""
+    given = (translations or {}).get(_language(locale))
+    if given:
+        return given
+    if locale is None:
+        from flask_babel import gettext
+
+        try:
+            return str(gettext(name))
+        except RuntimeError:  # no application context
+            return name
+    return name
 
 
 class Slot(db.Model):  # type: ignore[name-defined,misc]

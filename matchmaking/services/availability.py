@@ -66,7 +66,7 @@ def describe(meeting: Meeting, participation: Participation) -> str:
         "%(when)s with %(company)s (%(zone)s, table %(table)d)",
         when=slot_label(meeting.slot.starts_at, meeting.slot.event.timezone),
         company=other.company.legal_name,
-        zone=meeting.zone.name or meeting.zone.code,
+        zone=meeting.zone.display_name or meeting.zone.code,
         table=meeting.table_number,
     )
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import current_app
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -58,6 +59,8 @@ class ZoneInput:
     name: str
     tables: int
     sector_ids: tuple[int, ...] = ()
+    # The name in other languages, by language code; empty ones are dropped.
+    translations: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -307,12 +310,28 @@ def _check_zone_changes(session: Session, event: Event, data: SetupInput) -> Non
             )
 
 
+def catalogue_names(name: str) -> dict[str, str]:
+    """``name`` in each language the catalogues hold it in (a default zone's English name),
+    by language code; empty when no catalogue has it."""
+    names = {}
+    for code in current_app.config["LANGUAGES"]:
+        with force_locale(code):
+            names[code] = _(name)
+    return names if any(text != name for text in names.values()) else {}
+
+
+def _texts(translations: Mapping[str, str]) -> dict[str, str]:
+    """The given translations, trimmed; the empty ones left out."""
+    return {code: text.strip() for code, text in translations.items() if text.strip()}
+
+
 def _apply_zones(session: Session, event: Event, data: SetupInput) -> None:
     sectors = {s.id: s for s in event.sectors}
     current = {z.code: z for z in event.zones}
     for position, item in enumerate(data.zones):
         zone = current.pop(item.code, None) or Zone(event=event, code=item.code)
         zone.name = item.name.strip()
+        zone.translations = _texts(item.translations) or None
         zone.tables = item.tables
         zone.position = position
         zone.sectors = [sectors[i] for i in item.sector_ids]
@@ -366,8 +385,10 @@ def create_event(
     )
     install_default_taxonomy(session, event)
     # The organisers edit the default zones' names and the break's label as stored: store them
-    # in the language the event is created in (the sectors stay keys, translated when shown).
+    # in the language the event is created in (the sectors stay keys, translated when shown),
+    # and the zones' names in every language as their translations.
     for zone in event.zones:
+        zone.translations = catalogue_names(zone.name)
         zone.name = _(zone.name)
     lunch = _("Lunch")
     days = tuple(

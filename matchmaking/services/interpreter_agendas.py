@@ -93,7 +93,7 @@ def _entry(meeting: Meeting) -> InterpreterEntry:
         meeting=meeting,
         starts_at=meeting.slot.starts_at,
         ends_at=meeting.slot.ends_at,
-        zone=_(meeting.zone.name),
+        zone=meeting.zone.display_name,
         table=meeting.table_number,
         buyer=meeting.buyer,
         supplier=meeting.supplier,

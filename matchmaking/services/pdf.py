@@ -39,7 +39,7 @@ def table_sheets_pdf(event: Event, meetings: list[Meeting], now: datetime) -> by
     for meeting in meetings:
         if meeting.status != MeetingStatus.SCHEDULED:
             continue
-        key = (meeting.zone.position, meeting.zone.name, meeting.table_number)
+        key = (meeting.zone.position, meeting.zone.display_name, meeting.table_number)
         tables.setdefault(key, []).append(meeting)
     sheets = [
         (zone, table, sorted(rows, key=lambda m: m.slot.starts_at))

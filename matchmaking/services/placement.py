@@ -181,5 +181,5 @@ def _no_place_reason(
     return _(
         "Both companies are free at %(count)d times, but no table of %(zones)s is free then.",
         count=both,
-        zones=", ".join(_(z.name) for z in zones),
+        zones=", ".join(z.display_name for z in zones),
     )

@@ -310,7 +310,7 @@ def move_meeting(
     _require_organiser(actor)
     if zone is not None and zone.id != meeting.zone_id and zone not in allowed_zones(meeting):
         raise RuleBroken(
-            _("%(zone)s does not host the sectors of these two companies.", zone=_(zone.name)),
+            _("%(zone)s does not host the sectors of these two companies.", zone=zone.display_name),
             field="zone",
         )
     return relocate(session, meeting, slot, table, actor, zone)

@@ -26,6 +26,7 @@ from matchmaking.models import (
     Zone,
 )
 from matchmaking.models.company import ParticipationStatus
+from matchmaking.models.event import zone_name
 from matchmaking.models.schedule import MeetingStatus
 from matchmaking.search_keys import search_words
 from matchmaking.services.pagination import Page, count_rows
@@ -226,7 +227,7 @@ def list_changes(session: Session, version: ScheduleVersion, limit: int = 50) ->
         .limit(limit)
     ).all()
     event = version.event
-    zones = {z.id: gettext(z.name) for z in event.zones}
+    zones = {z.id: z.display_name for z in event.zones}
     return [
         ChangeLine(
             meeting_id=row[0],
@@ -244,7 +245,8 @@ def list_changes(session: Session, version: ScheduleVersion, limit: int = 50) ->
 
 
 def _meeting_rows(version: ScheduleVersion) -> Select[Any]:
-    """The version's scheduled meetings as (id, start, zone name, table, buyer, supplier)."""
+    """The version's scheduled meetings as (id, start, zone name, table, buyer, supplier, zone
+    name's translations)."""
     rows: Select[*tuple[Any, ...]] = (
         _with_both_companies(
             select(
@@ -254,6 +256,7 @@ def _meeting_rows(version: ScheduleVersion) -> Select[Any]:
                 Meeting.table_number,
                 _BUYER_CO.legal_name,
                 _SUPPLIER_CO.legal_name,
+                Zone.translations,
             )
             .join(Slot, Slot.id == Meeting.slot_id)
             .join(Zone, Zone.id == Meeting.zone_id)
@@ -273,9 +276,8 @@ def _matching_meetings(stmt: Select[Any], query: str) -> Select[Any]:
 
 def meeting_label(event: Event, row: Any) -> str:
     """ "Dec 6, 2026 09:00 · Buyer – Supplier (Zone, 3)": a meeting as the swap picker shows it."""
-    return (
-        f"{slot_label(row[1], event.timezone)} · {row[4]} – {row[5]} ({gettext(row[2])}, {row[3]})"
-    )
+    zone = zone_name(row[2], row[6])
+    return f"{slot_label(row[1], event.timezone)} · {row[4]} – {row[5]} ({zone}, {row[3]})"
 
 
 def search_meetings(

@@ -209,6 +209,20 @@ def test_organiser_sheets_are_pdfs(client: FlaskClient, world: World) -> None:
     assert RUSSIAN_NAME in pdf_text(overview.data)
 
 
+def test_table_sheets_name_the_zone_in_the_reader_s_language(
+    client: FlaskClient, dbs: Session, world: World
+) -> None:
+    world.m1.zone.translations = {"zh": "新能源汽车展区B", "en": "Hall B"}
+    dbs.flush()
+    as_organiser(client)
+    client.get("/language/zh")
+    tables = client.get(f"/organiser/events/{world.event.slug}/sheets/tables.pdf")
+    assert "新能源汽车展区B" in pdf_text(tables.data).replace(" ", "")
+    client.get("/language/en")
+    tables = client.get(f"/organiser/events/{world.event.slug}/sheets/tables.pdf")
+    assert "Hall B" in pdf_text(tables.data)
+
+
 def test_sheets_and_check_in_are_organiser_only(client: FlaskClient, world: World) -> None:
     slug = world.event.slug
     as_buyer(client)

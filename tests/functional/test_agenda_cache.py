@@ -165,6 +165,20 @@ def test_counterpart_details_and_an_interpreter_show_on_the_next_request(
     assert "Anna Interpreter" in row
 
 
+def test_a_zone_named_in_the_reader_s_language_shows_on_the_next_request(
+    client: FlaskClient, dbs: Session, world: World
+) -> None:
+    _as_buyer(client)
+    client.get("/language/zh")
+    zone = world.m1.zone
+    assert "新能源汽车洽谈区" not in _row(_page(client, world), world.m1)
+    zone.translations = {"zh": "新能源汽车洽谈区"}
+    dbs.flush()
+    assert "新能源汽车洽谈区" in _row(_page(client, world), world.m1)
+    client.get("/language/en")
+    assert "新能源汽车洽谈区" not in _page(client, world)
+
+
 def test_a_company_without_meetings_is_told_so_and_then_sees_a_new_one(
     client: FlaskClient, dbs: Session, world: World
 ) -> None:

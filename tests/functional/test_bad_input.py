@@ -148,6 +148,22 @@ def test_control_characters_and_huge_ids_in_addresses_are_not_found(
     assert client.get(url).status_code == 404
 
 
+@pytest.mark.parametrize("with_token", [True, False])
+def test_a_form_part_whose_name_cannot_be_read_is_a_client_error(
+    client: FlaskClient, dbs: Session, event: Event, with_token: bool
+) -> None:
+    """A multipart part named ``"\\"`` reaches the app as a field without a name, which the
+    CSRF check could not handle (500, found by the form fuzzing)."""
+    user = _company(client, dbs, event)
+    token = get_csrf(client, "/company/profile")
+    data = _profile_form(token if with_token else "", legal_name="Renamed Corp")
+    data["\\"] = "\x00"
+    response = client.post("/company/profile", data=data, content_type="multipart/form-data")
+    assert response.status_code == 400
+    dbs.expire_all()
+    assert dbs.get(Company, user.company_id).legal_name == "Altai Motors LLP"
+
+
 @pytest.mark.parametrize(
     "query",
     [

@@ -106,6 +106,23 @@ def test_each_bar_chart_names_its_groups_as_its_table_does(
             assert row == bar or (bar.endswith("…") and row.startswith(bar[:-1])), dimension
 
 
+def test_zones_are_named_in_the_reader_s_language_on_the_dashboard(
+    organiser: FlaskClient, dbs: Session, fair: Fair
+) -> None:
+    for zone in fair.event.zones:
+        zone.translations = {"zh": f"{zone.code}洽谈区", "ru": f"Зона {zone.code}"}
+    dbs.flush()
+    organiser.get("/language/zh")
+    html = organiser.get(DASHBOARD).get_data(as_text=True)
+    table = html.split('data-dimension="zone"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr><td>([^<]*)</td>", table)
+    assert rows and all(row.endswith("洽谈区") for row in rows), rows
+    organiser.get("/language/ru")
+    html = organiser.get(DASHBOARD).get_data(as_text=True)
+    table = html.split('data-dimension="zone"', 1)[1].split("</table>", 1)[0]
+    assert all(r.startswith("Зона ") for r in re.findall(r"<tr><td>([^<]*)</td>", table))
+
+
 @pytest.mark.parametrize(
     ("locale", "cny", "usd", "kzt_rate"),
     [

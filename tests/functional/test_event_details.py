@@ -34,13 +34,18 @@ def test_organiser_enters_translations_and_readers_see_their_language(
             "description": "One-on-one negotiations.",
             "zh-name": "中国—上海合作组织经贸合作洽谈会",
             "zh-venue": "重庆国际博览中心",
+            "zh-city": "重庆",
             "ru-name": "Конференция по торгово-экономическому сотрудничеству Чунцин–ШОС",
         },
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     dbs.expire_all()
     assert event.translations == {
-        "zh": {"name": "中国—上海合作组织经贸合作洽谈会", "venue": "重庆国际博览中心"},
+        "zh": {
+            "name": "中国—上海合作组织经贸合作洽谈会",
+            "venue": "重庆国际博览中心",
+            "city": "重庆",
+        },
         "ru": {"name": "Конференция по торгово-экономическому сотрудничеству Чунцин–ШОС"},
     }
     with client.session_transaction() as state:
@@ -49,6 +54,7 @@ def test_organiser_enters_translations_and_readers_see_their_language(
     _as(client, "zh")
     page = client.get("/events/forum/").get_data(as_text=True)
     assert "中国—上海合作组织经贸合作洽谈会" in page and "重庆国际博览中心" in page
+    assert "重庆国际博览中心, 重庆" in page and "Chongqing<" not in page
     _as(client, "ru")
     page = client.get("/events/forum/").get_data(as_text=True)
     assert "Чунцин–ШОС" in page

@@ -11,11 +11,13 @@ from flask_babel import gettext as _
 
 from matchmaking.blueprints.deals.forms import RULE_LABELS, STAGE_LABELS
 from matchmaking.i18n import country_name, local_date
+from matchmaking.models import Event
 from matchmaking.tally.groups import OTHER
 
 
-def group_label(dimension: str, key: str, label: str = "") -> str:
-    """The translated name of a group key."""
+def group_label(dimension: str, key: str, label: str = "", event: Event | None = None) -> str:
+    """The translated name of a group key; a zone's in the reader's language when ``event``
+    (the zone's) is given, else the stored ``label`` through the catalogue."""
     if key == OTHER:
         return _("Other")
     if dimension == "country":
@@ -29,7 +31,11 @@ def group_label(dimension: str, key: str, label: str = "") -> str:
             return local_date(date.fromisoformat(key), "medium")
         except ValueError:
             return key
-    return _(label or key)  # zone names come from the taxonomy, which is in the catalogues
+    if dimension == "zone" and event is not None:
+        zone = next((z for z in event.zones if z.code == key), None)
+        if zone is not None:
+            return zone.display_name
+    return _(label or key)  # the default zones' names are in the catalogues
 
 
 def dimension_label(dimension: str) -> str:

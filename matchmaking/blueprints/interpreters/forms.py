@@ -71,7 +71,7 @@ class InterpreterForm(BaseForm):
     def for_event(self, event: Event) -> InterpreterForm:
         """Zones, the hours' example on the event's first day and, for a new interpreter,
         e-mails in the organiser's language."""
-        self.zones.choices = [SelectChoice(zone.code, str(_l(zone.name))) for zone in event.zones]
+        self.zones.choices = [SelectChoice(zone.code, zone.display_name) for zone in event.zones]
         self.example = hours_example(event.start_date)
         self.hours.description = _l(
             "One day per line, such as “%(example)s”. Empty: every meeting slot.",

@@ -171,7 +171,8 @@ def _facts(event: Event) -> EventFacts:
     zones: dict[str, str] = {}
     for zone in event.zones:
         zones.setdefault(normalise(zone.code), zone.code)
-        zones.setdefault(normalise(zone.name), zone.code)
+        for name in (zone.name, *(zone.translations or {}).values()):
+            zones.setdefault(normalise(name), zone.code)
     return EventFacts(frozenset(event.days), zones)
 
 

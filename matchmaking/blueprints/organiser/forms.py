@@ -111,6 +111,11 @@ class BreakForm(DayForm):
     label = StringField(_l("Label"), validators=[Optional(), Length(max=120)])
 
 
+# The languages participants read, by their own names: event texts and zone names are
+# translated into each.
+TEXT_LANGUAGES = (("en", "English"), ("zh", "中文"), ("ru", "Русский"))
+
+
 class ZoneForm(BaseSubForm):
     """A negotiation zone (an empty row is ignored)."""
 
@@ -123,8 +128,16 @@ class ZoneForm(BaseSubForm):
         ],
     )
     name = StringField(_l("Zone name"), validators=[Optional(), Length(max=200)])
+    # The name as participants reading each language see it (labels: the languages' own names).
+    name_en = StringField("English", validators=[Optional(), Length(max=200)])
+    name_zh = StringField("中文", validators=[Optional(), Length(max=200)])
+    name_ru = StringField("Русский", validators=[Optional(), Length(max=200)])
     tables = IntegerField(_l("Tables"), validators=[Optional(), NumberRange(min=1, max=500)])
     sectors = MultiCheckboxField(_l("Sectors"), coerce=int, choices=[], validators=[Optional()])
+
+    def translations(self) -> dict[str, str]:
+        """The name per language code, as typed (``ZoneInput.translations``)."""
+        return {code: self[f"name_{code}"].data or "" for code, _label in TEXT_LANGUAGES}
 
     def validate(self, extra_validators: Any = None) -> bool:
         """A zone with a code needs a name and a number of tables: the error goes on the one
@@ -252,14 +265,12 @@ class ConfirmForm(BaseForm):
     """A button that only needs the CSRF token (remove an organiser from an event)."""
 
 
-TEXT_LANGUAGES = (("en", "English"), ("zh", "中文"), ("ru", "Русский"))
-
-
 class EventTextsForm(BaseSubForm):
-    """An event's name, venue and description in one language (all optional)."""
+    """An event's name, venue, city and description in one language (all optional)."""
 
     name = StringField(_l("Event name"), validators=[Optional(), Length(max=200)])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=100)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
 
 

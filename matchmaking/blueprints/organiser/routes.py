@@ -57,6 +57,7 @@ from matchmaking.services.event_setup import (
     SetupInput,
     ZoneInput,
     apply_setup,
+    catalogue_names,
     create_event,
     update_event_details,
 )
@@ -223,6 +224,14 @@ def _fill_setup(form: SetupForm, event: Event) -> None:
                 {
                     "code": z.code,
                     "name": z.name,
+                    # What readers see: the names given, else the catalogues' (default zones).
+                    **{
+                        f"name_{code}": text
+                        for code, text in {
+                            **catalogue_names(z.name),
+                            **(z.translations or {}),
+                        }.items()
+                    },
                     "tables": z.tables,
                     "sectors": [s.id for s in z.sectors if s.parent_id is None],
                 }
@@ -252,7 +261,11 @@ def _setup_input(form: SetupForm, event: Event) -> SetupInput:
         for sid in z.sectors.data or []:  # a top sector brings its sub-sectors
             ids.append(sid)
             ids.extend(child.id for child in top[sid].children)
-        zones.append(ZoneInput(z.code.data, z.name.data or "", z.tables.data or 1, tuple(ids)))
+        zones.append(
+            ZoneInput(
+                z.code.data, z.name.data or "", z.tables.data or 1, tuple(ids), z.translations()
+            )
+        )
     return SetupInput(
         registration_deadline=form.registration_deadline.data.replace(tzinfo=tz).astimezone(UTC),
         slot_minutes=form.slot_minutes.data,

@@ -285,7 +285,7 @@ def _fill_add_choices(
     form.supplier.setup(db.session, event, search, by_side)
     form.slot.choices = _slot_choices(event, slots)
     form.zone.choices = [SelectChoice("", "—")] + [
-        SelectChoice(z.id, _(z.name)) for z in event.zones
+        SelectChoice(z.id, z.display_name) for z in event.zones
     ]
 
 
@@ -370,7 +370,7 @@ def meeting(slug: str, number: int, meeting_id: int) -> Response | tuple[str, in
     move_form.slot.choices = _slot_choices(event)
     zones = allowed_zones(meeting)
     move_form.zone.choices = [SelectChoice("", "—")] + [
-        SelectChoice(z.id, _(z.name)) for z in zones
+        SelectChoice(z.id, z.display_name) for z in zones
     ]
     if searches_server(db.session, event):  # a large event: search as the organiser types
         swap_form.other.configure(

@@ -443,4 +443,7 @@ def test_rc2_goes_on_where_it_has_proven_as_much_as_the_window_searches(
     # machine its timed rounds may be on 3 just then).
     ascending_on = [k for model, k in asked[: joined + 2] if model == 1][-2:]
     assert asked[joined][1] == 3 or (asked[joined][1] == 4 and 3 in ascending_on)
-    assert found == best
+    if asked[joined][1] == 3:
+        assert found == best
+    else:  # the ascending search holds 3 (scripted to hang there): the K found above it
+        assert _breaks(problem, found) <= 4 and (1, 3) in asked[joined:]
