@@ -235,7 +235,9 @@ def log_in(page: Page, account: tuple[str, str]) -> None:
 def set_up_from_nothing(page: Page, walk: Walk, sector_ids: dict[str, int]) -> None:
     """Clear every row the new event came with, then enter the walk's grid and zones."""
     first, second = walk.server.event_days
-    for row in page.locator("table.grid input, .zone-row input:not([type=checkbox])").all():
+    # Every field shown (a zone's names in each language are shown when it has some).
+    shown = "table.grid input:visible, .zone-row input:not([type=checkbox]):visible"
+    for row in page.locator(shown).all():
         row.fill("")
     for box in page.locator(".zone-row input[type=checkbox]").all():
         box.uncheck()

@@ -181,6 +181,11 @@ def test_floor_staff_walk_the_demo_floor_day_on_a_phone(
     mine.goto(f"/company/events/{demo['slug']}/agenda")
     expect(mine.locator("table.agenda")).to_contain_text(partner)
     _fits(mine)
+    # The check-in code's heading and code come before its QR code (a walk found the QR
+    # code above its heading on a phone).
+    heading = mine.locator(".check-in-code h2").bounding_box()
+    qr = mine.locator(".check-in-code .qr").bounding_box()
+    assert heading is not None and qr is not None and heading["y"] < qr["y"]
     # Its meetings (to propose another time) and their outcomes: every column on the screen,
     # none left in a box scrolled sideways (a walk found the counterpart off-screen there).
     for path in ("/company/events/{}/meetings", "/deals/events/{}/meetings"):
