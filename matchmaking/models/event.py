@@ -224,9 +224,8 @@ class Zone(db.Model):  # type: ignore[name-defined,misc]
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
-    # The name in other languages, {"zh": ..., "ru": ...}: participants read the zone's name in
-    # their own language where one is given, else ``name`` (through the catalogue, which holds
-    # the default zones' English names).
+    # The name per language, {"zh": ..., "ru": ...}: participants read the zone's name in their
+    # own language where one is given, else ``name`` (``zone_name``).
     translations: Mapped[dict[str, str] | None] = mapped_column(JSON)
     tables: Mapped[int] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer, default=0)
@@ -234,29 +233,25 @@ class Zone(db.Model):  # type: ignore[name-defined,misc]
     event: Mapped[Event] = relationship(back_populates="zones")
     sectors: Mapped[list[Sector]] = relationship(secondary=zone_sectors)
 
-    def text_name(self, locale: str | None = None) -> str:
-        """The zone's name in ``locale`` (default: the reader's)."""
-        return zone_name(self.name, self.translations, locale)
-
     @property
     def display_name(self) -> str:
-        return self.text_name()
+        """The zone's name in the reader's language."""
+        return zone_name(self.name, self.translations)
 
 
-def zone_name(name: str, translations: dict[str, str] | None, locale: str | None = None) -> str:
-    """A zone's name in ``locale`` (default: the reader's) from its stored ``name`` and
-    ``translations``, for queries that read the two columns without the zone."""
-    given = (translations or {}).get(_language(locale))
+def zone_name(name: str, translations: dict[str, str] | None) -> str:
+    """A zone's name in the reader's language from its stored ``name`` and ``translations``
+    (for queries that read the two columns without the zone): the translation given, else
+    ``name`` through the catalogue, which holds the default zones' English names."""
+    given = (translations or {}).get(_language(None))
     if given:
         return given
-    if locale is None:
-        from flask_babel import gettext
+    from flask_babel import gettext
 
-        try:
-            return str(gettext(name))
-        except RuntimeError:  # no application context
-            return name
-    return name
+    try:
+        return str(gettext(name))
+    except RuntimeError:  # no application context: the organisers' own wording
+        return name
 
 
 class Slot(db.Model):  # type: ignore[name-defined,misc]

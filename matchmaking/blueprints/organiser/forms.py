@@ -135,9 +135,13 @@ class ZoneForm(BaseSubForm):
     tables = IntegerField(_l("Tables"), validators=[Optional(), NumberRange(min=1, max=500)])
     sectors = MultiCheckboxField(_l("Sectors"), coerce=int, choices=[], validators=[Optional()])
 
+    def name_fields(self) -> list[tuple[str, StringField]]:
+        """(language code, the name's field in that language), in TEXT_LANGUAGES' order."""
+        return [(code, self[f"name_{code}"]) for code, _label in TEXT_LANGUAGES]
+
     def translations(self) -> dict[str, str]:
         """The name per language code, as typed (``ZoneInput.translations``)."""
-        return {code: self[f"name_{code}"].data or "" for code, _label in TEXT_LANGUAGES}
+        return {code: field.data or "" for code, field in self.name_fields()}
 
     def validate(self, extra_validators: Any = None) -> bool:
         """A zone with a code needs a name and a number of tables: the error goes on the one
