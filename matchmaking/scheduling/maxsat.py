@@ -37,7 +37,7 @@ from pysat.solvers import Solver
 from .greedy import UNPLACED
 from .problem import Problem, count_breaks
 from .satbreaks import break_clauses
-from .windows import SAT_SOLVER, WindowSat, applicable
+from .windows import SAT_SOLVER, Neighbourhoods, WindowSat, applicable
 
 # Break bound of the window model's counters when no complete schedule bounds it.
 WINDOW_CAP = 64
@@ -55,6 +55,10 @@ STOP_GRACE = 0.2
 FOCUS_AFTER = 0.15
 FOCUS_SEED = 1
 FOCUS_SOLVER = "gc3"
+# The focused search first runs the neighbourhood search when the best schedule has more
+# than LNS_GAP breaks above the lower bound; its random seed.
+LNS_GAP = 3
+LNS_SEED = 1
 
 
 LOG = logging.getLogger(__name__)
@@ -531,6 +535,60 @@ class _Searches:
         finally:
             self.release(window, "ascending")
 
+    def joined(self) -> bool:
+        """Wait until the second window search joins (FOCUS_AFTER of the time, once RC2's
+        bound has not risen for half as long); False if stopped first."""
+        wait = FOCUS_AFTER * max(0.0, self.deadline - self.started)
+        while not self.stop.wait(0.1):
+            now = time.monotonic()
+            if now >= self.started + wait and now >= self.rose + wait / 2:
+                return True
+        return False
+
+    def incumbent(self) -> tuple[int, list[int]] | None:
+        """The best schedule offered, else the given one if it places every pair."""
+        with self.lock:
+            if self.best is not None:
+                return self.best[0], self.best[1]
+        return (self.upper, self.slots) if self.placed and self.upper < WINDOW_CAP else None
+
+    def neighbourhoods(self) -> None:
+        """Large-neighbourhood search around the best schedule (``windows.Neighbourhoods``)
+        until it is one break above the lower bound: the focused search's first part when
+        it joins far above that bound. There the window searches, asked for the whole
+        schedule, found nothing (the crafb forbidden-slot variants: 13-16 breaks from
+        the anneal, the optimum 5)."""
+        window: WindowSat | None = None
+        steps = 0
+        try:
+            while not self.stop.is_set():
+                now = self.incumbent()
+                low = max(self.lower, self.refuted)
+                if now is None or now[0] <= low + 1:
+                    return
+                if window is None:
+                    window = self.window_model()
+                    if window is None:
+                        return
+                    search = Neighbourhoods(window, LNS_SEED)
+                    self._log("neighbourhood search from %d breaks", now[0])
+                found = search.step(now[1], now[0])
+                steps += 1
+                if found is None:
+                    continue
+                value = count_breaks(self.model.problem, found)
+                self._log("neighbourhood search found %d breaks (step %d)", value, steps)
+                with self.lock:
+                    self.found = min(self.found, value)
+                self.settle()
+                self.offer(found, value <= max(self.refuted, self.lower))
+                if value <= max(self.refuted, self.lower):
+                    self.prove_best()
+        finally:
+            if window is not None:
+                self._log("neighbourhood search ends after %d steps", steps)
+                self.release(window, "neighbourhoods")
+
     def focused(self) -> None:
         """A second window model (clauses in another order, another SAT solver) on one K
         without a time limit: at the optimum a schedule often takes several seconds of one
@@ -540,12 +598,7 @@ class _Searches:
         takes the lowest open K; else (RC2 stuck proving the lowest open K impossible, or
         nothing proven yet, when RC2's first call may still find a schedule with no break)
         RC2 goes on with its K and this search takes the one above."""
-        wait = FOCUS_AFTER * max(0.0, self.deadline - self.started)
-        while not self.stop.wait(0.1):
-            now = time.monotonic()
-            if now >= self.started + wait and now >= self.rose + wait / 2:
-                break
-        else:
+        if not self.joined():
             return
         goes_on = self.lower >= self.refuted
         if goes_on and self.lower > 0:
@@ -560,12 +613,16 @@ class _Searches:
                 self.yielded.set()
                 for oracle in self.rc2_oracle:
                     oracle.interrupt()
+        now = self.incumbent()
+        if now is not None and now[0] > max(self.lower, self.refuted) + LNS_GAP:
+            self.neighbourhoods()
         window = self.window_model(FOCUS_SOLVER)
         if window is None:
             return
         random.Random(FOCUS_SEED).shuffle(window.clauses)
         try:
-            self.rounds_of("focused", window, timed=False, above=1 if goes_on else 0)
+            above = 1 if goes_on and self.rc2_oracle else 0
+            self.rounds_of("focused", window, timed=False, above=above)
         finally:
             self.release(window, "focused")
 

@@ -205,8 +205,8 @@ def break_bound(problem: Problem, active: Sequence[int]) -> int:
     return sum(company_break_bound(problem, c, n) for c, n in enumerate(count) if n > 1)
 
 
-def count_breaks(problem: Problem, slots: Sequence[int]) -> int:
-    """Breaks of an assignment (fixed meetings included), per company and day."""
+def company_breaks(problem: Problem, slots: Sequence[int]) -> dict[int, int]:
+    """Breaks of an assignment per company with any (fixed meetings included), all days."""
     busy: dict[tuple[int, int], set[int]] = defaultdict(set)
     for c, fixed in enumerate(problem.fixed_busy):
         for t in fixed:
@@ -216,8 +216,15 @@ def count_breaks(problem: Problem, slots: Sequence[int]) -> int:
             pair = problem.pairs[k]
             for c in (pair.a, pair.b):
                 busy[c, problem.day_of[t]].add(problem.pos_of[t])
-    total = 0
-    for positions in busy.values():
+    result: dict[int, int] = defaultdict(int)
+    for (c, _), positions in busy.items():
         ordered = sorted(positions)
-        total += sum(1 for p, q in pairwise(ordered) if q > p + 1)
-    return total
+        found = sum(1 for p, q in pairwise(ordered) if q > p + 1)
+        if found:
+            result[c] += found
+    return dict(result)
+
+
+def count_breaks(problem: Problem, slots: Sequence[int]) -> int:
+    """Breaks of an assignment (fixed meetings included), per company and day."""
+    return sum(company_breaks(problem, slots).values())

@@ -257,6 +257,8 @@ def _scripted(
     monkeypatch.setattr(maxsat, "RC2Stratified", Stalled)
     monkeypatch.setattr(maxsat, "FOCUS_AFTER", 0.0)
     monkeypatch.setattr(maxsat, "PROBE_SECONDS", 0.05)
+    # The scripted models answer whole-model calls only: no neighbourhood search.
+    monkeypatch.setattr(maxsat, "LNS_GAP", 1 << 20)
     data = random_small(random.Random(8), max_slots=7, max_pairs=9, tables=1, gaps=0.3, keep=0.8)
     problem = build_problem(parse_instance(data))
     schedules = by_breaks(problem)
