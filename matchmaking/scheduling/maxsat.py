@@ -13,7 +13,9 @@ every break assumed away (RC2's first call) this propagates like an interval mod
 
 Why two kinds of search: RC2 is core-guided, so it proves lower bounds quickly and returns
 a proven optimum or nothing; the window model (``windows``) finds the schedules near the
-optimum that RC2's oracle struggles to build. ``_Searches`` runs them side by side under a
+optimum that RC2's oracle struggles to build, asked for a whole schedule with at most K
+breaks or, far from the optimum, for a better one around the best so far (large
+neighbourhoods). ``_Searches`` runs them side by side under a
 wall-clock deadline with one stop protocol (its docstring), so the caller keeps its own
 schedule when time is up. Fixed meetings and availability gaps enter as constants in the
 companies' day states (``satbreaks``). The experiments behind the choices below are in
@@ -55,7 +57,7 @@ STOP_GRACE = 0.2
 FOCUS_AFTER = 0.15
 FOCUS_SEED = 1
 FOCUS_SOLVER = "gc3"
-# The focused search first runs the neighbourhood search when the best schedule has more
+# The focused search first runs the neighbourhood search while the best schedule has more
 # than LNS_GAP breaks above the lower bound; its random seed.
 LNS_GAP = 3
 LNS_SEED = 1
@@ -214,8 +216,10 @@ class _Searches:
     Searches: RC2 (core-guided: lower bounds up, returns an optimum); on one-day problems
     the window search ``ascending`` (``windows``: K from the best lower bound up, in timed
     rounds) and, once RC2's bound stalls, ``focused`` (a second window model, clauses
-    shuffled, another SAT solver, one K at a time without a time limit); on longer ones
-    ``linear`` (each schedule found bounds the next call by its breaks minus one).
+    shuffled, another SAT solver, one K at a time without a time limit), preceded, when
+    the best schedule is then far above the lower bound, by ``neighbourhoods`` (search
+    around that schedule, ``windows.Neighbourhoods``, until near the bound); on longer
+    ones ``linear`` (each schedule found bounds the next call by its breaks minus one).
     Glucose and Minicard release the GIL in interruptible calls, so the threads share the
     two cores.
 
@@ -554,17 +558,18 @@ class _Searches:
 
     def neighbourhoods(self) -> None:
         """Large-neighbourhood search around the best schedule (``windows.Neighbourhoods``)
-        until it is one break above the lower bound: the focused search's first part when
-        it joins far above that bound. There the window searches, asked for the whole
-        schedule, found nothing (the crafb forbidden-slot variants: 13-16 breaks from
-        the anneal, the optimum 5)."""
+        until it is at most LNS_GAP breaks above the lower bound: the focused search's
+        first part when it joins further above. There the window searches, asked for a
+        whole schedule, found nothing (the crafb forbidden-slot variants: 13-16 breaks
+        after the anneal, the paper's optimum 5); near the bound they do better than it
+        (ticf-13crafb: the optimum, 3, in most runs; this search alone ended at 5-12)."""
         window: WindowSat | None = None
         steps = 0
         try:
             while not self.stop.is_set():
                 now = self.incumbent()
                 low = max(self.lower, self.refuted)
-                if now is None or now[0] <= low + 1:
+                if now is None or now[0] <= low + LNS_GAP:
                     return
                 if window is None:
                     window = self.window_model()
@@ -597,7 +602,11 @@ class _Searches:
         that bound is below what the window searches proved, RC2 stops and this search
         takes the lowest open K; else (RC2 stuck proving the lowest open K impossible, or
         nothing proven yet, when RC2's first call may still find a schedule with no break)
-        RC2 goes on with its K and this search takes the one above."""
+        RC2 goes on with its K and this search takes the one above. When the best schedule
+        is more than LNS_GAP breaks above the lower bound as it joins, the neighbourhood
+        search (``neighbourhoods``) first takes it within LNS_GAP of that bound. (Run
+        beside the focused search instead, in the first search's thread, it did no better:
+        two SAT solvers on the two cores slow each other down by about 40%.)"""
         if not self.joined():
             return
         goes_on = self.lower >= self.refuted

@@ -13,7 +13,9 @@ Objective, lexicographic: most must pairs, then most score, then fewest breaks. 
    short anneal with Kempe-chain moves (``anneal``) so that what follows starts from, and
    falls back on, a good schedule rather than the constructed one;
 5. the exact break searches: on small models MaxSAT and the window SAT model (``maxsat``,
-   ``windows``), on smaller ones CP-SAT on the whole slot assignment (``cpsat``);
+   ``windows``; the latter also as a large-neighbourhood search around the best schedule
+   when that is far above the lower bound), on smaller ones CP-SAT on the whole slot
+   assignment (``cpsat``);
 6. spare capacity filled with any pair that still fits, then, unless the breaks are proven
    optimal (by a search or by meeting the lower bound), the anneal again, an iterated
    re-seating search (``permute``) and neighbourhood search with CP-SAT (``lns``) until the

@@ -22,6 +22,8 @@ Variables and clauses:
   cardinality constraints of the SAT solver (Minicard), not clauses.
 
 An unsatisfiable answer proves that every schedule of ``active`` has more than K breaks.
+With pairs kept in their slots by assumptions, the same model searches the neighbourhood of
+a schedule (``Neighbourhoods``).
 """
 
 from __future__ import annotations
