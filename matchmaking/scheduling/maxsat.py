@@ -59,7 +59,7 @@ FOCUS_SEED = 1
 FOCUS_SOLVER = "gc3"
 # The focused search first runs the neighbourhood search while the best schedule has more
 # than LNS_GAP breaks above the lower bound; its random seed.
-LNS_GAP = 3
+LNS_GAP = 2
 LNS_SEED = 1
 
 

@@ -126,7 +126,7 @@ def test_the_focused_search_first_improves_a_far_schedule(
     monkeypatch.setattr(maxsat, "RC2Stratified", StalledRC2)
     monkeypatch.setattr(maxsat._Searches, "ascending", lambda self: None)
     monkeypatch.setattr(maxsat, "FOCUS_AFTER", 0.0)
-    monkeypatch.setattr(maxsat, "LNS_GAP", 3)
+    monkeypatch.setattr(maxsat, "LNS_GAP", 2)
     caplog.set_level("DEBUG", logger=maxsat.__name__)
     model = BreakMaxSat(problem, range(len(problem.pairs)))
     found, proven = model.minimise_breaks(slots, time.monotonic() + 10)
