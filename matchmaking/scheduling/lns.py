@@ -14,34 +14,16 @@ import random
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from itertools import pairwise
 
 from .cpsat import SlotModel
 from .greedy import UNPLACED
-from .problem import Problem
+from .problem import Problem, company_breaks
 from .slotpool import Routing, SlotPool
 
 FREE_LIMIT = 90
 ROUND_SECONDS = 0.5
 WORKERS = 2  # CP-SAT workers per round (the target machine has two cores)
 WINDOW_SHARE = 0.3
-
-
-def _company_breaks(problem: Problem, busy: set[int]) -> int:
-    total = 0
-    for day in problem.days:
-        positions = [i for i, t in enumerate(day) if t in busy]
-        total += sum(1 for p, q in pairwise(positions) if q > p + 1)
-    return total
-
-
-def _busy(problem: Problem, slots: Sequence[int]) -> list[set[int]]:
-    busy = [set(s) for s in problem.fixed_busy]
-    for pair, t in zip(problem.pairs, slots, strict=True):
-        if t != UNPLACED:
-            busy[pair.a].add(t)
-            busy[pair.b].add(t)
-    return busy
 
 
 def _subproblem(problem: Problem, slots: Sequence[int], freed: set[int]) -> Problem:
@@ -116,8 +98,8 @@ def improve(
             meets[problem.pairs[k].a].append(k)
             meets[problem.pairs[k].b].append(k)
     while time.monotonic() < deadline - 0.05:
-        busy = _busy(problem, slots)
-        broken = [c for c in range(problem.n_companies) if _company_breaks(problem, busy[c])]
+        breaks = company_breaks(problem, slots)
+        broken = sorted(breaks)
         if not broken:
             break
         if rng.random() < WINDOW_SHARE:
@@ -125,15 +107,15 @@ def improve(
         else:
             freed = _around(problem, meets, broken, rng)
         touched = {c for k in freed for c in (problem.pairs[k].a, problem.pairs[k].b)}
-        before = sum(_company_breaks(problem, busy[c]) for c in touched)
+        before = sum(breaks.get(c, 0) for c in touched)
         sub = _subproblem(problem, slots, freed)
         model = SlotModel(sub, sorted(freed), exact=True, workers=WORKERS)
         seconds = min(round_seconds, deadline - time.monotonic())
         found, _, verdict = model.minimise_breaks(slots, seconds)
         if verdict != "feasible":
             continue
-        after_busy = _busy(problem, found)
-        after = sum(_company_breaks(problem, after_busy[c]) for c in touched)
+        after_breaks = company_breaks(problem, found)
+        after = sum(after_breaks.get(c, 0) for c in touched)
         moves = [(k, t, found[k]) for k, t in enumerate(slots) if found[k] != t]
         if after <= before and (routing is None or routing.allows(moves)):
             if routing is not None:

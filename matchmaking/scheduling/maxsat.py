@@ -509,14 +509,21 @@ class _Searches:
         if answer is False:
             self.impossible(k)
         elif answer and result is not None:
-            value = count_breaks(self.model.problem, result)
-            self._log("%s search found %d breaks (K=%d)", name, value, k)
-            with self.lock:
-                self.found = min(self.found, value)
-            self.settle()
-            self.offer(result, value <= max(self.refuted, self.lower))
+            self.window_found(f"{name} search", result, f"K={k}")
             return True
         return False
+
+    def window_found(self, search: str, result: list[int], detail: str) -> int:
+        """Take a window search's schedule: it bounds the K still to search (``found``),
+        settles the searches on K now decided and is offered, proven optimal if at the
+        lower bound. Its breaks."""
+        value = count_breaks(self.model.problem, result)
+        self._log("%s found %d breaks (%s)", search, value, detail)
+        with self.lock:
+            self.found = min(self.found, value)
+        self.settle()
+        self.offer(result, value <= max(self.refuted, self.lower))
+        return value
 
     def ascending(self) -> None:
         """Window model (``windows``), timed rounds from the highest K down."""
@@ -581,12 +588,7 @@ class _Searches:
                 steps += 1
                 if found is None:
                     continue
-                value = count_breaks(self.model.problem, found)
-                self._log("neighbourhood search found %d breaks (step %d)", value, steps)
-                with self.lock:
-                    self.found = min(self.found, value)
-                self.settle()
-                self.offer(found, value <= max(self.refuted, self.lower))
+                value = self.window_found("neighbourhood search", found, f"step {steps}")
                 if value <= max(self.refuted, self.lower):
                     self.prove_best()
         finally:
@@ -630,8 +632,7 @@ class _Searches:
             return
         random.Random(FOCUS_SEED).shuffle(window.clauses)
         try:
-            above = 1 if goes_on and self.rc2_oracle else 0
-            self.rounds_of("focused", window, timed=False, above=above)
+            self.rounds_of("focused", window, timed=False, above=1 if goes_on else 0)
         finally:
             self.release(window, "focused")
 

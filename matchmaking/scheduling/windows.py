@@ -103,7 +103,9 @@ class WindowSat:
         n_slots = problem.n_slots
         self.x: dict[tuple[int, int], int] = {}
         le: dict[int, list[int]] = {}
-        mine: dict[int, list[int]] = defaultdict(list)
+        # Each company's active pairs.
+        self.pairs_of: dict[int, list[int]] = defaultdict(list)
+        mine = self.pairs_of
         for k in self.active:
             pair = problem.pairs[k]
             mine[pair.a].append(k)
@@ -383,13 +385,8 @@ class Neighbourhoods:
 
     def __init__(self, window: WindowSat, seed: int = 0) -> None:
         self.window = window
-        problem = window.problem
         self.rng = random.Random(seed)
-        self.pairs_of: dict[int, list[int]] = defaultdict(list)
-        for k in window.active:
-            pair = problem.pairs[k]
-            self.pairs_of[pair.a].append(k)
-            self.pairs_of[pair.b].append(k)
+        self.pairs_of = window.pairs_of
         self.companies = sorted(self.pairs_of)
         self.size = min(LNS_FIRST_SIZE, len(self.companies))
 
