@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from matchmaking import figures, scoring
@@ -86,6 +87,7 @@ def compute_recommendations(session: Session, event: Event, now: datetime) -> in
 
     Replaces the event's stored recommendations; returns how many were stored.
     """
+    run = _claim_run(session, event, now)
     mark = fingerprint(session, event)
     candidates = build_event_candidates(session, event)
     by_participant: dict[str, list[scoring.ScoredPair]] = defaultdict(list)
@@ -108,13 +110,28 @@ def compute_recommendations(session: Session, event: Event, now: datetime) -> in
             for rank, pair in enumerate(picked, start=1)
         )
     session.add_all(rows)
-    run = session.get(RecommendationRun, event.id)
-    if run is None:
-        session.add(RecommendationRun(event_id=event.id, computed_at=now, fingerprint=mark))
-    else:
-        run.computed_at, run.fingerprint = now, mark
+    run.computed_at, run.fingerprint = now, mark
     session.flush()
     return len(rows)
+
+
+def _claim_run(session: Session, event: Event, now: datetime) -> RecommendationRun:
+    """The event's run row, created if missing and locked until the transaction ends: two
+    computations of one event at once (the job in two scheduler processes, or a directory
+    request beside it) run one after the other instead of the second failing on the row's
+    key (or both replacing the recommendations at once). SQLite has no row locks: there the
+    job's transaction holds the database's write lock (``write_transaction``)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert(RecommendationRun.__table__)
+        .values(event_id=event.id, computed_at=now, fingerprint="")
+        .on_conflict_do_nothing()
+    )
+    claimed = select(RecommendationRun).where(RecommendationRun.event_id == event.id)
+    return session.scalars(
+        claimed.with_for_update().execution_options(populate_existing=True)
+    ).one()
 
 
 def refresh_stale_recommendations(session: Session, now: datetime) -> int:

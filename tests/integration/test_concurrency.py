@@ -725,3 +725,44 @@ def test_company_accepting_proposals_at_once_through_the_view(app: Flask, worlds
     refusals = ("That time is no longer free",) + (() if on_postgres(world) else ("try again",))
     assert sum(any(r in page for r in refusals) for page in pages) == len(pages) - 1
     assert_schedule_sound(world)
+
+
+# -- recommendations -----------------------------------------------------------------------
+
+
+def test_two_recommendation_refreshes_at_once(
+    app: Flask, worlds: Worlds, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two scheduler processes refreshing one event's recommendations at once (both found them
+    stale): neither fails on the event's run row, and the event keeps one set, not two."""
+    from matchmaking import jobs
+    from matchmaking.models import Recommendation, RecommendationRun
+    from matchmaking.services import recommendations
+
+    world = worlds.build(buyers=2, sellers=3)
+    gate = threading.Barrier(2)
+    original = recommendations.compute_recommendations
+
+    def compute_together(session: Session, event: Event, now: datetime) -> int:
+        # Both have read the event's run (none yet) and decided to compute; on SQLite the
+        # second is still waiting for the write lock, so the first goes on alone.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            gate.wait(timeout=2)
+        return original(session, event, now)
+
+    monkeypatch.setattr(recommendations, "compute_recommendations", compute_together)
+
+    def refresh(session: Session) -> Callable[[], object]:
+        return lambda: jobs.refresh_recommendations(session, datetime.now(UTC))
+
+    results = race(app, world.engine, [refresh, refresh])
+    assert results == [("ok", ""), ("ok", "")]
+    with Session(world.engine) as session:
+        ids = [*world.buyers, *world.sellers]
+        rows = session.execute(
+            select(Recommendation.participation_id, Recommendation.counterpart_id).where(
+                Recommendation.participation_id.in_(ids)
+            )
+        ).all()
+        assert rows and len(rows) == len(set(rows))
+        assert session.get(RecommendationRun, world.event) is not None
