@@ -24,14 +24,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from matchmaking.models import SentMessage
 from matchmaking.models.notification import MessageStatus
 from matchmaking.services.mail import Mail, MailError, send_mail
-from matchmaking.services.transactions import write_transaction
+from matchmaking.services.transactions import insert_unless_present, write_transaction
 
 log = logging.getLogger("matchmaking.dispatch")
 
@@ -94,10 +93,8 @@ def _is(key: MessageKey) -> ColumnElement[bool]:
 
 def _insert_claim(session: Session, key: MessageKey, now: datetime) -> Claim | None:
     """Insert ``key`` as "sending" unless it exists (then None)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(SentMessage.__table__)
+        insert_unless_present(session, SentMessage.__table__)
         .values(
             kind=key.kind,
             subject_key=key.subject_key,
@@ -112,7 +109,6 @@ def _insert_claim(session: Session, key: MessageKey, now: datetime) -> Claim | N
             created_at=now,
             updated_at=now,
         )
-        .on_conflict_do_nothing()
         .returning(SentMessage.id, SentMessage.attempts)
     )
     row = session.execute(statement).one_or_none()
@@ -301,8 +297,6 @@ def enqueue(session: Session, keys: Collection[MessageKey], now: datetime) -> in
     """
     if not keys:
         return 0
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     rows = [
         {
             "kind": key.kind,
@@ -320,7 +314,7 @@ def enqueue(session: Session, keys: Collection[MessageKey], now: datetime) -> in
         }
         for key in keys
     ]
-    session.execute(insert(SentMessage.__table__).on_conflict_do_nothing(), rows)  # executemany
+    session.execute(insert_unless_present(session, SentMessage.__table__), rows)  # executemany
     return len(rows)
 
 

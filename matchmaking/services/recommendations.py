@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from matchmaking import figures, scoring
@@ -34,6 +33,7 @@ from matchmaking.models.company import ParticipationStatus
 from matchmaking.models.event import EventStatus
 from matchmaking.models.request import LIVE_REQUEST_STATUSES, RequestStatus
 from matchmaking.services.matching import build_event_candidates, recommended_pairs
+from matchmaking.services.transactions import insert_unless_present
 
 SHOWN = 8  # recommendations stored (and shown) per participant
 # An event with more approved participants than this waits for the scheduler's job: scoring
@@ -121,12 +121,10 @@ def _claim_run(session: Session, event: Event, now: datetime) -> RecommendationR
     request beside it) run one after the other instead of the second failing on the row's
     key (or both replacing the recommendations at once). SQLite has no row locks: there the
     job's transaction holds the database's write lock (``write_transaction``)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(
-        insert(RecommendationRun.__table__)
-        .values(event_id=event.id, computed_at=now, fingerprint="")
-        .on_conflict_do_nothing()
+        insert_unless_present(session, RecommendationRun.__table__).values(
+            event_id=event.id, computed_at=now, fingerprint=""
+        )
     )
     claimed = select(RecommendationRun).where(RecommendationRun.event_id == event.id)
     return session.scalars(
