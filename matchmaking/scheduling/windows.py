@@ -58,6 +58,9 @@ PROBE_SPAN = 6
 LNS_CONFLICTS = 300
 LNS_FIRST_SIZE = 20
 LNS_SMALLEST = 4
+# Per-company break caps (``WindowSat``'s ``caps``), asked for in this order by the
+# focused search (``maxsat``) before the uncapped model.
+CAPS = (1, 2)
 
 
 def applicable(problem: Problem) -> bool:
@@ -91,6 +94,7 @@ class WindowSat:
         active: Sequence[int],
         max_breaks: int,
         solver: str = SAT_SOLVER,
+        caps: Sequence[int] = (),
     ) -> None:
         self.problem = problem
         self.solver = solver
@@ -130,6 +134,7 @@ class WindowSat:
         # Every active pair meets: impossible when a company has more than its cap.
         self.feasible = all(len(ks) <= problem.cap[c] for c, ks in mine.items())
         self.brk: list[int] = []
+        self.brk_of: dict[int, list[int]] = defaultdict(list)  # each company's breaks
         self.free: list[int] = []
         # Companies without any window: each has a break, so at least this many breaks.
         self.forced = 0
@@ -149,6 +154,15 @@ class WindowSat:
         ]
         for t in range(n_slots):
             self.atmost += self._busy_card(t)
+        # Per-company break caps, each switched on by assuming its selector (``solve``).
+        self.caps: dict[int, int] = {}
+        for cap in caps:
+            selector = pool.id(("cap", cap))
+            self.caps[cap] = selector
+            for lits in self.brk_of.values():
+                if len(lits) > cap:
+                    cnf = CardEnc.atmost(lits, cap, vpool=pool, encoding=EncType.seqcounter)
+                    clauses += [[-selector, *clause] for clause in cnf.clauses]
         bound = max(0, max_breaks) + 1
         self.counters: list[ITotalizer] = []
         for lits in (self.brk, self.free):
@@ -237,6 +251,7 @@ class WindowSat:
         for _, brk in breaks:
             clauses.append([-brk, free])
             self.brk.append(brk)
+            self.brk_of[c].append(brk)
 
     def _boundaries(
         self,
@@ -312,7 +327,11 @@ class WindowSat:
                 self.oracle.interrupt()
 
     def solve(
-        self, k_breaks: int, keep: Sequence[int] = (), conflicts: int = 0
+        self,
+        k_breaks: int,
+        keep: Sequence[int] = (),
+        conflicts: int = 0,
+        cap: int | None = None,
     ) -> tuple[bool | None, list[int] | None]:
         """(True, assignment with at most ``k_breaks`` breaks), (False, None) when none
         exists, or (None, None) when interrupted or out of ``conflicts`` (a budget; 0: none).
@@ -328,6 +347,8 @@ class WindowSat:
         assumptions = self._assumptions(k_breaks)
         if keep:
             assumptions += [self.x[k, keep[k]] for k in self.active if keep[k] != UNPLACED]
+        if cap is not None:
+            assumptions.append(self.caps[cap])
         if conflicts:
             oracle.conf_budget(conflicts)
         answer = oracle.solve_limited(assumptions=assumptions, expect_interrupt=True)

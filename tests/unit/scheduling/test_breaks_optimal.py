@@ -212,10 +212,11 @@ class ScriptedWindows:
         if self.number == 1:
             time.sleep(self.slow_first)
         self.clauses: list[list[int]] = []
+        self.caps: dict[int, int] = {}  # no per-company caps: every answer is uncapped
         self.wake = threading.Event()
         self.stopped = False
 
-    def solve(self, k: int) -> tuple[bool | None, list[int] | None]:
+    def solve(self, k: int, cap: int | None = None) -> tuple[bool | None, list[int] | None]:
         if self.stopped:
             return None, None
         self.asked.append((self.number, k))

@@ -118,8 +118,30 @@ def test_the_focused_search_first_improves_a_far_schedule(
 ) -> None:
     # In a whole search whose other searches get nowhere (RC2 stalled, no ascending window
     # search), a schedule more than LNS_GAP breaks above the bound when the second search
-    # joins goes to the neighbourhood search first; the focused search then proves the
-    # optimum (no break).
+    # joins goes to the neighbourhood search once the capped search (here with no caps)
+    # has found nothing; the focused search then proves the optimum (no break).
+    data = stars(4, 3, per_day=9, tables=4)
+    problem = build_problem(parse_instance(data))
+    slots = spread(problem, 2)
+    monkeypatch.setattr(maxsat, "RC2Stratified", StalledRC2)
+    monkeypatch.setattr(maxsat._Searches, "ascending", lambda self: None)
+    monkeypatch.setattr(maxsat, "FOCUS_AFTER", 0.0)
+    monkeypatch.setattr(maxsat, "LNS_GAP", 2)
+    monkeypatch.setattr(maxsat, "CAPS", ())
+    caplog.set_level("DEBUG", logger=maxsat.__name__)
+    model = BreakMaxSat(problem, range(len(problem.pairs)))
+    found, proven = model.minimise_breaks(slots, time.monotonic() + 10)
+    assert found is not None and proven and _breaks(problem, found) == 0
+    assert "neighbourhood search found" in caplog.text
+    assert "neighbourhood search from 8 breaks" in caplog.text
+
+
+def test_the_capped_search_comes_before_the_neighbourhoods(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The same far schedule with time for the capped search: asked for the whole schedule
+    # at the lowest open K with one break per company at most, it finds the optimum (no
+    # break) and proves it, so the neighbourhood search never starts.
     data = stars(4, 3, per_day=9, tables=4)
     problem = build_problem(parse_instance(data))
     slots = spread(problem, 2)
@@ -131,5 +153,5 @@ def test_the_focused_search_first_improves_a_far_schedule(
     model = BreakMaxSat(problem, range(len(problem.pairs)))
     found, proven = model.minimise_breaks(slots, time.monotonic() + 10)
     assert found is not None and proven and _breaks(problem, found) == 0
-    assert "neighbourhood search found" in caplog.text
-    assert "neighbourhood search from 8 breaks" in caplog.text
+    assert "capped search found 0 breaks" in caplog.text
+    assert "neighbourhood search" not in caplog.text

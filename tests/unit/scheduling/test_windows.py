@@ -4,6 +4,7 @@ anytime probe (``WindowProbe``) it finds and proves the optimum."""
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 
@@ -11,7 +12,7 @@ import pytest
 
 from matchmaking.scheduling import parse_instance, solve, solver
 from matchmaking.scheduling.maxsat import BreakMaxSat
-from matchmaking.scheduling.problem import break_bound, build_problem
+from matchmaking.scheduling.problem import break_bound, build_problem, company_breaks
 from matchmaking.scheduling.solver import _breaks, _tables
 from matchmaking.scheduling.windows import WindowProbe, WindowSat, applicable
 
@@ -138,3 +139,70 @@ def test_solver_proves_breaks_with_the_probe_where_exact_searches_do_not_run(
     assert violations(data, result.to_dict()) == []
     monkeypatch.setattr(solver, "PROBE_LIMIT", 0)
     assert solve(parse_instance(data), 2.0).statistics["status"] == "feasible"
+
+
+def _capped_optimum(problem, cap: int) -> int | None:
+    """Fewest breaks by brute force over schedules where no company has more than ``cap``."""
+    best = None
+    for combo in itertools.product(*(pair.allowed for pair in problem.pairs)):
+        slots = list(combo)
+        if violations_of(problem, slots):
+            continue
+        if max(company_breaks(problem, slots).values(), default=0) > cap:
+            continue
+        value = _breaks(problem, slots)
+        best = value if best is None else min(best, value)
+    return best
+
+
+def violations_of(problem, slots: list[int]) -> bool:
+    seen: set[tuple[int, int]] = set()
+    load: dict[tuple[int, int], int] = {}
+    for pair, t in zip(problem.pairs, slots, strict=True):
+        if (pair.a, t) in seen or (pair.b, t) in seen:
+            return True
+        seen.update({(pair.a, t), (pair.b, t)})
+        load[pair.zone, t] = load.get((pair.zone, t), 0) + 1
+        if load[pair.zone, t] > problem.free_tables[pair.zone][t]:
+            return True
+    return False
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_capped_window_model_matches_brute_force(seed: int) -> None:
+    # With a cap assumed, the model answers for the schedules where every company has at
+    # most that many breaks; without it, for all of them (the caps cost nothing unasked).
+    data = random_instance(seed, fixed=seed % 4 == 0)
+    problem = build_problem(parse_instance(data))
+    if not problem.pairs or len(problem.pairs) < len(data["candidates"]) - len(
+        data.get("fixed", [])
+    ):
+        return
+    model = WindowSat(problem, range(len(problem.pairs)), 8, caps=(1, 2))
+    for cap in (1, 2, None):
+        expected = brute_force(problem) if cap is None else _capped_optimum(problem, cap)
+        if expected is None:
+            assert model.solve(8, cap=cap)[0] is False
+            continue
+        if expected > 0:
+            assert model.solve(expected - 1, cap=cap) == (False, None)
+        answer, result = model.solve(expected, cap=cap)
+        assert answer is True and result is not None
+        assert _breaks(problem, result) == expected
+        if cap is not None:
+            assert max(company_breaks(problem, result).values(), default=0) <= cap
+    model.close()
+
+
+def test_a_cap_rules_out_a_company_with_two_breaks() -> None:
+    # c0 meets c1, c2 and c3 only in slots 0, 2 and 4: two breaks, which one cap refuses.
+    data = instance(companies=4, pairs=[(0, 1), (0, 2), (0, 3)], per_day=5)
+    for j, slot in enumerate(("d1-00", "d1-02", "d1-04")):
+        data = changed(data, f"candidates[{j}].slots", [slot])
+    problem = build_problem(parse_instance(data))
+    model = WindowSat(problem, range(3), 4, caps=(1, 2))
+    assert model.solve(4, cap=1)[0] is False
+    answer, result = model.solve(2, cap=2)
+    assert answer is True and result is not None and _breaks(problem, result) == 2
+    assert model.solve(2)[0] is True
+    model.close()
