@@ -19,7 +19,10 @@ Variables and clauses:
   starts where a company's pairs cannot meet in distinct slots (a bipartite matching) are
   excluded, and a company left without any is free (``forced`` counts them: a lower bound);
 - each zone within its free tables per slot. These and the busy-company limits are native
-  cardinality constraints of the SAT solver (Minicard), not clauses.
+  cardinality constraints of the SAT solver (Minicard), not clauses;
+- optionally (``caps``), at most one or two breaks per company, each cap switched on by
+  assuming its selector (``solve``'s ``cap``): a restriction that helps find schedules
+  where most companies meet in one window, never used to refute K.
 
 An unsatisfiable answer proves that every schedule of ``active`` has more than K breaks.
 With pairs kept in their slots by assumptions, the same model searches the neighbourhood of
