@@ -113,13 +113,10 @@ def test_the_searches_take_a_far_schedule_near_the_bound(
     assert searches.found == breaks  # bounds the window searches' K
 
 
-def test_the_focused_search_first_improves_a_far_schedule(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    # In a whole search whose other searches get nowhere (RC2 stalled, no ascending window
-    # search), a schedule more than LNS_GAP breaks above the bound when the second search
-    # joins goes to the neighbourhood search once the capped search (here with no caps)
-    # has found nothing; the focused search then proves the optimum (no break).
+def _far_search(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A whole search whose other searches get nowhere (RC2 stalled, no ascending window
+    search), from a schedule more than LNS_GAP breaks above the bound when the second
+    search joins; it ends with the optimum (no break), proven."""
     data = stars(4, 3, per_day=9, tables=4)
     problem = build_problem(parse_instance(data))
     slots = spread(problem, 2)
@@ -127,11 +124,19 @@ def test_the_focused_search_first_improves_a_far_schedule(
     monkeypatch.setattr(maxsat._Searches, "ascending", lambda self: None)
     monkeypatch.setattr(maxsat, "FOCUS_AFTER", 0.0)
     monkeypatch.setattr(maxsat, "LNS_GAP", 2)
-    monkeypatch.setattr(maxsat, "CAPS", ())
     caplog.set_level("DEBUG", logger=maxsat.__name__)
     model = BreakMaxSat(problem, range(len(problem.pairs)))
     found, proven = model.minimise_breaks(slots, time.monotonic() + 10)
     assert found is not None and proven and _breaks(problem, found) == 0
+
+
+def test_the_focused_search_first_improves_a_far_schedule(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Without caps the far schedule goes to the neighbourhood search first; the focused
+    # search then proves the optimum.
+    monkeypatch.setattr(maxsat, "CAPS", ())
+    _far_search(monkeypatch, caplog)
     assert "neighbourhood search found" in caplog.text
     assert "neighbourhood search from 8 breaks" in caplog.text
 
@@ -139,19 +144,9 @@ def test_the_focused_search_first_improves_a_far_schedule(
 def test_the_capped_search_comes_before_the_neighbourhoods(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # The same far schedule with time for the capped search: asked for the whole schedule
-    # at the lowest open K with one break per company at most, it finds the optimum (no
-    # break) and proves it, so the neighbourhood search never starts.
-    data = stars(4, 3, per_day=9, tables=4)
-    problem = build_problem(parse_instance(data))
-    slots = spread(problem, 2)
-    monkeypatch.setattr(maxsat, "RC2Stratified", StalledRC2)
-    monkeypatch.setattr(maxsat._Searches, "ascending", lambda self: None)
-    monkeypatch.setattr(maxsat, "FOCUS_AFTER", 0.0)
-    monkeypatch.setattr(maxsat, "LNS_GAP", 2)
-    caplog.set_level("DEBUG", logger=maxsat.__name__)
-    model = BreakMaxSat(problem, range(len(problem.pairs)))
-    found, proven = model.minimise_breaks(slots, time.monotonic() + 10)
-    assert found is not None and proven and _breaks(problem, found) == 0
+    # With the caps, the whole schedule asked for at the lowest open K with one break per
+    # company at most is the optimum (no break), proven: the neighbourhood search never
+    # starts.
+    _far_search(monkeypatch, caplog)
     assert "capped search found 0 breaks" in caplog.text
     assert "neighbourhood search" not in caplog.text
