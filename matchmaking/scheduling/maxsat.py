@@ -423,8 +423,11 @@ class _Searches:
         self.refuted = max(self.refuted, k + 1)
         self.settle()
 
-    def window_model(self, solver: str = SAT_SOLVER, caps: Sequence[int] = ()) -> WindowSat | None:
-        window = WindowSat(self.model.problem, self.model.active, self.upper, solver, caps)
+    def window_model(
+        self, solver: str = SAT_SOLVER, caps: Sequence[int] = (), company_caps: bool = False
+    ) -> WindowSat | None:
+        problem, active = self.model.problem, self.model.active
+        window = WindowSat(problem, active, self.upper, solver, caps, company_caps)
         with self.lock:
             if self.stop.is_set():
                 window.close()
@@ -589,7 +592,7 @@ class _Searches:
                 if now is None or now[0] <= low + LNS_GAP:
                     return
                 if window is None:
-                    window = self.window_model()
+                    window = self.window_model(company_caps=True)
                     if window is None:
                         return
                     search = Neighbourhoods(window, LNS_SEED)

@@ -6,12 +6,14 @@ neighbourhood where they were."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
 from matchmaking.scheduling import maxsat, parse_instance
 from matchmaking.scheduling.maxsat import BreakMaxSat
-from matchmaking.scheduling.problem import build_problem
+from matchmaking.scheduling.problem import build_problem, company_breaks
 from matchmaking.scheduling.solver import _breaks, _tables
 from matchmaking.scheduling.windows import Neighbourhoods, WindowSat
 
@@ -87,6 +89,43 @@ def test_steps_go_down_to_the_optimum_through_valid_schedules(seed: int) -> None
         if breaks == min(schedules):
             break
     assert breaks == min(schedules)
+    window.close()
+
+
+def test_each_step_caps_the_companies_with_at_most_one_break() -> None:
+    # Four hubs two slots apart (two breaks each) and their partners (none): each step asks
+    # the model (built with company caps) to keep every company with at most one break
+    # there at one; the hubs, with two, are not capped. The search still reaches the
+    # optimum (no break) through valid schedules.
+    data = stars(4, 3, per_day=9, tables=4)
+    problem = build_problem(parse_instance(data))
+    slots = spread(problem, 2)
+    window = WindowSat(problem, range(len(problem.pairs)), 8, company_caps=True)
+    asked: list[list[int]] = []
+    solve = window.solve
+
+    def recording(*args: Any, capped: Sequence[int] = (), **kwargs: Any) -> Any:
+        asked.append(sorted(capped))
+        return solve(*args, capped=capped, **kwargs)
+
+    window.solve = recording  # type: ignore[method-assign]
+    search = Neighbourhoods(window, 0)
+    breaks = _breaks(problem, slots)
+    for _ in range(300):
+        if breaks == 0:
+            break
+        expected = sorted(
+            c for c in search.companies if company_breaks(problem, slots).get(c, 0) <= 1
+        )
+        found = search.step(slots, breaks)
+        assert asked[-1] == expected
+        if found is not None:
+            assert _breaks(problem, found) < breaks and valid(data, problem, found)
+            slots, breaks = found, _breaks(problem, found)
+    assert breaks == 0
+    assert [c for c in search.companies if c not in asked[0]] == sorted(
+        company_breaks(problem, spread(problem, 2))
+    )
     window.close()
 
 

@@ -206,3 +206,8 @@ def test_a_cap_rules_out_a_company_with_two_breaks() -> None:
     assert answer is True and result is not None and _breaks(problem, result) == 2
     assert model.solve(2)[0] is True
     model.close()
+    # The same with a cap of one break for c0 alone (``capped``), and for another company.
+    model = WindowSat(problem, range(3), 4, company_caps=True)
+    assert model.solve(4, capped=[0])[0] is False
+    assert model.solve(2, capped=[1, 2, 3])[0] is True
+    model.close()
