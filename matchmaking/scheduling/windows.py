@@ -161,22 +161,16 @@ class WindowSat:
         # Per-company break caps, each switched on by assuming its selector (``solve``).
         self.caps: dict[int, int] = {}
         for cap in caps:
-            selector = pool.id(("cap", cap))
-            self.caps[cap] = selector
+            self.caps[cap] = pool.id(("cap", cap))
             for lits in self.brk_of.values():
-                if len(lits) > cap:
-                    cnf = CardEnc.atmost(lits, cap, vpool=pool, encoding=EncType.seqcounter)
-                    clauses += [[-selector, *clause] for clause in cnf.clauses]
+                self._switched_atmost(lits, cap, self.caps[cap])
         # With ``company_caps``, one break at most for each company whose selector is
         # assumed (``solve``'s ``capped``): the neighbourhood search keeps the companies
         # with at most one break there.
         self.capped_at_one: dict[int, int] = {}
         for c, lits in self.brk_of.items() if company_caps else ():
-            if len(lits) > 1:
-                selector = pool.id(("cap1", c))
-                self.capped_at_one[c] = selector
-                cnf = CardEnc.atmost(lits, 1, vpool=pool, encoding=EncType.seqcounter)
-                clauses += [[-selector, *clause] for clause in cnf.clauses]
+            self.capped_at_one[c] = pool.id(("cap1", c))
+            self._switched_atmost(lits, 1, self.capped_at_one[c])
         bound = max(0, max_breaks) + 1
         self.counters: list[ITotalizer] = []
         for lits in (self.brk, self.free):
@@ -266,6 +260,12 @@ class WindowSat:
             clauses.append([-brk, free])
             self.brk.append(brk)
             self.brk_of[c].append(brk)
+
+    def _switched_atmost(self, lits: list[int], bound: int, selector: int) -> None:
+        """At most ``bound`` of ``lits`` while ``selector`` is assumed (clauses)."""
+        if len(lits) > bound:
+            cnf = CardEnc.atmost(lits, bound, vpool=self.pool, encoding=EncType.seqcounter)
+            self.clauses += [[-selector, *clause] for clause in cnf.clauses]
 
     def _boundaries(
         self,
