@@ -57,11 +57,10 @@ STOP_GRACE = 0.2
 FOCUS_AFTER = 0.15
 FOCUS_SEED = 1
 FOCUS_SOLVER = "gc3"
-# The focused search first runs the neighbourhood search while the best schedule has more
-# than LNS_GAP breaks above the lower bound; its random seed.
+# A schedule more than LNS_GAP breaks above the lower bound is far from it: the focused
+# search then asks for a whole schedule capped (``capped``) while the first search turns to
+# the neighbourhoods around the best schedule (``neighbourhoods``, with its random seed).
 LNS_GAP = 2
-# Share of the time left that the focused search first gives the capped search.
-CAPPED_SHARE = 0.5
 LNS_SEED = 1
 
 
@@ -217,11 +216,13 @@ class _Searches:
 
     Searches: RC2 (core-guided: lower bounds up, returns an optimum); on one-day problems
     the window search ``ascending`` (``windows``: K from the best lower bound up, in timed
-    rounds) and, once RC2's bound stalls, ``focused`` (a second window model, clauses
-    shuffled, another SAT solver, one K at a time without a time limit), preceded, when
-    the best schedule is then far above the lower bound, by ``neighbourhoods`` (search
-    around that schedule, ``windows.Neighbourhoods``, until near the bound); on longer
-    ones ``linear`` (each schedule found bounds the next call by its breaks minus one).
+    rounds) and, once RC2's bound stalls (or earlier, see ``joined``), ``focused`` (a
+    second window model, clauses shuffled, another SAT solver, one K at a time without a
+    time limit). When the best schedule is far above the lower bound as it joins, the
+    focused search first asks for a whole schedule with every company capped (``capped``)
+    and the ascending search turns to ``neighbourhoods`` (search around the best schedule,
+    ``windows.Neighbourhoods``, until the deadline or the bound); on longer ones
+    ``linear`` (each schedule found bounds the next call by its breaks minus one).
     Glucose and Minicard release the GIL in interruptible calls, so the threads share the
     two cores.
 
@@ -261,6 +262,8 @@ class _Searches:
         )
         self.yielded = threading.Event()  # RC2 gave its core to the focused search
         self.beside = threading.Event()  # RC2, not behind, keeps its K beside the focused one
+        self.paused = threading.Event()  # the ascending search waits until RC2 stalls
+        self.turn = threading.Event()  # the ascending search turns to the neighbourhoods
 
     def run(self) -> tuple[list[int] | None, bool]:
         """Start the searches, wait for them (see the stop protocol), return the best."""
@@ -459,6 +462,13 @@ class _Searches:
         other = "focused" if name == "ascending" else "ascending"
         rounds = 0
         while not self.stop.is_set():
+            if timed and self.paused.is_set():
+                self.hand_over()
+                continue
+            if timed and self.turn.is_set():
+                self.turn.clear()
+                self.neighbourhoods()
+                continue
             high = self.found
             k = max(self.refuted, self.lower)
             if k >= high:
@@ -480,7 +490,7 @@ class _Searches:
             for probe_k in reversed(probes):
                 if probe_k < max(self.refuted, self.lower) or probe_k >= self.found:
                     continue
-                if self.stop.is_set():
+                if self.stop.is_set() or (timed and self.aside()):
                     break
                 with self.lock:
                     if self.watched.get(other, (None, -1))[1] == probe_k:
@@ -559,15 +569,61 @@ class _Searches:
         finally:
             self.release(window, "ascending")
 
-    def joined(self) -> bool:
-        """Wait until the second window search joins (FOCUS_AFTER of the time, once RC2's
-        bound has not risen for half as long); False if stopped first."""
+    def joined(self) -> str | None:
+        """Wait until the second window search joins: "normal" after FOCUS_AFTER of the time,
+        once RC2's bound has not risen for half as long (``stalled``); "early" at FOCUS_AFTER
+        while RC2's bound still rises, if it is below what the window searches proved and the
+        best schedule is far from that (forum-14.fixed020: K up to 19 refuted at 0.6 s, RC2
+        at 20 only at 3 s, when the capped search then lacked the 4-6 s it needs). None if
+        stopped first."""
         wait = FOCUS_AFTER * max(0.0, self.deadline - self.started)
         while not self.stop.wait(0.1):
-            now = time.monotonic()
-            if now >= self.started + wait and now >= self.rose + wait / 2:
-                return True
-        return False
+            if time.monotonic() < self.started + wait:
+                continue
+            if self.stalled():
+                return "normal"
+            if self.refuted > self.lower and self.far():
+                return "early"
+        return None
+
+    def stalled(self) -> bool:
+        """Whether RC2's bound has not risen for half of FOCUS_AFTER of the time."""
+        wait = FOCUS_AFTER * max(0.0, self.deadline - self.started)
+        now = time.monotonic()
+        return now >= self.started + wait and now >= self.rose + wait / 2
+
+    def aside(self) -> bool:
+        """Whether the ascending search is asked to pause or to turn (it leaves its K)."""
+        return self.paused.is_set() or self.turn.is_set()
+
+    def hand_over(self) -> None:
+        """The paused ascending search waits for RC2's bound to stall, then RC2 yields if it
+        is behind the window searches' proofs, and the ascending search turns to the
+        neighbourhoods if the best schedule is still far."""
+        if not self.stalled():
+            self.stop.wait(0.05)
+            return
+        behind = self.lower < self.refuted
+        self._log("RC2 stalls (%s)", "yields" if behind else "goes on")
+        if behind:
+            self.rc2_yields()
+        if self.far():
+            self.turn.set()
+        self.paused.clear()
+
+    def rc2_yields(self) -> None:
+        with self.lock:
+            self.yielded.set()
+            for oracle in self.rc2_oracle:
+                oracle.interrupt()
+
+    def step_aside(self, event: threading.Event) -> None:
+        """Ask the ascending search to pause or to turn, interrupting its probe."""
+        event.set()
+        with self.lock:
+            ascending = self.watched.get("ascending")
+        if ascending is not None:
+            ascending[0].interrupt(final=False)
 
     def incumbent(self) -> tuple[int, list[int]] | None:
         """The best schedule offered, else the given one if it places every pair."""
@@ -578,18 +634,17 @@ class _Searches:
 
     def neighbourhoods(self) -> None:
         """Large-neighbourhood search around the best schedule (``windows.Neighbourhoods``)
-        until it is at most LNS_GAP breaks above the lower bound: the focused search's
-        first part when it joins further above. There the window searches, asked for a
-        whole schedule, found nothing (the crafb forbidden-slot variants: 13-16 breaks
-        after the anneal, the paper's optimum 5); near the bound they do better than it
-        (ticf-13crafb: the optimum, 3, in most runs; this search alone ended at 5-12)."""
+        until the lower bound or the deadline: what the ascending search turns to when the
+        best schedule is far from the bound. There the window searches, asked for a whole
+        schedule, found nothing (the crafb forbidden-slot variants: 13-16 breaks after the
+        anneal, the paper's optimum 5)."""
         window: WindowSat | None = None
         steps = 0
         try:
             while not self.stop.is_set():
                 now = self.incumbent()
                 low = max(self.lower, self.refuted)
-                if now is None or now[0] <= low + LNS_GAP:
+                if now is None or now[0] <= low:
                     return
                 if window is None:
                     window = self.window_model(company_caps=True)
@@ -613,44 +668,54 @@ class _Searches:
         """A second window model (clauses in another order, another SAT solver) on one K
         without a time limit: at the optimum a schedule often takes several seconds of one
         solver's search, more than the timed rounds give any one K. It joins after
-        FOCUS_AFTER of the time, once RC2's bound has not risen for half as long. Where
-        that bound is below what the window searches proved, RC2 stops and this search
-        takes the lowest open K; else (RC2 stuck proving the lowest open K impossible, or
-        nothing proven yet, when RC2's first call may still find a schedule with no break)
-        RC2 goes on with its K and this search takes the one above. When the best schedule
-        is more than LNS_GAP breaks above the lower bound as it joins, it first asks for a
-        whole schedule at that K with every company capped at one break, then two
-        (``capped``: forum-13crafb's optimum in about 1.5 s of this search, where the
-        neighbourhood search crawled from 19 breaks to 10 in 5 s), and if still far, the
-        neighbourhood search (``neighbourhoods``) takes it within LNS_GAP of that bound.
-        Every probe of its own also asks capped first (``probe``). (Run
-        beside the focused search instead, in the first search's thread, it did no better:
-        two SAT solvers on the two cores slow each other down by about 40%.)"""
-        if not self.joined():
+        FOCUS_AFTER of the time (``joined``):
+
+        - "normal", once RC2's bound has not risen for half as long. Where that bound is
+          below what the window searches proved, RC2 stops and this search takes the lowest
+          open K; else (RC2 stuck proving the lowest open K impossible, or nothing proven
+          yet, when RC2's first call may still find a schedule with no break) RC2 goes on
+          with its K and this search takes the one above.
+        - "early", while RC2's bound still rises below the window searches' proofs and the
+          best schedule is far from them: RC2 goes on, the ascending search pauses until
+          RC2's bound stalls (``hand_over``), and this search takes the lowest open K.
+
+        When the best schedule is far (more than LNS_GAP breaks above the lower bound), it
+        asks for whole schedules with every company capped at one break, then two
+        (``capped``: forum-14.fixed020's optimum in 3-6 s, found by no other search), while
+        the ascending search turns to the neighbourhoods (the crafb forbidden-slot
+        variants, where the capped calls find nothing), at once on a normal join, when RC2
+        stalls on an early one. Then, or when near, it probes one K after another
+        (``rounds_of``), capped first (``probe``). (Run beside the focused search in the
+        first search's thread, the neighbourhood search slows it by about 40%: two SAT
+        solvers on two cores; but each of the two finds what the other does not.)"""
+        how = self.joined()
+        if how is None:
             return
-        goes_on = self.lower >= self.refuted
-        if goes_on and self.lower > 0:
+        goes_on = how == "early" or self.lower >= self.refuted
+        if how == "normal" and goes_on and self.lower > 0:
             self.beside.set()
         self._log(
-            "focused search joins (RC2 %s; upper %d)",
+            "focused search joins, %s (RC2 %s at %d; proven %d; upper %d)",
+            how,
             "goes on" if goes_on else "yields",
+            self.lower,
+            self.refuted,
             self.upper,
         )
         if not goes_on:
-            with self.lock:
-                self.yielded.set()
-                for oracle in self.rc2_oracle:
-                    oracle.interrupt()
+            self.rc2_yields()
+        far = self.far()
+        if far:
+            self.step_aside(self.paused if how == "early" else self.turn)
         window = self.window_model(FOCUS_SOLVER, CAPS)
         if window is None:
             return
         random.Random(FOCUS_SEED).shuffle(window.clauses)
-        above = 1 if goes_on else 0
+        above = 1 if how == "normal" and goes_on else 0
         try:
-            if self.far():
+            if far:
                 self.capped(window, above)
-            if self.far():
-                self.neighbourhoods()
+                self.paused.clear()  # found, or the deadline: the ascending search goes on
             self.rounds_of("focused", window, timed=False, above=above)
         finally:
             self.release(window, "focused")
@@ -661,27 +726,35 @@ class _Searches:
         return now is not None and now[0] > max(self.lower, self.refuted) + LNS_GAP
 
     def capped(self, window: WindowSat, above: int) -> None:
-        """The lowest open K (plus ``above``) with every company capped at one break, then
-        two (``windows.CAPS``), for CAPPED_SHARE of the time left."""
-        k = max(self.lower, self.refuted) + above
-        with self.lock:
-            self.watched["focused"] = (window, k)
-        seconds = CAPPED_SHARE * (self.deadline - time.monotonic())
-        timer = threading.Timer(seconds, window.interrupt, kwargs={"final": False})
-        timer.start()
-        answer, result = None, None
+        """Whole schedules with every company capped at one break, then two
+        (``windows.CAPS``): K from the lowest open one (plus ``above``) up, below the best
+        schedule, until one is found or the deadline. A capped "impossible" proves nothing
+        for K (it only moves the search up; a cap of one is often impossible outright where
+        fixed meetings force two breaks), and it comes quickly below the optimum
+        (ticf-14crafa.fixed020: K = 18-20 refuted in 0.05 s, 21 found in 1.5-5 s)."""
         for cap in window.caps:
-            answer, result = window.solve(k, cap=cap)
-            self._log("capped search (%d) at K=%d: %s", cap, k, answer)
-            if answer is not False:
-                break
-        timer.cancel()
-        with self.lock:
-            self.watched.pop("focused", None)
-        if answer and result is not None:
-            value = self.window_found("capped search", result, f"K={k}")
-            if value <= max(self.refuted, self.lower):
-                self.prove_best()
+            k = max(self.lower, self.refuted) + above
+            while not self.stop.is_set():
+                now = self.incumbent()
+                if k >= min(self.found, now[0] if now is not None else WINDOW_CAP):
+                    break
+                with self.lock:
+                    self.watched["focused"] = (window, k)
+                answer, result = window.solve(k, cap=cap)
+                with self.lock:
+                    self.watched.pop("focused", None)
+                self._log("capped search (%d) at K=%d: %s", cap, k, answer)
+                if answer and result is not None:
+                    value = self.window_found("capped search", result, f"K={k}")
+                    if value <= max(self.refuted, self.lower):
+                        self.prove_best()
+                    return
+                if answer is False:
+                    k += 1
+                else:
+                    # Interrupted: by the deadline, or K settled, or late (an interrupt
+                    # meant for the call before); on from the lowest open K.
+                    k = max(k, max(self.lower, self.refuted) + above)
 
 
 __all__ = ["BreakMaxSat"]

@@ -5,6 +5,7 @@ neighbourhood where they were."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -129,15 +130,10 @@ def test_each_step_caps_the_companies_with_at_most_one_break() -> None:
     window.close()
 
 
-@pytest.mark.parametrize("gap", [0, 2])
-def test_the_searches_take_a_far_schedule_near_the_bound(
-    gap: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_neighbourhood_search_takes_a_far_schedule_to_the_bound() -> None:
     # Four hubs whose meetings are two slots apart: 8 breaks, where none are needed. With
-    # nothing else running, the neighbourhood search alone takes the schedule down to at
-    # most LNS_GAP breaks above the proven bound (0), where it stops; at the bound it is
-    # proven optimal.
-    monkeypatch.setattr(maxsat, "LNS_GAP", gap)
+    # nothing else running, the neighbourhood search alone takes the schedule down to the
+    # proven bound (0), where it is proven optimal.
     data = stars(4, 3, per_day=9, tables=4)
     problem = build_problem(parse_instance(data))
     slots = spread(problem, 2)
@@ -147,45 +143,108 @@ def test_the_searches_take_a_far_schedule_near_the_bound(
     searches.neighbourhoods()
     assert searches.best is not None
     breaks, found, proven = searches.best
-    assert breaks <= gap and _breaks(problem, found) == breaks and valid(data, problem, found)
-    assert proven == (breaks == 0)
-    assert searches.found == breaks  # bounds the window searches' K
+    assert breaks == 0 and _breaks(problem, found) == 0 and valid(data, problem, found)
+    assert proven
+    assert searches.found == 0  # bounds the window searches' K
 
 
 def _far_search(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    """A whole search whose other searches get nowhere (RC2 stalled, no ascending window
-    search), from a schedule more than LNS_GAP breaks above the bound when the second
-    search joins; it ends with the optimum (no break), proven."""
+    """A whole search from a schedule far above the bound (8 breaks, none needed) where RC2
+    is stalled and the ascending window search gets nowhere until it is asked to step
+    aside; it ends with the optimum (no break), proven."""
     data = stars(4, 3, per_day=9, tables=4)
     problem = build_problem(parse_instance(data))
     slots = spread(problem, 2)
+    rounds_of = maxsat._Searches.rounds_of
+
+    def stuck(self: Any, name: str, window: Any, timed: bool, above: int = 0) -> None:
+        if name == "ascending":
+            while not self.aside() and not self.stop.wait(0.01):
+                pass
+        rounds_of(self, name, window, timed, above)
+
+    monkeypatch.setattr(maxsat._Searches, "rounds_of", stuck)
     monkeypatch.setattr(maxsat, "RC2Stratified", StalledRC2)
-    monkeypatch.setattr(maxsat._Searches, "ascending", lambda self: None)
     monkeypatch.setattr(maxsat, "FOCUS_AFTER", 0.0)
-    monkeypatch.setattr(maxsat, "LNS_GAP", 2)
     caplog.set_level("DEBUG", logger=maxsat.__name__)
     model = BreakMaxSat(problem, range(len(problem.pairs)))
     found, proven = model.minimise_breaks(slots, time.monotonic() + 10)
     assert found is not None and proven and _breaks(problem, found) == 0
+    assert "focused search joins, normal" in caplog.text
 
 
-def test_the_focused_search_first_improves_a_far_schedule(
+def test_the_ascending_search_turns_to_the_neighbourhoods_from_a_far_schedule(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # Without caps the far schedule goes to the neighbourhood search first; the focused
-    # search then proves the optimum.
+    # Without caps the focused search has nothing to ask capped; the ascending search,
+    # asked to turn, improves the far schedule around it.
     monkeypatch.setattr(maxsat, "CAPS", ())
     _far_search(monkeypatch, caplog)
-    assert "neighbourhood search found" in caplog.text
     assert "neighbourhood search from 8 breaks" in caplog.text
+    assert "capped search" not in caplog.text
 
 
-def test_the_capped_search_comes_before_the_neighbourhoods(
+def test_the_focused_search_asks_capped_from_a_far_schedule(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # With the caps, the whole schedule asked for at the lowest open K with one break per
-    # company at most is the optimum (no break), proven: the neighbourhood search never
-    # starts.
+    # With the caps, the whole schedule asked for with one break per company at most (at
+    # the K above RC2's, which goes on) is the optimum (no break), proven.
     _far_search(monkeypatch, caplog)
+    assert "capped search (1) at K=1: True" in caplog.text
     assert "capped search found 0 breaks" in caplog.text
-    assert "neighbourhood search" not in caplog.text
+
+
+def _joining(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The searches over a schedule 8 breaks above a bound of 0, before they start."""
+    monkeypatch.setattr(maxsat, "FOCUS_AFTER", 0.0)
+    problem = build_problem(parse_instance(stars(4, 3, per_day=9, tables=4)))
+    model = BreakMaxSat(problem, range(len(problem.pairs)))
+    return maxsat._Searches(model, spread(problem, 2), time.monotonic() + 10)
+
+
+@pytest.mark.parametrize(
+    ("refuted", "rising", "expected"),
+    [
+        (1, True, "early"),  # RC2 behind the window proofs and still rising
+        (1, False, "normal"),  # RC2 stalled
+        (0, False, "normal"),
+    ],
+)
+def test_the_focused_search_joins_early_while_rc2_rises_behind_the_window_proofs(
+    refuted: int, rising: bool, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    searches = _joining(monkeypatch)
+    searches.refuted = refuted
+    searches.rose = time.monotonic() + (60 if rising else -60)
+    assert searches.joined() == expected
+
+
+def test_the_focused_search_does_not_join_early_near_the_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # RC2 rising behind the window proofs, but the schedule is near them: no early join
+    # (the timer stops the wait).
+    searches = _joining(monkeypatch)
+    searches.refuted = 7
+    searches.rose = time.monotonic() + 60
+    threading.Timer(0.5, searches.halt).start()
+    assert searches.joined() is None
+
+
+@pytest.mark.parametrize("behind", [True, False])
+def test_the_paused_ascending_search_turns_when_rc2_stalls(
+    behind: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Paused after an early join, the ascending search waits while RC2's bound rises; once
+    # it stalls, RC2 yields if behind the window proofs (else goes on) and the ascending
+    # search turns to the neighbourhoods, the schedule being far.
+    searches = _joining(monkeypatch)
+    searches.lower, searches.refuted = (0, 1) if behind else (1, 1)
+    searches.paused.set()
+    searches.rose = time.monotonic() + 60
+    searches.hand_over()
+    assert searches.paused.is_set() and not searches.turn.is_set()
+    searches.rose = time.monotonic() - 60
+    searches.hand_over()
+    assert not searches.paused.is_set() and searches.turn.is_set()
+    assert searches.yielded.is_set() == behind
