@@ -467,7 +467,8 @@ class _Searches:
                 continue
             if timed and self.turn.is_set():
                 self.turn.clear()
-                self.neighbourhoods()
+                if self.far():  # not if this search has just found a schedule near the bound
+                    self.neighbourhoods()
                 continue
             high = self.found
             k = max(self.refuted, self.lower)

@@ -248,3 +248,23 @@ def test_the_paused_ascending_search_turns_when_rc2_stalls(
     searches.hand_over()
     assert not searches.paused.is_set() and searches.turn.is_set()
     assert searches.yielded.is_set() == behind
+
+
+def test_the_ascending_search_does_not_turn_once_near_the_bound(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Asked to turn when the schedule was far, but near the bound by the time it looks (its
+    # own probe has just found one): the ascending search goes on with its rounds.
+    caplog.set_level("DEBUG", logger=maxsat.__name__)
+    searches = _joining(monkeypatch)
+    searches.refuted = 7  # 8 breaks, 7 proven at least: near
+    searches.turn.set()
+    window = searches.window_model()
+    assert window is not None
+    try:
+        searches.rounds_of("ascending", window, timed=True)
+    finally:
+        searches.release(window, "ascending")
+    assert not searches.turn.is_set()
+    assert "neighbourhood search" not in caplog.text
+    assert "ascending search found" in caplog.text
