@@ -62,6 +62,8 @@ FOCUS_SOLVER = "gc3"
 # the neighbourhoods around the best schedule (``neighbourhoods``, with its random seed).
 LNS_GAP = 2
 LNS_SEED = 1
+# Share of the time left that the capped search gets after a normal join.
+CAPPED_SHARE = 0.5
 
 
 LOG = logging.getLogger(__name__)
@@ -633,10 +635,11 @@ class _Searches:
                 return self.best[0], self.best[1]
         return (self.upper, self.slots) if self.placed and self.upper < WINDOW_CAP else None
 
-    def neighbourhoods(self) -> None:
+    def neighbourhoods(self, gap: int = 0) -> None:
         """Large-neighbourhood search around the best schedule (``windows.Neighbourhoods``)
-        until the lower bound or the deadline: what the ascending search turns to when the
-        best schedule is far from the bound. There the window searches, asked for a whole
+        until ``gap`` breaks above the lower bound or the deadline: what the ascending search
+        turns to after an early join, and the focused search's second part after a normal
+        one (to LNS_GAP above). There the window searches, asked for a whole
         schedule, found nothing (the crafb forbidden-slot variants: 13-16 breaks after the
         anneal, the paper's optimum 5)."""
         window: WindowSat | None = None
@@ -645,7 +648,7 @@ class _Searches:
             while not self.stop.is_set():
                 now = self.incumbent()
                 low = max(self.lower, self.refuted)
-                if now is None or now[0] <= low:
+                if now is None or now[0] <= low + gap:
                     return
                 if window is None:
                     window = self.window_model(company_caps=True)
@@ -682,13 +685,15 @@ class _Searches:
 
         When the best schedule is far (more than LNS_GAP breaks above the lower bound), it
         asks for whole schedules with every company capped at one break, then two
-        (``capped``: forum-14.fixed020's optimum in 3-6 s, found by no other search), while
-        the ascending search turns to the neighbourhoods (the crafb forbidden-slot
-        variants, where the capped calls find nothing), at once on a normal join, when RC2
-        stalls on an early one. Then, or when near, it probes one K after another
-        (``rounds_of``), capped first (``probe``). (Run beside the focused search in the
-        first search's thread, the neighbourhood search slows it by about 40%: two SAT
-        solvers on two cores; but each of the two finds what the other does not.)"""
+        (``capped``: forum-14.fixed020's optimum in 3-6 s, found by no other search). After
+        an early join it does so until one is found, while the ascending search, once RC2
+        stalls, turns to the neighbourhoods (the crafb forbidden-slot variants, where the
+        capped calls find nothing). After a normal join it does so for CAPPED_SHARE of the
+        time left, then runs the neighbourhood search itself until LNS_GAP above the bound:
+        the ascending search keeps its rounds, which find the optimum of instances such as
+        ticf-13crafc under load (turned to the neighbourhoods there too, it ended at 7
+        breaks for 1). Then, or when near, it probes one K after another (``rounds_of``),
+        capped first (``probe``)."""
         how = self.joined()
         if how is None:
             return
@@ -706,17 +711,21 @@ class _Searches:
         if not goes_on:
             self.rc2_yields()
         far = self.far()
-        if far:
-            self.step_aside(self.paused if how == "early" else self.turn)
+        if far and how == "early":
+            self.step_aside(self.paused)
         window = self.window_model(FOCUS_SOLVER, CAPS)
         if window is None:
             return
         random.Random(FOCUS_SEED).shuffle(window.clauses)
         above = 1 if how == "normal" and goes_on else 0
         try:
-            if far:
+            if far and how == "early":
                 self.capped(window, above)
                 self.paused.clear()  # found, or the deadline: the ascending search goes on
+            elif far:
+                self.capped(window, above, CAPPED_SHARE)
+                if self.far():
+                    self.neighbourhoods(LNS_GAP)
             self.rounds_of("focused", window, timed=False, above=above)
         finally:
             self.release(window, "focused")
@@ -726,16 +735,26 @@ class _Searches:
         now = self.incumbent()
         return now is not None and now[0] > max(self.lower, self.refuted) + LNS_GAP
 
-    def capped(self, window: WindowSat, above: int) -> None:
+    def capped(self, window: WindowSat, above: int, share: float = 1.0) -> None:
         """Whole schedules with every company capped at one break, then two
         (``windows.CAPS``): K from the lowest open one (plus ``above``) up, below the best
-        schedule, until one is found or the deadline. A capped "impossible" proves nothing
+        schedule, until one is found, the deadline or ``share`` of the time left is spent.
+        A capped "impossible" proves nothing
         for K (it only moves the search up; a cap of one is often impossible outright where
         fixed meetings force two breaks), and it comes quickly below the optimum
         (ticf-14crafa.fixed020: K = 18-20 refuted in 0.05 s, 21 found in 1.5-5 s)."""
+        ends = time.monotonic() + share * max(0.0, self.deadline - time.monotonic())
+        timer = threading.Timer(ends - time.monotonic(), window.interrupt, kwargs={"final": False})
+        timer.start()
+        try:
+            self._capped(window, above, ends)
+        finally:
+            timer.cancel()
+
+    def _capped(self, window: WindowSat, above: int, ends: float) -> None:
         for cap in window.caps:
             k = max(self.lower, self.refuted) + above
-            while not self.stop.is_set():
+            while not self.stop.is_set() and time.monotonic() < ends:
                 now = self.incumbent()
                 if k >= min(self.found, now[0] if now is not None else WINDOW_CAP):
                     break

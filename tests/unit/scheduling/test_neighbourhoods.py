@@ -173,11 +173,11 @@ def _far_search(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixtur
     assert "focused search joins, normal" in caplog.text
 
 
-def test_the_ascending_search_turns_to_the_neighbourhoods_from_a_far_schedule(
+def test_the_focused_search_improves_a_far_schedule_after_a_normal_join(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # Without caps the focused search has nothing to ask capped; the ascending search,
-    # asked to turn, improves the far schedule around it.
+    # Without caps the focused search has nothing to ask capped; after a normal join it
+    # runs the neighbourhood search itself (the ascending search keeps its rounds).
     monkeypatch.setattr(maxsat, "CAPS", ())
     _far_search(monkeypatch, caplog)
     assert "neighbourhood search from 8 breaks" in caplog.text
